@@ -1,0 +1,109 @@
+//! Prometheus metrics.
+
+use std::sync::Mutex;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Label of a submission outcome.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    /// "accepted", or the refusal's error code.
+    pub outcome: String,
+}
+
+/// The node's instruments and their registry.
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    /// Submissions by outcome.
+    pub submissions: Family<OutcomeLabel, Counter>,
+    /// Transactions appended to the log.
+    pub committed: Counter,
+    /// Transactions refused when ordered (admitted earlier).
+    pub rejected_at_ordering: Counter,
+    /// Batches appended.
+    pub batches: Counter,
+    /// Transactions per appended batch.
+    pub batch_size: Histogram,
+    /// Seconds from admission to commit.
+    pub commit_latency: Histogram,
+    /// Entries in the log.
+    pub log_size: Gauge,
+    /// Transactions queued for ordering.
+    pub queue_depth: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Creates and registers every instrument.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("tanji");
+        let submissions = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "tx_submissions",
+            "Transactions submitted, by outcome",
+            submissions.clone(),
+        );
+        let committed = Counter::default();
+        registry.register("tx_committed", "Transactions appended to the log", committed.clone());
+        let rejected_at_ordering = Counter::default();
+        registry.register(
+            "tx_rejected_at_ordering",
+            "Admitted transactions refused when ordered",
+            rejected_at_ordering.clone(),
+        );
+        let batches = Counter::default();
+        registry.register("batches", "Batches appended", batches.clone());
+        let batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 14));
+        registry.register("batch_size", "Transactions per appended batch", batch_size.clone());
+        let commit_latency = Histogram::new(exponential_buckets(0.001, 2.0, 16));
+        registry.register(
+            "commit_latency_seconds",
+            "Seconds from admission to commit",
+            commit_latency.clone(),
+        );
+        let log_size = Gauge::default();
+        registry.register("log_size", "Entries in the log", log_size.clone());
+        let queue_depth = Gauge::default();
+        registry.register("queue_depth", "Transactions queued for ordering", queue_depth.clone());
+        Self {
+            registry: Mutex::new(registry),
+            submissions,
+            committed,
+            rejected_at_ordering,
+            batches,
+            batch_size,
+            commit_latency,
+            log_size,
+            queue_depth,
+        }
+    }
+
+    /// Counts a submission outcome.
+    pub fn submission(&self, outcome: &str) {
+        self.submissions
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        let registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &registry) {
+            tracing::error!(error = %e, "encoding metrics failed");
+        }
+        out
+    }
+}

@@ -1,0 +1,301 @@
+//! Submitting transactions and asking where they stand.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde::Serialize;
+use tanji_ledger::bundle::{InclusionBundle, BUNDLE_FORMAT};
+use tanji_ledger::checkpoint::SignedNote;
+use tanji_ledger::encoding::DecodeError;
+use tanji_ledger::merkle::{Blake3Hasher, MerkleHasher};
+use tanji_ledger::tx::{FormError, SignedTx, MAX_TX_BYTES};
+use tanji_ledger::validate::TxError;
+use tanji_ledger::TxId;
+use utoipa::ToSchema;
+
+use super::log::{CheckpointRef, InclusionProof};
+use crate::{ApiError, ApiState, PendingStatus, SubmitError};
+
+/// JSON bodies are larger than their borsh form (hex and base64 text).
+const MAX_JSON_BODY: usize = 4 * MAX_TX_BYTES;
+
+/// Answer to a submission.
+#[derive(Serialize, ToSchema)]
+pub struct SubmitResponse {
+    /// Transaction id, hex.
+    pub id: String,
+    /// "queued" (accepted, waiting to be ordered) or "committed" (already in the log).
+    pub status: &'static str,
+    /// Log index, when already committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+}
+
+/// Where a transaction stands.
+#[derive(Serialize, ToSchema)]
+pub struct TxStatus {
+    /// Transaction id, hex.
+    pub id: String,
+    /// "committed", "queued", "rejected" or "unknown".
+    pub status: &'static str,
+    /// Log index (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    /// Leaf hash, base64 (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaf_hash: Option<String>,
+    /// The latest checkpoint (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<CheckpointRef>,
+    /// Inclusion proof against that checkpoint (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inclusion_proof: Option<InclusionProof>,
+    /// Why it was refused (rejected), or what unknown means (unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<StatusError>,
+}
+
+/// Why a transaction was refused.
+#[derive(Serialize, ToSchema)]
+pub struct StatusError {
+    /// Stable error code.
+    pub code: &'static str,
+    /// Explanation.
+    pub message: String,
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+}
+
+fn refuse(state: &ApiState, e: TxError) -> ApiError {
+    let err = ApiError::from(e);
+    state.metrics.submission(err.code);
+    err
+}
+
+/// `POST /v1/tx`: a borsh-encoded `SignedTx` (any content type but JSON) or its JSON form.
+#[utoipa::path(post, path = "/v1/tx", tag = "transactions",
+    request_body(content = Vec<u8>, description = "borsh(SignedTx) as application/octet-stream, or its JSON form as application/json"),
+    responses(
+        (status = 202, description = "Queued for ordering", body = SubmitResponse),
+        (status = 200, description = "Already in the log", body = SubmitResponse),
+        (status = 400, description = "Not a transaction"),
+        (status = 409, description = "Replay, duplicate or conflict"),
+        (status = 413, description = "Too large"),
+        (status = 422, description = "Breaks a rule (signature, authority, network...)"),
+        (status = 503, description = "Overloaded; retry later"),
+    ))]
+pub async fn submit(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<impl IntoResponse, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let limit = if is_json { MAX_JSON_BODY } else { MAX_TX_BYTES };
+    let too_large = || {
+        TxError::Form(FormError::Decode(DecodeError::TooLarge {
+            len: limit + 1,
+            limit,
+        }))
+    };
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > limit {
+            return Err(refuse(&state, too_large()));
+        }
+    }
+    let bytes = match to_bytes(body, limit).await {
+        Ok(b) => b,
+        // A body cut off by the limit and a broken connection look alike here; the
+        // limit is by far the likelier cause once the declared length was fine.
+        Err(_) => return Err(refuse(&state, too_large())),
+    };
+    let tx: SignedTx = if is_json {
+        let tx: SignedTx = serde_json::from_slice(&bytes).map_err(|e| {
+            refuse(
+                &state,
+                TxError::Form(FormError::Decode(DecodeError::Malformed(format!("JSON: {e}")))),
+            )
+        })?;
+        tx.check_form().map_err(|e| refuse(&state, TxError::Form(e)))?;
+        tx
+    } else {
+        SignedTx::decode(&bytes).map_err(|e| refuse(&state, TxError::Form(e)))?
+    };
+    let id = tx.id();
+    if let Some(index) = state.store.tx_index(&id)? {
+        state.metrics.submission("already_committed");
+        return Ok((
+            StatusCode::OK,
+            Json(SubmitResponse {
+                id: id.to_hex(),
+                status: "committed",
+                index: Some(index),
+            }),
+        ));
+    }
+    let node = state.node.clone();
+    let result = tokio::task::spawn_blocking(move || node.submit(tx))
+        .await
+        .map_err(internal)?;
+    match result {
+        Ok(id) => {
+            state.metrics.submission("accepted");
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(SubmitResponse {
+                    id: id.to_hex(),
+                    status: "queued",
+                    index: None,
+                }),
+            ))
+        }
+        Err(SubmitError::Invalid(e)) => Err(refuse(&state, e)),
+        Err(e @ SubmitError::Overloaded(_)) => {
+            state.metrics.submission("overloaded");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                e.to_string(),
+            ))
+        }
+        Err(e @ SubmitError::Unavailable(_)) => {
+            state.metrics.submission("unavailable");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                e.to_string(),
+            ))
+        }
+    }
+}
+
+fn parse_id(id: &str) -> Result<TxId, ApiError> {
+    id.parse()
+        .map_err(|e| ApiError::bad_request(format!("transaction id: {e}")))
+}
+
+/// The latest checkpoint, parsed, if the store has one covering `index`.
+fn covering_checkpoint(
+    state: &ApiState,
+    index: u64,
+) -> Result<Option<(String, u64, [u8; 32])>, ApiError> {
+    let Some(text) = state.store.latest_checkpoint()? else {
+        return Ok(None);
+    };
+    let note = SignedNote::parse(&text).map_err(internal)?;
+    let cp = note.checkpoint().map_err(internal)?;
+    let (size, root) = (cp.size, cp.root);
+    Ok((size > index).then_some((text, size, root)))
+}
+
+/// `GET /v1/tx/{id}`.
+#[utoipa::path(get, path = "/v1/tx/{id}", tag = "transactions",
+    params(("id" = String, Path, description = "Transaction id, hex")),
+    responses(
+        (status = 200, description = "Committed (with an inclusion proof), queued or rejected", body = TxStatus),
+        (status = 404, description = "Unknown: never seen, or queued before a restart and lost", body = TxStatus),
+    ))]
+pub async fn status(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<TxStatus>), ApiError> {
+    let id = parse_id(&id)?;
+    let mut out = TxStatus {
+        id: id.to_hex(),
+        status: "unknown",
+        index: None,
+        leaf_hash: None,
+        checkpoint: None,
+        inclusion_proof: None,
+        error: None,
+    };
+    if let Some(index) = state.store.tx_index(&id)? {
+        let entry = state
+            .store
+            .entry(index)?
+            .ok_or_else(|| internal("indexed entry is missing"))?;
+        out.status = "committed";
+        out.index = Some(index);
+        out.leaf_hash = Some(B64.encode(Blake3Hasher::hash_leaf(&entry)));
+        if let Some((note, size, root)) = covering_checkpoint(&state, index)? {
+            let proof = state.store.inclusion_proof(index, size)?;
+            out.inclusion_proof = Some(InclusionProof {
+                index,
+                size,
+                hashes: proof.iter().map(|h| B64.encode(h)).collect(),
+            });
+            out.checkpoint = Some(CheckpointRef {
+                size,
+                root: B64.encode(root),
+                note,
+            });
+        }
+        return Ok((StatusCode::OK, Json(out)));
+    }
+    match state.node.pending_status(&id) {
+        PendingStatus::Queued => out.status = "queued",
+        PendingStatus::Rejected(e) => {
+            out.status = "rejected";
+            out.error = Some(StatusError {
+                code: e.code(),
+                message: e.to_string(),
+            });
+        }
+        PendingStatus::Unknown => {
+            out.error = Some(StatusError {
+                code: "unknown",
+                message: "not in the log and not queued: never submitted here, or queued before a restart and lost; submit it again".into(),
+            });
+            return Ok((StatusCode::NOT_FOUND, Json(out)));
+        }
+    }
+    Ok((StatusCode::OK, Json(out)))
+}
+
+/// `GET /v1/tx/{id}/bundle`: the offline verification bundle of a committed transaction.
+#[utoipa::path(get, path = "/v1/tx/{id}/bundle", tag = "transactions",
+    params(("id" = String, Path, description = "Transaction id, hex")),
+    responses(
+        (status = 200, description = "Inclusion bundle (format tanji-inclusion-bundle/v1)"),
+        (status = 404, description = "Not in the log, or no checkpoint covers it yet"),
+    ))]
+pub async fn bundle(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<InclusionBundle>, ApiError> {
+    let id = parse_id(&id)?;
+    let index = state
+        .store
+        .tx_index(&id)?
+        .ok_or_else(|| ApiError::not_found(format!("transaction {id} is not in the log")))?;
+    let entry = state
+        .store
+        .entry(index)?
+        .ok_or_else(|| internal("indexed entry is missing"))?;
+    let (note, size, _) = covering_checkpoint(&state, index)?
+        .ok_or_else(|| ApiError::not_found("no checkpoint covers this entry yet"))?;
+    let proof = state.store.inclusion_proof(index, size)?;
+    let (verifiers, quorum) = state.node.checkpoint_verifiers();
+    Ok(Json(InclusionBundle {
+        format: BUNDLE_FORMAT.to_string(),
+        tx_id: id,
+        index,
+        entry: B64.encode(&entry),
+        proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        checkpoint: note,
+        validators: verifiers.iter().map(|v| v.to_vkey()).collect(),
+        quorum,
+    }))
+}

@@ -1,0 +1,60 @@
+//! What the HTTP layer needs from a node.
+
+use std::sync::Arc;
+
+use tanji_ledger::checkpoint::NoteVerifier;
+use tanji_ledger::store::Store;
+use tanji_ledger::tx::SignedTx;
+use tanji_ledger::validate::TxError;
+use tanji_ledger::TxId;
+
+use crate::Metrics;
+
+/// Where a transaction that is not (yet) in the log stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingStatus {
+    /// Accepted and waiting to be ordered.
+    Queued,
+    /// Refused when it was ordered (state changed after admission).
+    Rejected(TxError),
+    /// Never seen, or queued before a restart and lost with the queue.
+    Unknown,
+}
+
+/// Why a submission was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The transaction breaks a rule.
+    #[error(transparent)]
+    Invalid(#[from] TxError),
+    /// The queue is full; try again later.
+    #[error("the node is overloaded ({0} transactions queued); retry later")]
+    Overloaded(usize),
+    /// The node is shutting down or cannot order.
+    #[error("the node cannot accept transactions: {0}")]
+    Unavailable(String),
+}
+
+/// A node as the API sees it: ordering and in-flight status.
+pub trait NodeService: Send + Sync + 'static {
+    /// Validates `tx` against the current state and queues it for ordering.
+    /// Submitting a transaction that is already queued is not an error.
+    fn submit(&self, tx: SignedTx) -> Result<TxId, SubmitError>;
+    /// Status of a transaction not found in the log.
+    fn pending_status(&self, id: &TxId) -> PendingStatus;
+    /// Keys whose signatures make a checkpoint final, and how many are needed.
+    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize);
+    /// The node's role, for health and metrics ("validator", "observer", "solo").
+    fn role(&self) -> &'static str;
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The ledger.
+    pub store: Arc<Store>,
+    /// The node.
+    pub node: Arc<dyn NodeService>,
+    /// Metrics registry and instruments.
+    pub metrics: Arc<Metrics>,
+}

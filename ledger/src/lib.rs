@@ -1,0 +1,28 @@
+//! # tanji-ledger
+//!
+//! Tanji's domain and its verifiable log, with no networking: the types and
+//! their canonical encoding ([`encoding`], [`tx`]), keys and strict signature
+//! verification ([`crypto`]), the acceptance rules ([`validate`]) over the
+//! derived state ([`state`]), the RFC 9162 Merkle log ([`merkle`]), signed
+//! checkpoints ([`checkpoint`]), offline verification bundles ([`bundle`]),
+//! key files ([`keyfile`]) and RocksDB storage ([`store`]).
+//!
+//! Nodes and the offline verifier (tanji-sdk) share this crate, so what a node
+//! accepts and what a verifier accepts are decided by the same code.
+
+pub mod bundle;
+pub mod checkpoint;
+pub mod crypto;
+pub mod encoding;
+pub mod ids;
+pub mod keyfile;
+pub mod merkle;
+pub mod state;
+#[cfg(feature = "store")]
+pub mod store;
+pub mod testkit;
+pub mod tx;
+pub mod validate;
+
+pub use ids::{OrgId, TxId};
+pub use merkle::Hash;

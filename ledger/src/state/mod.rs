@@ -1,0 +1,118 @@
+//! The ledger's derived state: what the log's entries add up to.
+//!
+//! State is a pure function of the log: replaying entries 0..n through
+//! [`crate::validate`] yields exactly the state stored at size n. Validation
+//! reads state through [`StateView`]; a batch being applied reads through a
+//! [`PendingState`], which layers the batch's own changes over the stored
+//! state so later transactions in a batch see the effects of earlier ones.
+
+mod pending;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+pub use pending::{MemoryState, PendingState};
+
+use crate::ids::{OrgId, TxId};
+use crate::tx::{OrgRecord, ValidatorNode};
+
+/// Reading state failed (a storage error, not a property of the transaction).
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("state unavailable: {0}")]
+pub struct StateError(pub String);
+
+/// Facts fixed by the genesis entry.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct NetworkInfo {
+    /// Network name; also the origin line of every checkpoint.
+    pub network: String,
+    /// The validator nodes whose signatures make checkpoints.
+    pub validators: Vec<ValidatorNode>,
+    /// Id of the genesis transaction.
+    pub genesis_tx: TxId,
+}
+
+/// Whether an organisation may still act.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OrgStatus {
+    /// In good standing.
+    Active,
+    /// Revoked by governance; signs nothing from `at` on.
+    Revoked {
+        /// Why, as recorded in the revocation.
+        reason: String,
+        /// Log index of the revocation.
+        at: u64,
+    },
+}
+
+/// An organisation as the ledger knows it now.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct OrgState {
+    /// The registration record, with roles as last changed.
+    pub record: OrgRecord,
+    /// Active or revoked.
+    pub status: OrgStatus,
+    /// Log index of the registration (or 0 for genesis members).
+    pub registered_at: u64,
+    /// Log index of the last change.
+    pub updated_at: u64,
+}
+
+impl OrgState {
+    /// Active and holding `role`.
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, OrgStatus::Active)
+    }
+}
+
+/// One change a valid transaction makes to state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateChange {
+    /// Genesis facts (written once).
+    Network(NetworkInfo),
+    /// An organisation's new state.
+    Org(OrgId, OrgState),
+    /// A nonce now used.
+    Nonce(OrgId, u64),
+    /// The new governance set (active regulators and validators), sorted.
+    Governance(Vec<OrgId>),
+}
+
+/// Read access to state, as validation needs it.
+pub trait StateView {
+    /// Genesis facts, once the genesis entry is in the log.
+    fn network(&self) -> Result<Option<NetworkInfo>, StateError>;
+    /// An organisation, active or revoked.
+    fn org(&self, id: &OrgId) -> Result<Option<OrgState>, StateError>;
+    /// Whether `(org, nonce)` was used by an earlier transaction.
+    fn nonce_used(&self, org: &OrgId, nonce: u64) -> Result<bool, StateError>;
+    /// Active organisations with the regulator or validator role, sorted.
+    fn governance(&self) -> Result<Vec<OrgId>, StateError>;
+}
+
+/// Approvals a governance transaction needs: more than two thirds of the
+/// governance set (`floor(2n/3) + 1`), the same threshold as a BFT quorum, so
+/// no minority of regulators and validators can change membership alone.
+pub fn governance_quorum(members: usize) -> usize {
+    members * 2 / 3 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quorum_is_more_than_two_thirds() {
+        assert_eq!(governance_quorum(1), 1);
+        assert_eq!(governance_quorum(2), 2);
+        assert_eq!(governance_quorum(3), 3);
+        assert_eq!(governance_quorum(4), 3);
+        assert_eq!(governance_quorum(7), 5);
+        for n in 1..100usize {
+            let q = governance_quorum(n);
+            assert!(3 * q > 2 * n && q <= n);
+        }
+    }
+}

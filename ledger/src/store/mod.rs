@@ -1,0 +1,517 @@
+//! RocksDB storage of the log and its derived state.
+//!
+//! One column family per concern (see [`keys`]): entries, perfect Merkle
+//! subtree hashes, signed checkpoints, state, the tx-id index and private
+//! data. Every batch of transactions is written as **one** atomic
+//! `WriteBatch`: its entries, the tree nodes they complete, the state they
+//! change, the new size and the new checkpoint. A process killed at any
+//! instant therefore reopens either before or after a whole batch, never in
+//! between, and [`Store::check_integrity`] can prove it.
+//!
+//! Only one writer appends (a mutex serialises [`Store::append_batch`]);
+//! readers never block. Everything below the head is immutable, so reads
+//! need no snapshot: the head is published after the batch is durable.
+
+pub mod keys;
+mod tree_source;
+
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
+
+use crate::checkpoint::{Checkpoint, NoteSigner, SignedNote};
+use crate::crypto::PublicKey;
+use crate::encoding;
+use crate::ids::{OrgId, TxId};
+use crate::merkle::{self, Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
+use crate::state::{NetworkInfo, OrgState, PendingState, StateChange, StateError, StateView};
+use crate::tx::SignedTx;
+use crate::validate::{self, TxError};
+use keys::*;
+use tree_source::{DbNodes, OverlayNodes};
+
+/// Largest stored value we are willing to decode (state records, entries).
+const MAX_STORED_VALUE: usize = 1024 * 1024;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// RocksDB failed.
+    #[error("rocksdb: {0}")]
+    Db(#[from] rocksdb::Error),
+    /// Stored bytes did not decode: the database is damaged.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+    /// A Merkle computation failed (out of range request or missing node).
+    #[error(transparent)]
+    Merkle(#[from] MerkleError),
+    /// A request outside the log.
+    #[error("{0}")]
+    OutOfRange(String),
+}
+
+impl From<StoreError> for StateError {
+    fn from(e: StoreError) -> Self {
+        StateError(e.to_string())
+    }
+}
+
+/// The log's current size and root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// Number of entries.
+    pub size: u64,
+    /// Merkle root of all entries.
+    pub root: Hash,
+}
+
+/// A transaction waiting to be appended.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The transaction.
+    pub tx: SignedTx,
+    /// Its id.
+    pub id: TxId,
+    /// Its canonical encoding (the entry bytes).
+    pub entry: Vec<u8>,
+    /// Signatures already verified for it at admission.
+    pub verified: Vec<(OrgId, PublicKey)>,
+}
+
+impl Candidate {
+    /// Prepares a transaction with no pre-verified signatures.
+    pub fn new(tx: SignedTx) -> Self {
+        let entry = tx.encode();
+        let id = tx.id();
+        Self {
+            tx,
+            id,
+            entry,
+            verified: Vec::new(),
+        }
+    }
+}
+
+/// What happened to each candidate of a batch.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// Per candidate, in order: its log index, or why it was refused.
+    pub results: Vec<(TxId, Result<u64, TxError>)>,
+    /// The head after the batch.
+    pub head: Head,
+    /// The new checkpoint, if any entry was appended.
+    pub checkpoint: Option<SignedNote>,
+}
+
+/// The result of [`Store::check_integrity`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrityReport {
+    /// Entries read and re-hashed.
+    pub entries: u64,
+    /// Checkpoints whose root was recomputed and matched.
+    pub checkpoints: u64,
+    /// The recomputed root of the whole log.
+    pub root: Hash,
+}
+
+/// The ledger's database.
+pub struct Store {
+    db: DB,
+    writer: Mutex<()>,
+    head: RwLock<Head>,
+    sync: bool,
+}
+
+impl Store {
+    /// Opens (or creates) a store in `path`. With `sync`, each batch is fsynced
+    /// before it is reported as written (survives power loss, not only a crash).
+    pub fn open(path: &Path, sync: bool) -> Result<Self, StoreError> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        let cfs = ALL_CFS
+            .iter()
+            .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
+        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        let size = match db.get_cf(cf(&db, CF_STATE)?, STATE_SIZE)? {
+            Some(v) => read_u64(&v).ok_or_else(|| StoreError::Corrupt("size record".into()))?,
+            None => 0,
+        };
+        let root = merkle::root::<Blake3Hasher, _>(&DbNodes::new(&db)?, size)?;
+        tracing::debug!(size, root = %hex::encode(root), "store opened");
+        Ok(Self {
+            db,
+            writer: Mutex::new(()),
+            head: RwLock::new(Head { size, root }),
+            sync,
+        })
+    }
+
+    /// The current head.
+    pub fn head(&self) -> Head {
+        *self.head.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Validates each candidate against the state after the ones before it,
+    /// appends the valid ones, and writes everything (entries, tree, state,
+    /// checkpoint signed by `signer`) in one atomic batch. Refused candidates
+    /// leave no trace.
+    pub fn append_batch(
+        &self,
+        candidates: &[Candidate],
+        signer: Option<&NoteSigner>,
+    ) -> Result<BatchOutcome, StoreError> {
+        let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let head = self.head();
+        let db_nodes = DbNodes::new(&self.db)?;
+        let mut nodes = OverlayNodes::new(&db_nodes);
+        let mut pending = PendingState::new(self);
+        let mut batch = WriteBatch::default();
+        let mut results = Vec::with_capacity(candidates.len());
+        let mut size = head.size;
+        for c in candidates {
+            match validate::check(&pending, &c.tx, size, &c.verified) {
+                Ok(accepted) => {
+                    pending.apply(accepted.changes);
+                    let leaf = Blake3Hasher::hash_leaf(&c.entry);
+                    for n in merkle::nodes_completed_by_append::<Blake3Hasher, _>(&nodes, size, leaf)? {
+                        batch.put_cf(cf(&self.db, CF_TREE)?, tree_key(n.level, n.index), n.hash);
+                        nodes.insert(n.level, n.index, n.hash);
+                    }
+                    batch.put_cf(cf(&self.db, CF_ENTRIES)?, u64_key(size), &c.entry);
+                    batch.put_cf(cf(&self.db, CF_TX_INDEX)?, c.id.0, u64_key(size));
+                    results.push((c.id, Ok(size)));
+                    size += 1;
+                }
+                Err(e) => results.push((c.id, Err(e))),
+            }
+        }
+        if size == head.size {
+            return Ok(BatchOutcome {
+                results,
+                head,
+                checkpoint: None,
+            });
+        }
+        let changes = pending.into_changes();
+        let state_cf = cf(&self.db, CF_STATE)?;
+        let mut network_name = None;
+        for change in &changes {
+            match change {
+                StateChange::Network(n) => {
+                    network_name = Some(n.network.clone());
+                    batch.put_cf(state_cf, STATE_NETWORK, encoding::encode(n));
+                }
+                StateChange::Org(id, s) => batch.put_cf(state_cf, org_key(id), encoding::encode(s)),
+                StateChange::Nonce(id, n) => batch.put_cf(state_cf, nonce_key(id, *n), []),
+                StateChange::Governance(g) => {
+                    batch.put_cf(state_cf, STATE_GOVERNANCE, encoding::encode(g))
+                }
+            }
+        }
+        batch.put_cf(state_cf, STATE_SIZE, u64_key(size));
+        let root = merkle::root::<Blake3Hasher, _>(&nodes, size)?;
+        let origin = match network_name {
+            Some(n) => n,
+            None => self
+                .network()?
+                .map(|n| n.network)
+                .ok_or_else(|| StoreError::Corrupt("entries but no network".into()))?,
+        };
+        let checkpoint = signer.map(|s| {
+            let text = Checkpoint {
+                origin: &origin,
+                size,
+                root,
+            }
+            .text();
+            SignedNote::sign(text, &s.name, &s.key)
+        });
+        if let Some(note) = &checkpoint {
+            batch.put_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(size), note.to_string());
+        }
+        let mut wo = WriteOptions::default();
+        wo.set_sync(self.sync);
+        self.db.write_opt(batch, &wo)?;
+        let new_head = Head { size, root };
+        *self.head.write().unwrap_or_else(|e| e.into_inner()) = new_head;
+        Ok(BatchOutcome {
+            results,
+            head: new_head,
+            checkpoint,
+        })
+    }
+
+    /// Stores (or replaces, e.g. with more cosignatures) the checkpoint for its size.
+    /// The note's root must be the log's root at that size.
+    pub fn put_checkpoint(&self, note: &SignedNote) -> Result<(), StoreError> {
+        let cp = note
+            .checkpoint()
+            .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
+        let root = self.root_at(cp.size)?;
+        if root != cp.root {
+            return Err(StoreError::OutOfRange(format!(
+                "checkpoint root for size {} does not match the log",
+                cp.size
+            )));
+        }
+        self.db
+            .put_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(cp.size), note.to_string())?;
+        Ok(())
+    }
+
+    /// The entry bytes at `index`.
+    pub fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if index >= self.head().size {
+            return Ok(None);
+        }
+        Ok(self.db.get_cf(cf(&self.db, CF_ENTRIES)?, u64_key(index))?)
+    }
+
+    /// Entries `[start, end)`, which must lie within the log.
+    pub fn entries(&self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let size = self.head().size;
+        if start > end || end > size {
+            return Err(StoreError::OutOfRange(format!(
+                "entries [{start}, {end}) are not within the log of size {size}"
+            )));
+        }
+        let entries_cf = cf(&self.db, CF_ENTRIES)?;
+        let mut out = Vec::with_capacity((end - start) as usize);
+        let iter = self.db.iterator_cf(
+            entries_cf,
+            rocksdb::IteratorMode::From(&u64_key(start), rocksdb::Direction::Forward),
+        );
+        for item in iter {
+            let (k, v) = item?;
+            let i = read_u64(&k).ok_or_else(|| StoreError::Corrupt("entry key".into()))?;
+            if i >= end {
+                break;
+            }
+            if i != start + out.len() as u64 {
+                return Err(StoreError::Corrupt(format!("entry {i} out of sequence")));
+            }
+            out.push((i, v.to_vec()));
+        }
+        if out.len() as u64 != end - start {
+            return Err(StoreError::Corrupt(format!(
+                "entries [{start}, {end}) incomplete"
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Log index of a transaction, if it is in the log.
+    pub fn tx_index(&self, id: &TxId) -> Result<Option<u64>, StoreError> {
+        let Some(v) = self.db.get_cf(cf(&self.db, CF_TX_INDEX)?, id.0)? else {
+            return Ok(None);
+        };
+        let i = read_u64(&v).ok_or_else(|| StoreError::Corrupt("tx index value".into()))?;
+        // The index is written in the same batch as the entry; an index beyond the
+        // head can only be seen during the instant before the head is published.
+        Ok((i < self.head().size).then_some(i))
+    }
+
+    /// The Merkle root of the first `size` entries.
+    pub fn root_at(&self, size: u64) -> Result<Hash, StoreError> {
+        self.check_size(size)?;
+        Ok(merkle::root::<Blake3Hasher, _>(&DbNodes::new(&self.db)?, size)?)
+    }
+
+    /// Audit path for entry `index` in the tree of `size` entries.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        self.check_size(size)?;
+        Ok(merkle::inclusion_proof::<Blake3Hasher, _>(
+            &DbNodes::new(&self.db)?,
+            index,
+            size,
+        )?)
+    }
+
+    /// Consistency proof between the trees of `old` and `new` entries.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        self.check_size(new)?;
+        Ok(merkle::consistency_proof::<Blake3Hasher, _>(
+            &DbNodes::new(&self.db)?,
+            old,
+            new,
+        )?)
+    }
+
+    fn check_size(&self, size: u64) -> Result<(), StoreError> {
+        let head = self.head().size;
+        if size > head {
+            return Err(StoreError::OutOfRange(format!(
+                "size {size} is beyond the log's size {head}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The signed checkpoint stored for exactly `size`, if any.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<String>, StoreError> {
+        let v = self.db.get_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(size))?;
+        v.map(|b| String::from_utf8(b).map_err(|_| StoreError::Corrupt("checkpoint text".into())))
+            .transpose()
+    }
+
+    /// The newest stored checkpoint (for the head, unless the node does not sign).
+    pub fn latest_checkpoint(&self) -> Result<Option<String>, StoreError> {
+        let mut iter = self
+            .db
+            .iterator_cf(cf(&self.db, CF_CHECKPOINTS)?, rocksdb::IteratorMode::End);
+        match iter.next() {
+            Some(item) => {
+                let (_, v) = item?;
+                Ok(Some(String::from_utf8(v.to_vec()).map_err(|_| {
+                    StoreError::Corrupt("checkpoint text".into())
+                })?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Every organisation, ordered by id.
+    pub fn orgs(&self) -> Result<Vec<(OrgId, OrgState)>, StoreError> {
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, CF_STATE)?,
+            rocksdb::IteratorMode::From(&[STATE_ORG_PREFIX], rocksdb::Direction::Forward),
+        );
+        for item in iter {
+            let (k, v) = item?;
+            if k.first() != Some(&STATE_ORG_PREFIX) {
+                break;
+            }
+            let id: [u8; 16] = k[1..]
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("org key".into()))?;
+            out.push((OrgId(id), decode_stored(&v)?));
+        }
+        Ok(out)
+    }
+
+    /// The network's genesis facts.
+    pub fn network(&self) -> Result<Option<NetworkInfo>, StoreError> {
+        self.db
+            .get_cf(cf(&self.db, CF_STATE)?, STATE_NETWORK)?
+            .map(|v| decode_stored(&v))
+            .transpose()
+    }
+
+    /// Recomputes every leaf hash from the stored entries, the root of every
+    /// stored checkpoint from the recomputed leaves, and checks the stored tree
+    /// and the head agree. Errors name the first disagreement.
+    pub fn check_integrity(&self) -> Result<IntegrityReport, StoreError> {
+        let head = self.head();
+        let mut tree = merkle::MemoryTree::<Blake3Hasher>::new();
+        let stored = DbNodes::new(&self.db)?;
+        let mut next = 0u64;
+        while next < head.size {
+            let end = (next + 4096).min(head.size);
+            for (i, entry) in self.entries(next, end)? {
+                let leaf = Blake3Hasher::hash_leaf(&entry);
+                if stored.perfect_node(0, i)? != leaf {
+                    return Err(StoreError::Corrupt(format!("leaf {i} does not match its entry")));
+                }
+                tree.push_leaf_hash(leaf);
+            }
+            next = end;
+        }
+        if tree.root() != head.root {
+            return Err(StoreError::Corrupt("stored tree root differs from recomputed root".into()));
+        }
+        let mut checkpoints = 0;
+        for item in self
+            .db
+            .iterator_cf(cf(&self.db, CF_CHECKPOINTS)?, rocksdb::IteratorMode::Start)
+        {
+            let (_, v) = item?;
+            let text = String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt("checkpoint text".into()))?;
+            let note = SignedNote::parse(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let cp = note.checkpoint().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if cp.size > head.size || tree.root_at(cp.size)? != cp.root {
+                return Err(StoreError::Corrupt(format!(
+                    "checkpoint at size {} does not match the entries",
+                    cp.size
+                )));
+            }
+            checkpoints += 1;
+        }
+        Ok(IntegrityReport {
+            entries: head.size,
+            checkpoints,
+            root: tree.root(),
+        })
+    }
+}
+
+impl StateView for Store {
+    fn network(&self) -> Result<Option<NetworkInfo>, StateError> {
+        Ok(Store::network(self)?)
+    }
+    fn org(&self, id: &OrgId) -> Result<Option<OrgState>, StateError> {
+        let cf = cf(&self.db, CF_STATE)?;
+        Ok(self
+            .db
+            .get_cf(cf, org_key(id))
+            .map_err(StoreError::from)?
+            .map(|v| decode_stored(&v))
+            .transpose()?)
+    }
+    fn nonce_used(&self, org: &OrgId, nonce: u64) -> Result<bool, StateError> {
+        let cf = cf(&self.db, CF_STATE)?;
+        Ok(self
+            .db
+            .get_pinned_cf(cf, nonce_key(org, nonce))
+            .map_err(StoreError::from)?
+            .is_some())
+    }
+    fn governance(&self) -> Result<Vec<OrgId>, StateError> {
+        let cf = cf(&self.db, CF_STATE)?;
+        Ok(self
+            .db
+            .get_cf(cf, STATE_GOVERNANCE)
+            .map_err(StoreError::from)?
+            .map(|v| decode_stored(&v))
+            .transpose()?
+            .unwrap_or_default())
+    }
+}
+
+impl Store {
+    /// The highest nonce `org` has used, if any (a hint for picking the next one).
+    pub fn last_nonce(&self, org: &OrgId) -> Result<Option<u64>, StoreError> {
+        let mut upper = [0xffu8; 25];
+        upper[0] = STATE_NONCE_PREFIX;
+        upper[1..17].copy_from_slice(&org.0);
+        let mut iter = self.db.iterator_cf(
+            cf(&self.db, CF_STATE)?,
+            rocksdb::IteratorMode::From(&upper, rocksdb::Direction::Reverse),
+        );
+        match iter.next() {
+            Some(item) => {
+                let (k, _) = item?;
+                if k.len() == 25 && k[0] == STATE_NONCE_PREFIX && k[1..17] == org.0 {
+                    Ok(read_u64(&k[17..]))
+                } else {
+                    Ok(None)
+                }
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn cf<'a>(db: &'a DB, name: &str) -> Result<&'a rocksdb::ColumnFamily, StoreError> {
+    db.cf_handle(name)
+        .ok_or_else(|| StoreError::Corrupt(format!("missing column family {name}")))
+}
+
+fn decode_stored<T: borsh::BorshDeserialize>(bytes: &[u8]) -> Result<T, StoreError> {
+    encoding::decode(bytes, MAX_STORED_VALUE).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,348 @@
+//! Transactions: what authors sign and what the log records.
+//!
+//! A [`SignedTx`] is a [`TxBody`] plus approvals (signatures). Every approval
+//! signs the same message, `"tanji/tx/v1" ‖ 0x00 ‖ borsh(body)`; the first
+//! approval is always the author's. Governance transactions carry further
+//! approvals from a quorum of regulators and validators.
+//!
+//! The log entry is `borsh(SignedTx)`; its leaf hash is
+//! `BLAKE3(0x00 ‖ entry)`. The transaction id covers only the body, so it
+//! names what was decided, not who co-signed it.
+//!
+//! Well-formedness ([`SignedTx::check_form`]) is everything that can be
+//! checked without the ledger's state: size limits, text fields, key
+//! encodings. State-dependent rules live in [`crate::validate`].
+//!
+//! The borsh layout of every type here is pinned by golden tests: new
+//! transaction kinds are appended to [`TxKind`], never inserted.
+
+mod org;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+pub use org::{Genesis, OrgRecord, Role, Roles, ValidatorNode};
+
+use crate::crypto::{domain, PublicKey, SecretKey, Signature};
+use crate::encoding::{self, DecodeError};
+use crate::ids::{OrgId, TxId};
+
+/// Largest encoded transaction accepted anywhere (HTTP, network, log).
+pub const MAX_TX_BYTES: usize = 64 * 1024;
+/// Most approvals one transaction may carry.
+pub const MAX_APPROVALS: usize = 64;
+/// Longest network name.
+pub const MAX_NETWORK_LEN: usize = 64;
+/// Longest display name or label.
+pub const MAX_NAME_LEN: usize = 256;
+/// Longest company id URN.
+pub const MAX_COMPANY_ID_LEN: usize = 128;
+/// Longest free-text reason (e.g. for a revocation).
+pub const MAX_REASON_LEN: usize = 1024;
+/// Most organisations or validators in a genesis.
+pub const MAX_GENESIS_MEMBERS: usize = 64;
+
+/// What the author signs.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct TxBody {
+    /// The network this transaction is for (the genesis' network name, which is
+    /// also the checkpoint origin); a transaction signed for one network is
+    /// invalid on every other.
+    pub network: String,
+    /// The organisation that authors the transaction.
+    pub author: OrgId,
+    /// Replay protection: each (author, nonce) pair is accepted once.
+    pub nonce: u64,
+    /// What the transaction does.
+    pub kind: TxKind,
+}
+
+/// The kinds of transaction. Append new kinds at the end: the variant index is
+/// the encoding's tag.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxKind {
+    /// Starts the network. Only valid as entry 0.
+    Genesis(Genesis),
+    /// Admits an organisation. Authored (and so key-possession-proved) by the new
+    /// organisation, approved by a governance quorum.
+    RegisterOrg(OrgRecord),
+    /// Replaces an organisation's roles. Needs a governance quorum.
+    ChangeRoles {
+        /// The organisation whose roles change.
+        org: OrgId,
+        /// Its new roles.
+        roles: Roles,
+    },
+    /// Revokes an organisation (失信名单): it can sign nothing from now on.
+    /// Needs a governance quorum.
+    RevokeOrg {
+        /// The organisation revoked.
+        org: OrgId,
+        /// Why, for the public record.
+        reason: String,
+    },
+    /// Anchors the digest of an off-ledger document (an audit report, metering
+    /// data, a raw-data commitment) to the log under the author's signature.
+    AnchorEvidence {
+        /// BLAKE3 (or other 32-byte) digest of the document.
+        digest: [u8; 32],
+        /// What the document is, e.g. "2025 electricity meter readings, line 3".
+        label: String,
+    },
+}
+
+impl TxKind {
+    /// A short name for logs, metrics and JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TxKind::Genesis(_) => "genesis",
+            TxKind::RegisterOrg(_) => "register_org",
+            TxKind::ChangeRoles { .. } => "change_roles",
+            TxKind::RevokeOrg { .. } => "revoke_org",
+            TxKind::AnchorEvidence { .. } => "anchor_evidence",
+        }
+    }
+
+    /// Whether the kind needs a governance quorum's approvals.
+    pub fn is_governance(&self) -> bool {
+        matches!(
+            self,
+            TxKind::RegisterOrg(_) | TxKind::ChangeRoles { .. } | TxKind::RevokeOrg { .. }
+        )
+    }
+}
+
+/// One signature over the body by a named organisation.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Approval {
+    /// Who signed.
+    pub signer: OrgId,
+    /// The signature over `"tanji/tx/v1" ‖ 0x00 ‖ borsh(body)`.
+    pub signature: Signature,
+}
+
+/// A transaction with its approvals; `borsh(SignedTx)` is a log entry.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct SignedTx {
+    /// What was signed.
+    pub body: TxBody,
+    /// The author's signature first, then any further approvals.
+    pub approvals: Vec<Approval>,
+}
+
+/// A transaction is not well-formed, whatever the state.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum FormError {
+    /// The bytes did not decode.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// A field breaks a limit or a syntax rule.
+    #[error("{field}: {problem}")]
+    Field {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+fn field(field: &'static str, problem: impl Into<String>) -> FormError {
+    FormError::Field {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// Checks a human-readable text field: length in bytes, no control characters.
+fn check_text(name: &'static str, s: &str, max: usize, allow_empty: bool) -> Result<(), FormError> {
+    if s.len() > max {
+        return Err(field(name, format!("{} bytes, more than {max}", s.len())));
+    }
+    if !allow_empty && s.trim().is_empty() {
+        return Err(field(name, "must not be empty"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(field(name, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Network names are also checkpoint origins: printable ASCII without spaces
+/// or `+`, and never starting with `tanji/` (reserved for signing contexts).
+pub fn check_network_name(s: &str) -> Result<(), FormError> {
+    if s.is_empty() || s.len() > MAX_NETWORK_LEN {
+        return Err(field("network", format!("must be 1..={MAX_NETWORK_LEN} bytes")));
+    }
+    if !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
+        return Err(field(
+            "network",
+            "must be printable ASCII without spaces or '+'",
+        ));
+    }
+    if s.starts_with("tanji/") {
+        return Err(field("network", "must not start with 'tanji/'"));
+    }
+    Ok(())
+}
+
+/// Company ids are URNs: `urn:<namespace>:<id>`, printable ASCII.
+fn check_company_id(s: &str) -> Result<(), FormError> {
+    if s.len() > MAX_COMPANY_ID_LEN {
+        return Err(field("company_id", format!("more than {MAX_COMPANY_ID_LEN} bytes")));
+    }
+    let mut parts = s.splitn(3, ':');
+    let ok = parts.next().is_some_and(|p| p.eq_ignore_ascii_case("urn"))
+        && parts.next().is_some_and(|p| !p.is_empty())
+        && parts.next().is_some_and(|p| !p.is_empty())
+        && s.bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(field(
+            "company_id",
+            format!("{s:?} is not a URN like urn:uscc:91110108MA01XXXXXX"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_key(name: &'static str, key: &PublicKey) -> Result<(), FormError> {
+    key.check().map_err(|e| field(name, e.to_string()))
+}
+
+impl OrgRecord {
+    /// Well-formedness of a registration record.
+    pub fn check_form(&self) -> Result<(), FormError> {
+        check_text("name", &self.name, MAX_NAME_LEN, false)?;
+        check_company_id(&self.company_id)?;
+        check_key("signing_key", &self.signing_key)?;
+        if self.roles.is_empty() {
+            return Err(field("roles", "at least one role is needed"));
+        }
+        Ok(())
+    }
+}
+
+impl TxBody {
+    /// The canonical encoding of the body (what is signed and what the id covers).
+    pub fn encode(&self) -> Vec<u8> {
+        encoding::encode(self)
+    }
+    /// The transaction id.
+    pub fn id(&self) -> TxId {
+        TxId::of_body_bytes(&self.encode())
+    }
+}
+
+impl SignedTx {
+    /// Signs `body` by each key in order (the author's first) and returns the
+    /// transaction.
+    pub fn sign(body: TxBody, signers: &[(OrgId, &SecretKey)]) -> Self {
+        let bytes = body.encode();
+        let approvals = signers
+            .iter()
+            .map(|(signer, key)| Approval {
+                signer: *signer,
+                signature: key.sign(domain::TX_V1, &bytes),
+            })
+            .collect();
+        SignedTx { body, approvals }
+    }
+
+    /// Adds one more approval (for governance transactions passed between approvers).
+    pub fn approve(&mut self, signer: OrgId, key: &SecretKey) {
+        let signature = key.sign(domain::TX_V1, &self.body.encode());
+        self.approvals.push(Approval { signer, signature });
+    }
+
+    /// The canonical encoding: the log entry.
+    pub fn encode(&self) -> Vec<u8> {
+        encoding::encode(self)
+    }
+
+    /// Decodes an entry from untrusted bytes and checks its form.
+    pub fn decode(bytes: &[u8]) -> Result<Self, FormError> {
+        let tx: SignedTx = encoding::decode(bytes, MAX_TX_BYTES)?;
+        tx.check_form()?;
+        Ok(tx)
+    }
+
+    /// The transaction id.
+    pub fn id(&self) -> TxId {
+        self.body.id()
+    }
+
+    /// Everything that can be checked without state.
+    pub fn check_form(&self) -> Result<(), FormError> {
+        let encoded_len = borsh::object_length(self).unwrap_or(usize::MAX);
+        if encoded_len > MAX_TX_BYTES {
+            return Err(FormError::Decode(DecodeError::TooLarge {
+                len: encoded_len,
+                limit: MAX_TX_BYTES,
+            }));
+        }
+        check_network_name(&self.body.network)?;
+        if self.approvals.is_empty() {
+            return Err(field("approvals", "the author's signature is missing"));
+        }
+        if self.approvals.len() > MAX_APPROVALS {
+            return Err(field(
+                "approvals",
+                format!("{} approvals, more than {MAX_APPROVALS}", self.approvals.len()),
+            ));
+        }
+        if self.approvals[0].signer != self.body.author {
+            return Err(field("approvals", "the first approval must be the author's"));
+        }
+        let mut signers: Vec<OrgId> = self.approvals.iter().map(|a| a.signer).collect();
+        signers.sort_unstable();
+        if signers.windows(2).any(|w| w[0] == w[1]) {
+            return Err(field("approvals", "an organisation signed twice"));
+        }
+        match &self.body.kind {
+            TxKind::Genesis(g) => {
+                if g.orgs.is_empty() || g.orgs.len() > MAX_GENESIS_MEMBERS {
+                    return Err(field(
+                        "genesis.orgs",
+                        format!("must list 1..={MAX_GENESIS_MEMBERS} organisations"),
+                    ));
+                }
+                if g.validators.is_empty() || g.validators.len() > MAX_GENESIS_MEMBERS {
+                    return Err(field(
+                        "genesis.validators",
+                        format!("must list 1..={MAX_GENESIS_MEMBERS} validator nodes"),
+                    ));
+                }
+                for org in &g.orgs {
+                    org.check_form()?;
+                }
+                for v in &g.validators {
+                    check_key("genesis.validators.key", &v.key)?;
+                    check_note_key_name(&v.name)?;
+                }
+            }
+            TxKind::RegisterOrg(record) => record.check_form()?,
+            TxKind::ChangeRoles { .. } => {}
+            TxKind::RevokeOrg { reason, .. } => {
+                check_text("reason", reason, MAX_REASON_LEN, false)?;
+            }
+            TxKind::AnchorEvidence { label, .. } => {
+                check_text("label", label, MAX_NAME_LEN, false)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Key names in signed notes: non-empty printable ASCII, no spaces or `+`.
+pub fn check_note_key_name(s: &str) -> Result<(), FormError> {
+    if s.is_empty() || s.len() > MAX_NETWORK_LEN || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
+        return Err(field(
+            "validators.name",
+            format!("{s:?} must be 1..={MAX_NETWORK_LEN} printable ASCII bytes without spaces or '+'"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

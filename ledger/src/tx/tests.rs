@@ -1,0 +1,108 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::merkle::{Blake3Hasher, MerkleHasher};
+use crate::testkit::TestNet;
+
+/// Golden values: the encoding, id, leaf hash and signature of a fixed
+/// transaction. A change here changes every id and breaks every signature
+/// already on a ledger, so it must be a decision, never an accident.
+#[test]
+fn golden_anchor_transaction() {
+    let net = TestNet::new();
+    let tx = net.anchor(&net.supplier(10), 7, "golden");
+    let entry = tx.encode();
+    assert_eq!(hex::encode(&entry), GOLDEN_ENTRY, "encoding changed");
+    assert_eq!(tx.id().to_hex(), GOLDEN_ID, "tx id changed");
+    assert_eq!(hex::encode(Blake3Hasher::hash_leaf(&entry)), GOLDEN_LEAF, "leaf hash changed");
+    assert_eq!(hex::encode(tx.approvals[0].signature.0), GOLDEN_SIG, "signature changed");
+    assert_eq!(SignedTx::decode(&entry), Ok(tx));
+}
+
+const GOLDEN_ENTRY: &str = "10000000746573742e74616e6a692e6c6f63616c4eccf738f6c7f0fa403be416a9b9081207000000000000000468ca9baf17c67ef7b4560a4455bacf8dbf296e2a8598fd98604d81532b9c218506000000676f6c64656e010000004eccf738f6c7f0fa403be416a9b908125599d9d284b01399478bda75f06b5b9ba3d23bc554413af8dd77a73fea62db0db1f94ad6bcf33dfede8bf9ff41fe49cd1ef9344f7456aace35c1263e9c3bb001";
+const GOLDEN_ID: &str = "1d36b76e538e814f96d1e1123f56a53a28a9edc64edad974b6c27ced5ad377ef";
+const GOLDEN_LEAF: &str = "b6bfcef5b422d237448d57ceafbb8bad31bff2161a95b1f5ef0c479e1c5adb7e";
+const GOLDEN_SIG: &str = "5599d9d284b01399478bda75f06b5b9ba3d23bc554413af8dd77a73fea62db0db1f94ad6bcf33dfede8bf9ff41fe49cd1ef9344f7456aace35c1263e9c3bb001";
+
+#[test]
+fn golden_genesis_id() {
+    assert_eq!(TestNet::new().genesis().id().to_hex(), GOLDEN_GENESIS_ID);
+}
+const GOLDEN_GENESIS_ID: &str = "3833c359a6343f650b960b3411804052d314bc5713556a89ce5209f035e5e503";
+
+#[test]
+fn unknown_kind_is_refused() {
+    let net = TestNet::new();
+    let tx = net.anchor(&net.supplier(10), 7, "x");
+    let mut bytes = tx.encode();
+    // network string (4 + len), author (16), nonce (8), then the kind tag.
+    let tag = 4 + net.network.len() + 16 + 8;
+    assert_eq!(bytes[tag], 4, "anchor is kind 4");
+    bytes[tag] = 200;
+    assert!(matches!(SignedTx::decode(&bytes), Err(FormError::Decode(DecodeError::Malformed(_)))));
+}
+
+#[test]
+fn truncated_and_oversized_are_refused() {
+    let net = TestNet::new();
+    let bytes = net.anchor(&net.supplier(10), 7, "x").encode();
+    for cut in 0..bytes.len() {
+        assert!(SignedTx::decode(&bytes[..cut]).is_err(), "prefix of {cut} bytes decoded");
+    }
+    let big = vec![0u8; MAX_TX_BYTES + 1];
+    assert!(matches!(SignedTx::decode(&big), Err(FormError::Decode(DecodeError::TooLarge { .. }))));
+    let long_label = net.anchor(&net.supplier(10), 7, &"x".repeat(MAX_NAME_LEN + 1));
+    assert!(matches!(SignedTx::decode(&long_label.encode()), Err(FormError::Field { field: "label", .. })));
+}
+
+#[test]
+fn form_rules() {
+    let net = TestNet::new();
+    let mut tx = net.anchor(&net.supplier(10), 7, "x");
+    tx.approvals.clear();
+    assert!(tx.check_form().is_err());
+    let mut tx = net.register(&net.supplier(10));
+    let dup = tx.approvals[1].clone();
+    tx.approvals.push(dup);
+    assert!(matches!(tx.check_form(), Err(FormError::Field { field: "approvals", .. })));
+    let mut tx = net.anchor(&net.supplier(10), 7, "x");
+    tx.body.network = "tanji/tx/v1".into();
+    assert!(tx.check_form().is_err());
+    let mut rec = net.supplier(10).record();
+    rec.company_id = "91110000".into();
+    assert!(rec.check_form().is_err());
+    rec.company_id = "urn:uscc:91110000".into();
+    rec.name = "bad\nname".into();
+    assert!(rec.check_form().is_err());
+}
+
+fn arb_anchor() -> impl Strategy<Value = SignedTx> {
+    (any::<u64>(), "[a-zA-Z0-9碳足迹][a-zA-Z0-9 碳足迹]{0,39}", 10u8..60).prop_map(|(nonce, label, seed)| {
+        let net = TestNet::new();
+        net.anchor(&net.supplier(seed), nonce, &label)
+    })
+}
+
+proptest! {
+    #[test]
+    fn encoding_round_trips(tx in arb_anchor()) {
+        let bytes = tx.encode();
+        prop_assert_eq!(SignedTx::decode(&bytes), Ok(tx.clone()));
+        prop_assert_eq!(TxId::of_body_bytes(&tx.body.encode()), tx.id());
+    }
+
+    #[test]
+    fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = SignedTx::decode(&bytes);
+    }
+
+    #[test]
+    fn a_flipped_bit_never_decodes_to_the_same_transaction(tx in arb_anchor(), pos in any::<prop::sample::Index>(), bit in 0u8..8) {
+        let mut bytes = tx.encode();
+        let i = pos.index(bytes.len());
+        bytes[i] ^= 1 << bit;
+        if let Ok(other) = SignedTx::decode(&bytes) {
+            prop_assert_ne!(other, tx);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+use crate::ids::OrgId;
+use crate::state::StateError;
+use crate::tx::FormError;
+
+/// How a refusal should be reported (HTTP status, CLI exit code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The bytes are not a transaction (HTTP 400).
+    Malformed,
+    /// Larger than any accepted transaction (HTTP 413).
+    TooLarge,
+    /// A transaction, but breaks a rule (HTTP 422).
+    Invalid,
+    /// Collides with what the log already holds (HTTP 409).
+    Conflict,
+    /// The node could not decide (HTTP 500); not the submitter's fault.
+    Internal,
+}
+
+/// Why a transaction was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum TxError {
+    /// Not well-formed.
+    #[error(transparent)]
+    Form(#[from] FormError),
+    /// Signed for another network.
+    #[error("signed for network {got:?}, this is {expected:?}")]
+    WrongNetwork {
+        /// This network.
+        expected: String,
+        /// The transaction's network.
+        got: String,
+    },
+    /// Only a genesis can be the first entry.
+    #[error("the log has no genesis yet")]
+    NoGenesis,
+    /// A genesis after the first entry.
+    #[error("the log already has a genesis")]
+    GenesisExists,
+    /// A genesis breaks a rule.
+    #[error("invalid genesis: {0}")]
+    InvalidGenesis(String),
+    /// Signer or target is not registered.
+    #[error("unknown organisation {0}")]
+    UnknownOrg(OrgId),
+    /// Signer or target was revoked.
+    #[error("organisation {0} is revoked")]
+    OrgRevoked(OrgId),
+    /// Registration of a company that is already registered.
+    #[error("organisation {0} is already registered")]
+    OrgExists(OrgId),
+    /// The author is not who the transaction says it must be.
+    #[error("author {author} must be {expected}")]
+    AuthorMismatch {
+        /// The body's author.
+        author: OrgId,
+        /// Who it must be.
+        expected: OrgId,
+    },
+    /// A signature failed strict verification under the signer's registered key.
+    #[error("signature by {signer} does not verify")]
+    BadSignature {
+        /// Whose signature.
+        signer: OrgId,
+    },
+    /// An approval by someone outside the governance set.
+    #[error("{0} is not a regulator or validator and cannot approve governance")]
+    NotGovernance(OrgId),
+    /// Too few governance approvals.
+    #[error("governance quorum not met: {have} of {need} approvals")]
+    QuorumNotMet {
+        /// Valid governance approvals.
+        have: usize,
+        /// Approvals needed.
+        need: usize,
+    },
+    /// Approvals on a kind that takes only the author's signature.
+    #[error("this kind of transaction takes only the author's signature")]
+    UnexpectedApprovals,
+    /// The change would leave nobody to govern.
+    #[error("{0} is the last regulator or validator; governance would be left empty")]
+    LastGovernanceMember(OrgId),
+    /// The nonce was used before: a replay or a duplicate.
+    #[error("nonce {nonce} of {author} was already used (replay or duplicate)")]
+    NonceUsed {
+        /// The author.
+        author: OrgId,
+        /// The nonce.
+        nonce: u64,
+    },
+    /// State could not be read.
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+impl TxError {
+    /// How to report it.
+    pub fn class(&self) -> ErrorClass {
+        use crate::encoding::DecodeError;
+        match self {
+            TxError::Form(FormError::Decode(DecodeError::TooLarge { .. })) => ErrorClass::TooLarge,
+            TxError::Form(FormError::Decode(_)) => ErrorClass::Malformed,
+            TxError::GenesisExists | TxError::OrgExists(_) | TxError::NonceUsed { .. } => {
+                ErrorClass::Conflict
+            }
+            TxError::State(_) => ErrorClass::Internal,
+            _ => ErrorClass::Invalid,
+        }
+    }
+
+    /// A stable machine-readable code for JSON errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TxError::Form(FormError::Decode(crate::encoding::DecodeError::TooLarge { .. })) => {
+                "too_large"
+            }
+            TxError::Form(FormError::Decode(_)) => "malformed",
+            TxError::Form(FormError::Field { .. }) => "invalid_field",
+            TxError::WrongNetwork { .. } => "wrong_network",
+            TxError::NoGenesis => "no_genesis",
+            TxError::GenesisExists => "genesis_exists",
+            TxError::InvalidGenesis(_) => "invalid_genesis",
+            TxError::UnknownOrg(_) => "unknown_org",
+            TxError::OrgRevoked(_) => "org_revoked",
+            TxError::OrgExists(_) => "org_exists",
+            TxError::AuthorMismatch { .. } => "author_mismatch",
+            TxError::BadSignature { .. } => "bad_signature",
+            TxError::NotGovernance(_) => "not_governance",
+            TxError::QuorumNotMet { .. } => "quorum_not_met",
+            TxError::UnexpectedApprovals => "unexpected_approvals",
+            TxError::LastGovernanceMember(_) => "last_governance_member",
+            TxError::NonceUsed { .. } => "nonce_used",
+            TxError::State(_) => "internal",
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The acceptance rules: whether a transaction may enter the log after the
+//! entries before it, and what it changes.
+//!
+//! Every node (when admitting, when applying a decided batch, when replaying
+//! a log it synced) and the offline verifier run this same code, so "what a
+//! node accepts" and "what a verifier accepts" cannot drift apart.
+//!
+//! [`check`] is deterministic: given the same state and transaction it gives
+//! the same answer on every machine. It never panics on any input.
+
+mod error;
+#[cfg(test)]
+mod tests;
+
+pub use error::{ErrorClass, TxError};
+
+use std::cell::RefCell;
+
+use crate::crypto::{domain, PublicKey, Signature};
+use crate::ids::OrgId;
+use crate::state::{governance_quorum, NetworkInfo, OrgState, OrgStatus, StateChange, StateView};
+use crate::tx::{Genesis, Role, SignedTx, TxKind};
+
+/// Signatures already verified for this exact transaction (e.g. at admission),
+/// as (signer, key) pairs. A signature is re-verified unless its signer's
+/// current key is in this list, so a key change between admission and
+/// application is always caught.
+pub type VerifiedSignatures<'a> = &'a [(OrgId, PublicKey)];
+
+/// Checks `tx` as the entry at log index `index` after the state in `view`,
+/// and returns the changes it makes. `verified` may name signatures already
+/// checked for this transaction (see [`VerifiedSignatures`]).
+pub fn check<V: StateView + ?Sized>(
+    view: &V,
+    tx: &SignedTx,
+    index: u64,
+    verified: VerifiedSignatures<'_>,
+) -> Result<Accepted, TxError> {
+    let body_bytes = tx.body.encode();
+    let signers = RefCell::new(Vec::with_capacity(tx.approvals.len()));
+    let verify = |signer: &OrgId, key: &PublicKey, sig: &Signature| -> Result<(), TxError> {
+        signers.borrow_mut().push((*signer, *key));
+        if verified.iter().any(|(s, k)| s == signer && k == key) {
+            return Ok(());
+        }
+        key.verify(domain::TX_V1, &body_bytes, sig)
+            .map_err(|_| TxError::BadSignature { signer: *signer })
+    };
+    let changes = check_inner(view, tx, index, &verify)?;
+    Ok(Accepted {
+        changes,
+        signers: signers.into_inner(),
+    })
+}
+
+/// A transaction that passed [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// What it changes, to apply in order.
+    pub changes: Vec<StateChange>,
+    /// The (signer, key) pairs whose signatures were verified (or taken as verified).
+    pub signers: Vec<(OrgId, PublicKey)>,
+}
+
+type Verify<'a> = dyn Fn(&OrgId, &PublicKey, &Signature) -> Result<(), TxError> + 'a;
+
+fn check_inner<V: StateView + ?Sized>(
+    view: &V,
+    tx: &SignedTx,
+    index: u64,
+    verify: &Verify<'_>,
+) -> Result<Vec<StateChange>, TxError> {
+    tx.check_form()?;
+    let body = &tx.body;
+
+    if let TxKind::Genesis(genesis) = &body.kind {
+        if view.network()?.is_some() || index != 0 {
+            return Err(TxError::GenesisExists);
+        }
+        return check_genesis(tx, genesis, verify);
+    }
+
+    let network = view.network()?.ok_or(TxError::NoGenesis)?;
+    if body.network != network.network {
+        return Err(TxError::WrongNetwork {
+            expected: network.network,
+            got: body.network.clone(),
+        });
+    }
+    if view.nonce_used(&body.author, body.nonce)? {
+        return Err(TxError::NonceUsed {
+            author: body.author,
+            nonce: body.nonce,
+        });
+    }
+
+    let mut changes = Vec::new();
+    match &body.kind {
+        TxKind::Genesis(_) => return Err(TxError::GenesisExists),
+        TxKind::RegisterOrg(record) => {
+            let id = record.id();
+            if body.author != id {
+                return Err(TxError::AuthorMismatch {
+                    author: body.author,
+                    expected: id,
+                });
+            }
+            if view.org(&id)?.is_some() {
+                return Err(TxError::OrgExists(id));
+            }
+            // The new organisation's own signature proves it holds the key.
+            verify(&id, &record.signing_key, &tx.approvals[0].signature)?;
+            let members = view.governance()?;
+            check_quorum(view, tx, 1, &members, verify)?;
+            let state = OrgState {
+                record: record.clone(),
+                status: OrgStatus::Active,
+                registered_at: index,
+                updated_at: index,
+            };
+            if record.roles.is_governance() {
+                changes.push(StateChange::Governance(with_member(&members, id, true)));
+            }
+            changes.push(StateChange::Org(id, state));
+        }
+        TxKind::ChangeRoles { org, roles } => {
+            let members = view.governance()?;
+            check_quorum(view, tx, 0, &members, verify)?;
+            let mut target = active_org(view, org)?;
+            target.record.roles = *roles;
+            target.updated_at = index;
+            let governance = with_member(&members, *org, roles.is_governance());
+            if governance.is_empty() {
+                return Err(TxError::LastGovernanceMember(*org));
+            }
+            if governance != members {
+                changes.push(StateChange::Governance(governance));
+            }
+            changes.push(StateChange::Org(*org, target));
+        }
+        TxKind::RevokeOrg { org, reason } => {
+            let members = view.governance()?;
+            check_quorum(view, tx, 0, &members, verify)?;
+            let mut target = active_org(view, org)?;
+            target.status = OrgStatus::Revoked {
+                reason: reason.clone(),
+                at: index,
+            };
+            target.updated_at = index;
+            let governance = with_member(&members, *org, false);
+            if governance.is_empty() {
+                return Err(TxError::LastGovernanceMember(*org));
+            }
+            if governance != members {
+                changes.push(StateChange::Governance(governance));
+            }
+            changes.push(StateChange::Org(*org, target));
+        }
+        TxKind::AnchorEvidence { .. } => {
+            if tx.approvals.len() != 1 {
+                return Err(TxError::UnexpectedApprovals);
+            }
+            let author = active_org(view, &body.author)?;
+            verify(&body.author, &author.record.signing_key, &tx.approvals[0].signature)?;
+        }
+    }
+    changes.push(StateChange::Nonce(body.author, body.nonce));
+    Ok(changes)
+}
+
+fn check_genesis(
+    tx: &SignedTx,
+    genesis: &Genesis,
+    verify: &Verify<'_>,
+) -> Result<Vec<StateChange>, TxError> {
+    let ids: Vec<OrgId> = genesis.orgs.iter().map(|o| o.id()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err(TxError::InvalidGenesis("two organisations share a company id".into()));
+    }
+    if tx.body.author != ids[0] {
+        return Err(TxError::AuthorMismatch {
+            author: tx.body.author,
+            expected: ids[0],
+        });
+    }
+    // Every founding organisation signs, in the order listed.
+    if tx.approvals.len() != genesis.orgs.len() {
+        return Err(TxError::InvalidGenesis(format!(
+            "{} organisations but {} signatures; each must sign",
+            genesis.orgs.len(),
+            tx.approvals.len()
+        )));
+    }
+    for ((org, id), approval) in genesis.orgs.iter().zip(&ids).zip(&tx.approvals) {
+        if approval.signer != *id {
+            return Err(TxError::InvalidGenesis(
+                "signatures must follow the order of the organisations".into(),
+            ));
+        }
+        verify(id, &org.signing_key, &approval.signature)?;
+    }
+    let mut names: Vec<&str> = genesis.validators.iter().map(|v| v.name.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(TxError::InvalidGenesis("two validator nodes share a name".into()));
+    }
+    for v in &genesis.validators {
+        let operator = genesis.orgs.iter().find(|o| o.id() == v.operator);
+        if !operator.is_some_and(|o| o.roles.contains(Role::Validator)) {
+            return Err(TxError::InvalidGenesis(format!(
+                "validator node {} is not run by a founding organisation with the validator role",
+                v.name
+            )));
+        }
+    }
+    let governance: Vec<OrgId> = sorted
+        .iter()
+        .copied()
+        .filter(|id| {
+            genesis
+                .orgs
+                .iter()
+                .any(|o| o.id() == *id && o.roles.is_governance())
+        })
+        .collect();
+    if governance.is_empty() {
+        return Err(TxError::InvalidGenesis(
+            "at least one founding organisation must be a regulator or validator".into(),
+        ));
+    }
+    let mut changes = vec![StateChange::Network(NetworkInfo {
+        network: tx.body.network.clone(),
+        validators: genesis.validators.clone(),
+        genesis_tx: tx.id(),
+    })];
+    for (org, id) in genesis.orgs.iter().zip(ids) {
+        changes.push(StateChange::Org(
+            id,
+            OrgState {
+                record: org.clone(),
+                status: OrgStatus::Active,
+                registered_at: 0,
+                updated_at: 0,
+            },
+        ));
+    }
+    changes.push(StateChange::Governance(governance));
+    changes.push(StateChange::Nonce(tx.body.author, tx.body.nonce));
+    Ok(changes)
+}
+
+fn active_org<V: StateView + ?Sized>(view: &V, id: &OrgId) -> Result<OrgState, TxError> {
+    let org = view.org(id)?.ok_or(TxError::UnknownOrg(*id))?;
+    if !org.is_active() {
+        return Err(TxError::OrgRevoked(*id));
+    }
+    Ok(org)
+}
+
+/// Verifies approvals from `skip` on and counts those by governance members.
+fn check_quorum<V: StateView + ?Sized>(
+    view: &V,
+    tx: &SignedTx,
+    skip: usize,
+    members: &[OrgId],
+    verify: &Verify<'_>,
+) -> Result<(), TxError> {
+    let need = governance_quorum(members.len());
+    let mut have = 0;
+    for approval in tx.approvals.iter().skip(skip) {
+        let signer = active_org(view, &approval.signer)?;
+        if !members.contains(&approval.signer) {
+            return Err(TxError::NotGovernance(approval.signer));
+        }
+        verify(&approval.signer, &signer.record.signing_key, &approval.signature)?;
+        have += 1;
+    }
+    if have < need {
+        return Err(TxError::QuorumNotMet { have, need });
+    }
+    Ok(())
+}
+
+fn with_member(members: &[OrgId], id: OrgId, present: bool) -> Vec<OrgId> {
+    let mut out: Vec<OrgId> = members.iter().copied().filter(|m| *m != id).collect();
+    if present {
+        out.push(id);
+        out.sort_unstable();
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! The node as the HTTP layer sees it: admission and status.
+
+use std::sync::Arc;
+
+use tanji_api::{NodeService, PendingStatus, SubmitError};
+use tanji_ledger::checkpoint::NoteVerifier;
+use tanji_ledger::state::governance_quorum;
+use tanji_ledger::store::{Candidate, Store};
+use tanji_ledger::tx::SignedTx;
+use tanji_ledger::validate;
+use tanji_ledger::TxId;
+
+use crate::ordering::OrderingEngine;
+use crate::tracker::TxTracker;
+
+/// Admits transactions into an ordering engine.
+pub struct Node<E: OrderingEngine> {
+    store: Arc<Store>,
+    engine: E,
+    tracker: Arc<TxTracker>,
+}
+
+impl<E: OrderingEngine> Node<E> {
+    /// A node over `store` ordering with `engine`.
+    pub fn new(store: Arc<Store>, engine: E, tracker: Arc<TxTracker>) -> Self {
+        Self {
+            store,
+            engine,
+            tracker,
+        }
+    }
+}
+
+impl<E: OrderingEngine> NodeService for Node<E> {
+    fn submit(&self, tx: SignedTx) -> Result<TxId, SubmitError> {
+        let mut candidate = Candidate::new(tx);
+        if matches!(self.tracker.status(&candidate.id), PendingStatus::Queued) {
+            return Ok(candidate.id);
+        }
+        // Admission runs the full rules against the committed state, so bad
+        // transactions are refused at once with a precise reason; ordering runs
+        // them again against the state just before them.
+        let size = self.store.head().size;
+        let accepted = validate::check(self.store.as_ref(), &candidate.tx, size, &[])?;
+        candidate.verified = accepted.signers;
+        let id = candidate.id;
+        if !self.tracker.queue(id) {
+            return Ok(id);
+        }
+        if let Err(e) = self.engine.propose(candidate) {
+            self.tracker.unqueue(&id);
+            return Err(e);
+        }
+        Ok(id)
+    }
+
+    fn pending_status(&self, id: &TxId) -> PendingStatus {
+        self.tracker.status(id)
+    }
+
+    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize) {
+        let validators = match self.store.network() {
+            Ok(Some(n)) => n.validators,
+            _ => Vec::new(),
+        };
+        let quorum = governance_quorum(validators.len());
+        (
+            validators
+                .into_iter()
+                .map(|v| NoteVerifier {
+                    name: v.name,
+                    key: v.key,
+                })
+                .collect(),
+            quorum,
+        )
+    }
+
+    fn role(&self) -> &'static str {
+        self.engine.role()
+    }
+}

@@ -1,0 +1,59 @@
+# Shared by the scripts: find the repository, install what the build needs.
+# shellcheck shell=bash
+
+TANJI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export TANJI_ROOT
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+# RocksDB's Rust bindings are generated with bindgen, which needs libclang;
+# its C++ needs a compiler. Install them with apt-get when missing.
+ensure_build_deps() {
+  local missing=()
+  if ! ldconfig -p 2>/dev/null | grep -q 'libclang\(-[0-9.]*\)\?\.so'; then
+    missing+=(libclang-dev)
+  fi
+  command -v c++ >/dev/null 2>&1 || missing+=(g++)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  if ((${#missing[@]})); then
+    say "installing build dependencies: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+      export PATH="$HOME/.cargo/bin:$PATH"
+    else
+      echo "error: cargo is not installed; install Rust (https://rustup.rs) and run again" >&2
+      exit 1
+    fi
+  fi
+}
+
+# Everything (tests, demo, benches) builds with --release so RocksDB's C++ is
+# compiled once per machine; see docs/adr/0003-one-build-profile.md.
+build_release_bins() {
+  say "building (release; the first build compiles RocksDB and takes a while)"
+  (cd "$TANJI_ROOT" && cargo build --release --locked --bins)
+}
+
+# Waits until URL/health answers 200, or fails after $2 seconds.
+wait_healthy() {
+  local url="$1" limit="${2:-60}" i=0
+  until curl -fsS "$url/health" >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ "$i" -gt $((limit * 10)) ]; then
+      echo "error: $url did not become healthy within ${limit}s" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# Reads the HTTP URL a node wrote to DIR/node.json.
+node_url() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"])' "$1/node.json" 2>/dev/null ||
+    sed -n 's/.*"http": *"\([^"]*\)".*/\1/p' "$1/node.json"
+}

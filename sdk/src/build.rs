@@ -1,0 +1,54 @@
+//! Building and signing common transactions.
+
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::tx::{SignedTx, TxBody, TxKind};
+use tanji_ledger::OrgId;
+
+use crate::{Client, ClientError};
+
+/// A nonce for `org`'s next transaction: one past the highest it has used
+/// (0 for an organisation not yet registered).
+pub async fn next_nonce(client: &Client, org: &OrgId) -> Result<u64, ClientError> {
+    match client.org(org).await {
+        Ok(view) => Ok(view.last_nonce.map_or(0, |n| n.saturating_add(1))),
+        Err(e) if e.status() == Some(404) => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+/// A registration of `new`, signed by it and approved by `approvers`.
+pub fn register_org(
+    network: &str,
+    new: &OrgKeyFile,
+    approvers: &[OrgKeyFile],
+) -> Result<SignedTx, tanji_ledger::crypto::KeyError> {
+    let body = TxBody {
+        network: network.to_string(),
+        author: new.org_id,
+        nonce: 0,
+        kind: TxKind::RegisterOrg(new.record()),
+    };
+    let own = new.signing_key()?;
+    let mut tx = SignedTx::sign(body, &[(new.org_id, &own)]);
+    for a in approvers {
+        tx.approve(a.org_id, &a.signing_key()?);
+    }
+    Ok(tx)
+}
+
+/// A transaction by `author` alone.
+pub fn single(
+    network: &str,
+    author: &OrgKeyFile,
+    nonce: u64,
+    kind: TxKind,
+) -> Result<SignedTx, tanji_ledger::crypto::KeyError> {
+    let body = TxBody {
+        network: network.to_string(),
+        author: author.org_id,
+        nonce,
+        kind,
+    };
+    let key = author.signing_key()?;
+    Ok(SignedTx::sign(body, &[(author.org_id, &key)]))
+}

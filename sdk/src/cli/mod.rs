@@ -1,0 +1,96 @@
+//! The `tanji` command line.
+
+mod key;
+mod load;
+mod log;
+mod org;
+mod output;
+mod tx;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use output::VerificationFailed;
+
+/// Tanji (碳迹): a verifiable ledger of product carbon footprints.
+#[derive(Parser)]
+#[command(name = "tanji", version, about)]
+pub struct Cli {
+    /// Print JSON instead of text (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Organisation keys.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    /// Organisations: register, list, show.
+    #[command(subcommand)]
+    Org(org::OrgCommand),
+    /// Submit a signed transaction from a file (borsh bytes, or JSON if it ends in .json).
+    Submit {
+        /// The transaction file.
+        file: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+        /// Wait until it is in the log.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Anchor the BLAKE3 digest of a document to the log.
+    Anchor {
+        /// The document.
+        file: PathBuf,
+        /// What the document is.
+        #[arg(long)]
+        label: String,
+        /// Key file of the signing organisation.
+        #[arg(long)]
+        key: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+        /// Wait until it is in the log.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Transactions.
+    #[command(subcommand)]
+    Tx(tx::TxCommand),
+    /// Verify offline.
+    #[command(subcommand)]
+    Verify(verify::VerifyCommand),
+    /// The log.
+    #[command(subcommand)]
+    Log(log::LogCommand),
+    /// Submit N valid signed transactions as fast as the node accepts them and report tx/s.
+    Load(load::LoadArgs),
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let out = output::Output { json: cli.json };
+    match cli.command {
+        Command::Key(c) => key::run(c, out),
+        Command::Org(c) => org::run(c, out).await,
+        Command::Submit { file, node, wait } => tx::submit_file(&file, &node, wait, out).await,
+        Command::Anchor {
+            file,
+            label,
+            key,
+            node,
+            wait,
+        } => tx::anchor(&file, &label, &key, &node, wait, out).await,
+        Command::Tx(c) => tx::run(c, out).await,
+        Command::Verify(c) => verify::run(c, out),
+        Command::Log(c) => log::run(c, out).await,
+        Command::Load(a) => load::run(a, out).await,
+    }
+}

@@ -1,0 +1,78 @@
+//! `tanji verify`: offline checks.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::Subcommand;
+use tanji_ledger::bundle::{InclusionBundle, MAX_BUNDLE_BYTES};
+use tanji_ledger::checkpoint::NoteVerifier;
+
+use super::output::{Output, VerificationFailed};
+
+#[derive(Subcommand)]
+pub enum VerifyCommand {
+    /// Check an inclusion bundle offline: entry, proof, and checkpoint signatures.
+    Inclusion {
+        /// The bundle (from `tanji tx status ID --bundle FILE` or GET /v1/tx/{id}/bundle).
+        bundle: PathBuf,
+        /// Trusted validator keys, one C2SP vkey per line. Without it, the bundle's own
+        /// keys are used, which proves consistency but not who signed.
+        #[arg(long)]
+        validators: Option<PathBuf>,
+        /// Signatures required with --validators (default: more than two thirds).
+        #[arg(long)]
+        quorum: Option<usize>,
+    },
+}
+
+pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
+    match cmd {
+        VerifyCommand::Inclusion {
+            bundle,
+            validators,
+            quorum,
+        } => {
+            let len = std::fs::metadata(&bundle)
+                .with_context(|| format!("reading {}", bundle.display()))?
+                .len();
+            if len > MAX_BUNDLE_BYTES as u64 {
+                return Err(VerificationFailed(format!("{}: {len} bytes is too large for a bundle", bundle.display())).into());
+            }
+            let text = std::fs::read_to_string(&bundle).with_context(|| format!("reading {}", bundle.display()))?;
+            let pinned = match &validators {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                    let keys = text
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(NoteVerifier::from_vkey)
+                        .collect::<Result<Vec<_>, _>>()
+                        .with_context(|| format!("{}", path.display()))?;
+                    let q = quorum.unwrap_or(tanji_ledger::state::governance_quorum(keys.len()));
+                    Some((keys, q))
+                }
+                None => None,
+            };
+            let result = InclusionBundle::from_json(&text)
+                .and_then(|b| b.verify(pinned.as_ref().map(|(k, q)| (k.as_slice(), *q))));
+            match result {
+                Ok(report) => {
+                    out.print(&serde_json::json!({"verified": true, "report": report}), || {
+                        let mut s = format!(
+                            "verified: {} ({}, by {}) is entry {} of the log {} of size {}, root {}\n          checkpoint signed by {} of the required {} validator keys",
+                            report.tx_id, report.kind, report.author, report.index, report.network,
+                            report.tree_size, report.root, report.signatures, report.quorum
+                        );
+                        if !report.keys_pinned {
+                            s.push_str("\nwarning: validator keys came from the bundle itself; pass --validators to pin the keys you trust");
+                        }
+                        s
+                    });
+                    Ok(())
+                }
+                Err(e) => Err(VerificationFailed(format!("bundle does not verify: {e}")).into()),
+            }
+        }
+    }
+}

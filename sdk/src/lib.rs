@@ -1,0 +1,15 @@
+//! # tanji-sdk
+//!
+//! A client for Tanji nodes and an offline verifier, plus the `tanji` CLI.
+//! It depends on `tanji-ledger` (for the exact validation and verification
+//! code the nodes run) and an HTTP client, never on the node itself.
+//!
+//! - [`client`]: typed access to a node's REST v1 API.
+//! - [`watch`]: checking that each new checkpoint consistently extends the last.
+//! - [`build`]: building and signing common transactions.
+
+pub mod build;
+pub mod client;
+pub mod watch;
+
+pub use client::{Client, ClientError};
