@@ -54,7 +54,11 @@ impl Metrics {
             submissions.clone(),
         );
         let committed = Counter::default();
-        registry.register("tx_committed", "Transactions appended to the log", committed.clone());
+        registry.register(
+            "tx_committed",
+            "Transactions appended to the log",
+            committed.clone(),
+        );
         let rejected_at_ordering = Counter::default();
         registry.register(
             "tx_rejected_at_ordering",
@@ -64,7 +68,11 @@ impl Metrics {
         let batches = Counter::default();
         registry.register("batches", "Batches appended", batches.clone());
         let batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 14));
-        registry.register("batch_size", "Transactions per appended batch", batch_size.clone());
+        registry.register(
+            "batch_size",
+            "Transactions per appended batch",
+            batch_size.clone(),
+        );
         let commit_latency = Histogram::new(exponential_buckets(0.001, 2.0, 16));
         registry.register(
             "commit_latency_seconds",
@@ -74,7 +82,11 @@ impl Metrics {
         let log_size = Gauge::default();
         registry.register("log_size", "Entries in the log", log_size.clone());
         let queue_depth = Gauge::default();
-        registry.register("queue_depth", "Transactions queued for ordering", queue_depth.clone());
+        registry.register(
+            "queue_depth",
+            "Transactions queued for ordering",
+            queue_depth.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             submissions,

@@ -6,17 +6,37 @@ use crate::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tanji REST API", version = "1", description = "Verifiable ledger of product carbon footprints: transactions, the Merkle log and its proofs, organisations."),
+    info(
+        title = "Tanji REST API",
+        version = "1",
+        description = "Verifiable ledger of product carbon footprints: transactions, the Merkle log and its proofs, organisations."
+    ),
     paths(
-        routes::tx::submit, routes::tx::status, routes::tx::bundle,
-        routes::log::checkpoint, routes::log::entries, routes::log::inclusion, routes::log::consistency,
-        routes::orgs::list, routes::orgs::one, routes::orgs::network,
-        routes::ops::health, routes::ops::metrics,
+        routes::tx::submit,
+        routes::tx::status,
+        routes::tx::bundle,
+        routes::log::checkpoint,
+        routes::log::entries,
+        routes::log::inclusion,
+        routes::log::consistency,
+        routes::orgs::list,
+        routes::orgs::one,
+        routes::orgs::network,
+        routes::ops::health,
+        routes::ops::metrics,
     ),
     components(schemas(
-        routes::SubmitResponse, routes::TxStatus, routes::StatusError, routes::CheckpointRef,
-        routes::InclusionProof, routes::ConsistencyProof, routes::Entry, routes::EntriesPage,
-        routes::Org, routes::NetworkView, routes::ops::Health,
+        routes::SubmitResponse,
+        routes::TxStatus,
+        routes::StatusError,
+        routes::CheckpointRef,
+        routes::InclusionProof,
+        routes::ConsistencyProof,
+        routes::Entry,
+        routes::EntriesPage,
+        routes::Org,
+        routes::NetworkView,
+        routes::ops::Health,
     ))
 )]
 pub struct ApiDoc;
@@ -29,11 +49,23 @@ mod tests {
     fn document_lists_every_route() {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
         for path in [
-            "/v1/tx", "/v1/tx/{id}", "/v1/tx/{id}/bundle", "/v1/checkpoint", "/v1/entries",
-            "/v1/proof/inclusion", "/v1/proof/consistency", "/v1/orgs", "/v1/orgs/{id}",
-            "/v1/network", "/health", "/metrics",
+            "/v1/tx",
+            "/v1/tx/{id}",
+            "/v1/tx/{id}/bundle",
+            "/v1/checkpoint",
+            "/v1/entries",
+            "/v1/proof/inclusion",
+            "/v1/proof/consistency",
+            "/v1/orgs",
+            "/v1/orgs/{id}",
+            "/v1/network",
+            "/health",
+            "/metrics",
         ] {
-            assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+            assert!(
+                doc["paths"].get(path).is_some(),
+                "{path} missing from OpenAPI"
+            );
         }
     }
 }

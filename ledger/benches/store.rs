@@ -11,15 +11,26 @@ use tanji_ledger::crypto::SecretKey;
 use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::testkit::TestNet;
 
-fn fresh_store(net: &TestNet) -> (tempfile::TempDir, Store, Vec<tanji_ledger::keyfile::OrgKeyFile>) {
+fn fresh_store(
+    net: &TestNet,
+) -> (
+    tempfile::TempDir,
+    Store,
+    Vec<tanji_ledger::keyfile::OrgKeyFile>,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path(), false).expect("open");
     store
         .append_batch(&[Candidate::new(net.genesis())], Some(&net.node))
         .expect("genesis");
     let suppliers: Vec<_> = (10..18).map(|s| net.supplier(s)).collect();
-    let regs: Vec<_> = suppliers.iter().map(|s| Candidate::new(net.register(s))).collect();
-    store.append_batch(&regs, Some(&net.node)).expect("register");
+    let regs: Vec<_> = suppliers
+        .iter()
+        .map(|s| Candidate::new(net.register(s)))
+        .collect();
+    store
+        .append_batch(&regs, Some(&net.node))
+        .expect("register");
     (dir, store, suppliers)
 }
 
@@ -37,7 +48,11 @@ fn bench_append(c: &mut Criterion) {
                     let txs: Vec<Candidate> = (0..batch)
                         .map(|i| {
                             nonce += 1;
-                            Candidate::new(net.anchor(&suppliers[i % suppliers.len()], nonce, "bench"))
+                            Candidate::new(net.anchor(
+                                &suppliers[i % suppliers.len()],
+                                nonce,
+                                "bench",
+                            ))
                         })
                         .collect();
                     txs
@@ -89,7 +104,9 @@ fn bench_proofs(c: &mut Criterion) {
             black_box(store.consistency_proof(m, size).expect("proof"))
         })
     });
-    g.bench_function("root", |b| b.iter(|| black_box(store.root_at(size).expect("root"))));
+    g.bench_function("root", |b| {
+        b.iter(|| black_box(store.root_at(size).expect("root")))
+    });
     g.finish();
 }
 

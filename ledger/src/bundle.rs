@@ -109,9 +109,13 @@ impl InclusionBundle {
                 text.len()
             )));
         }
-        let b: Self = serde_json::from_str(text).map_err(|e| BundleError::Malformed(e.to_string()))?;
+        let b: Self =
+            serde_json::from_str(text).map_err(|e| BundleError::Malformed(e.to_string()))?;
         if b.format != BUNDLE_FORMAT {
-            return Err(BundleError::Malformed(format!("unknown format {:?}", b.format)));
+            return Err(BundleError::Malformed(format!(
+                "unknown format {:?}",
+                b.format
+            )));
         }
         Ok(b)
     }
@@ -120,7 +124,10 @@ impl InclusionBundle {
     /// proof leads from its leaf hash to the checkpoint's root, and the
     /// checkpoint carries `quorum` valid signatures from the validator keys.
     /// With `pinned`, those keys (and their quorum) replace the bundle's own.
-    pub fn verify(&self, pinned: Option<(&[NoteVerifier], usize)>) -> Result<BundleReport, BundleError> {
+    pub fn verify(
+        &self,
+        pinned: Option<(&[NoteVerifier], usize)>,
+    ) -> Result<BundleReport, BundleError> {
         let entry = B64
             .decode(&self.entry)
             .map_err(|_| BundleError::Malformed("entry is not base64".into()))?;

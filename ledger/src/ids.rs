@@ -87,8 +87,16 @@ macro_rules! hex_id {
     };
 }
 
-hex_id!(TxId, 32, "A transaction id: BLAKE3-derive(\"tanji/tx-id/v1\", borsh(body)).");
-hex_id!(OrgId, 16, "An organisation id, derived from its company id (see module docs).");
+hex_id!(
+    TxId,
+    32,
+    "A transaction id: BLAKE3-derive(\"tanji/tx-id/v1\", borsh(body))."
+);
+hex_id!(
+    OrgId,
+    16,
+    "An organisation id, derived from its company id (see module docs)."
+);
 
 impl TxId {
     /// The id of a transaction body given in its canonical encoding.

@@ -67,7 +67,13 @@ impl OrgKeyFile {
     pub fn generate(name: &str, company_id: &str, roles: Roles) -> Result<Self, KeyError> {
         let signing = SecretKey::generate()?;
         let encryption = EncryptionSecret::generate()?;
-        Ok(Self::from_secrets(name, company_id, roles, &signing, &encryption))
+        Ok(Self::from_secrets(
+            name,
+            company_id,
+            roles,
+            &signing,
+            &encryption,
+        ))
     }
 
     /// A key file for given secrets.
@@ -94,16 +100,21 @@ impl OrgKeyFile {
     pub fn signing_key(&self) -> Result<SecretKey, KeyError> {
         let key = SecretKey::from_seed(&crate::crypto::decode_hex_32(&self.signing_secret)?);
         if key.public() != self.signing_key {
-            return Err(KeyError::Encoding("signing secret does not match signing_key".into()));
+            return Err(KeyError::Encoding(
+                "signing secret does not match signing_key".into(),
+            ));
         }
         Ok(key)
     }
 
     /// The encryption secret (checked against the stored public key).
     pub fn encryption_secret(&self) -> Result<EncryptionSecret, KeyError> {
-        let s = EncryptionSecret::from_bytes(crate::crypto::decode_hex_32(&self.encryption_secret)?);
+        let s =
+            EncryptionSecret::from_bytes(crate::crypto::decode_hex_32(&self.encryption_secret)?);
         if s.public() != self.encryption_key {
-            return Err(KeyError::Encoding("encryption secret does not match encryption_key".into()));
+            return Err(KeyError::Encoding(
+                "encryption secret does not match encryption_key".into(),
+            ));
         }
         Ok(s)
     }
@@ -130,7 +141,8 @@ impl OrgKeyFile {
             return Err(invalid("org_id does not derive from company_id".into()));
         }
         file.signing_key().map_err(|e| invalid(e.to_string()))?;
-        file.encryption_secret().map_err(|e| invalid(e.to_string()))?;
+        file.encryption_secret()
+            .map_err(|e| invalid(e.to_string()))?;
         Ok(file)
     }
 
@@ -166,7 +178,9 @@ impl NodeKeyFile {
     pub fn secret(&self) -> Result<SecretKey, KeyError> {
         let key = SecretKey::from_seed(&crate::crypto::decode_hex_32(&self.signing_secret)?);
         if key.public() != self.signing_key {
-            return Err(KeyError::Encoding("signing secret does not match signing_key".into()));
+            return Err(KeyError::Encoding(
+                "signing secret does not match signing_key".into(),
+            ));
         }
         Ok(key)
     }
@@ -238,15 +252,22 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("org.json");
         let roles: Roles = [Role::Supplier].into_iter().collect();
-        let kf = OrgKeyFile::generate("Acme 铝业", "urn:uscc:911100000000000042", roles).expect("keys");
+        let kf =
+            OrgKeyFile::generate("Acme 铝业", "urn:uscc:911100000000000042", roles).expect("keys");
         kf.save(&path).expect("save");
         assert!(kf.save(&path).is_err(), "must not overwrite");
         let loaded = OrgKeyFile::load(&path).expect("load");
         assert_eq!(loaded.record(), kf.record());
         let text = fs::read_to_string(&path).expect("read");
-        let tampered = text.replace(&kf.signing_key.to_hex(), &SecretKey::from_seed(&[1; 32]).public().to_hex());
+        let tampered = text.replace(
+            &kf.signing_key.to_hex(),
+            &SecretKey::from_seed(&[1; 32]).public().to_hex(),
+        );
         let bad = dir.path().join("bad.json");
         fs::write(&bad, tampered).expect("write");
-        assert!(matches!(OrgKeyFile::load(&bad), Err(KeyFileError::Invalid { .. })));
+        assert!(matches!(
+            OrgKeyFile::load(&bad),
+            Err(KeyFileError::Invalid { .. })
+        ));
     }
 }

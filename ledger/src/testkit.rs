@@ -3,9 +3,9 @@
 //! Keys derive from fixed seeds, so ids, encodings and signatures built here
 //! are stable across runs (golden tests rely on that). Not for production keys.
 
+use crate::checkpoint::NoteSigner;
 use crate::crypto::{EncryptionSecret, SecretKey};
 use crate::keyfile::OrgKeyFile;
-use crate::checkpoint::NoteSigner;
 use crate::tx::{Genesis, Role, Roles, SignedTx, TxBody, TxKind, ValidatorNode};
 
 /// An organisation with keys derived from `seed`.
@@ -39,8 +39,18 @@ impl TestNet {
     pub fn new() -> Self {
         Self {
             network: "test.tanji.local".into(),
-            regulator: org(1, "Test Regulator", "urn:uscc:11110000000000001A", &[Role::Regulator]),
-            operator: org(2, "Test Operator", "urn:uscc:91110000000000002B", &[Role::Validator]),
+            regulator: org(
+                1,
+                "Test Regulator",
+                "urn:uscc:11110000000000001A",
+                &[Role::Regulator],
+            ),
+            operator: org(
+                2,
+                "Test Operator",
+                "urn:uscc:91110000000000002B",
+                &[Role::Validator],
+            ),
             node: NoteSigner {
                 name: "validator-0".into(),
                 key: SecretKey::from_seed(&[3; 32]),

@@ -12,9 +12,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
+use tanji_ledger::checkpoint::NoteSigner;
 use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
 use tanji_ledger::state::StateView;
-use tanji_ledger::checkpoint::NoteSigner;
 use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::tx::{Genesis, Role, Roles, SignedTx, TxBody, TxKind, ValidatorNode};
 
@@ -100,7 +100,13 @@ fn roles(r: &[Role]) -> Roles {
     r.iter().copied().collect()
 }
 
-fn load_or_create_org(keys_dir: &Path, stem: &str, name: &str, company: &str, r: &[Role]) -> Result<OrgKeyFile> {
+fn load_or_create_org(
+    keys_dir: &Path,
+    stem: &str,
+    name: &str,
+    company: &str,
+    r: &[Role],
+) -> Result<OrgKeyFile> {
     let path = keys_dir.join(format!("{stem}.json"));
     if path.exists() {
         return OrgKeyFile::load(&path).with_context(|| format!("loading {}", path.display()));
@@ -113,7 +119,8 @@ fn load_or_create_org(keys_dir: &Path, stem: &str, name: &str, company: &str, r:
 /// Opens (creating on first start) a dev network in `data_dir`.
 pub fn bootstrap(data_dir: &Path, network: &str, demo: bool, fsync: bool) -> Result<DevNetwork> {
     let keys_dir = data_dir.join(KEYS_DIR);
-    std::fs::create_dir_all(&keys_dir).with_context(|| format!("creating {}", keys_dir.display()))?;
+    std::fs::create_dir_all(&keys_dir)
+        .with_context(|| format!("creating {}", keys_dir.display()))?;
     let node_key_path = data_dir.join(NODE_KEY_FILE);
     let node_key = if node_key_path.exists() {
         NodeKeyFile::load(&node_key_path)?

@@ -218,7 +218,11 @@ impl Client {
         format!("{}{}", self.base, path)
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> Result<reqwest::Response, ClientError> {
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &str,
+    ) -> Result<reqwest::Response, ClientError> {
         let resp = req.send().await.map_err(|source| ClientError::Transport {
             url: url.to_string(),
             source,
@@ -269,10 +273,15 @@ impl Client {
     /// Where a transaction stands. "unknown" (404) is an answer, not an error.
     pub async fn tx_status(&self, id: &TxId) -> Result<TxStatus, ClientError> {
         let url = self.url(&format!("/v1/tx/{id}"));
-        let resp = self.http.get(&url).send().await.map_err(|source| ClientError::Transport {
-            url: url.clone(),
-            source,
-        })?;
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|source| ClientError::Transport {
+                url: url.clone(),
+                source,
+            })?;
         if resp.status().as_u16() == 404 {
             let text = resp.text().await.unwrap_or_default();
             if let Ok(s) = serde_json::from_str::<TxStatus>(&text) {
@@ -291,7 +300,10 @@ impl Client {
         })
     }
 
-    async fn send_checked(&self, resp: reqwest::Response) -> Result<reqwest::Response, ClientError> {
+    async fn send_checked(
+        &self,
+        resp: reqwest::Response,
+    ) -> Result<reqwest::Response, ClientError> {
         if resp.status().is_success() {
             return Ok(resp);
         }

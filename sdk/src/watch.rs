@@ -61,7 +61,9 @@ pub fn check_extension(
     proof: &[Hash],
 ) -> Result<(), String> {
     if new_size < old_size {
-        return Err(format!("the log shrank from {old_size} to {new_size} entries"));
+        return Err(format!(
+            "the log shrank from {old_size} to {new_size} entries"
+        ));
     }
     if new_size == old_size {
         return if old_root == new_root {
@@ -85,7 +87,12 @@ pub struct Watcher {
 impl Watcher {
     /// Watches `client`'s log, accepting checkpoints signed by `quorum` of
     /// `verifiers`, starting after `last` (e.g. restored from a state file).
-    pub fn new(client: Client, verifiers: Vec<NoteVerifier>, quorum: usize, last: Option<Seen>) -> Self {
+    pub fn new(
+        client: Client,
+        verifiers: Vec<NoteVerifier>,
+        quorum: usize,
+        last: Option<Seen>,
+    ) -> Self {
         Self {
             client,
             verifiers,
@@ -102,7 +109,8 @@ impl Watcher {
     /// Fetches the latest checkpoint and checks it. Returns it if it is new.
     pub async fn poll(&mut self) -> Result<Option<Seen>, WatchError> {
         let text = self.client.checkpoint(None).await?;
-        let note = SignedNote::parse(&text).map_err(|e| WatchError::InvalidCheckpoint(e.to_string()))?;
+        let note =
+            SignedNote::parse(&text).map_err(|e| WatchError::InvalidCheckpoint(e.to_string()))?;
         note.verify(&self.verifiers, self.quorum)
             .map_err(|e| WatchError::InvalidCheckpoint(e.to_string()))?;
         let cp = note
@@ -117,22 +125,30 @@ impl Watcher {
             if prev.note == text {
                 return Ok(None);
             }
-            let prev_note = SignedNote::parse(&prev.note).map_err(|e| WatchError::InvalidCheckpoint(e.to_string()))?;
+            let prev_note = SignedNote::parse(&prev.note)
+                .map_err(|e| WatchError::InvalidCheckpoint(e.to_string()))?;
             let prev_cp = prev_note
                 .checkpoint()
                 .map_err(|e| WatchError::InvalidCheckpoint(e.to_string()))?;
             if prev_cp.origin != cp.origin {
-                return Err(fork(prev, &text, vec![], format!(
-                    "origin changed from {:?} to {:?}",
-                    prev_cp.origin, cp.origin
-                )));
+                return Err(fork(
+                    prev,
+                    &text,
+                    vec![],
+                    format!(
+                        "origin changed from {:?} to {:?}",
+                        prev_cp.origin, cp.origin
+                    ),
+                ));
             }
             let proof = if cp.size > prev_cp.size {
                 self.client.consistency_proof(prev_cp.size, cp.size).await?
             } else {
                 Vec::new()
             };
-            if let Err(reason) = check_extension(prev_cp.size, &prev_cp.root, cp.size, &cp.root, &proof) {
+            if let Err(reason) =
+                check_extension(prev_cp.size, &prev_cp.root, cp.size, &cp.root, &proof)
+            {
                 use base64::Engine as _;
                 let b64 = proof
                     .iter()

@@ -49,7 +49,10 @@ impl DevNode {
             .open(dir.join("node.log"))?;
         let node_bin = bin("tanji-node");
         if !node_bin.exists() {
-            bail!("{} not found: build it first (cargo build --release --bins)", node_bin.display());
+            bail!(
+                "{} not found: build it first (cargo build --release --bins)",
+                node_bin.display()
+            );
         }
         let child = Command::new(&node_bin)
             .args(["dev", "--data-dir"])
@@ -68,7 +71,11 @@ impl DevNode {
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Some(status) = node.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = node
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 let log = std::fs::read_to_string(dir.join("node.log")).unwrap_or_default();
                 bail!("tanji-node exited with {status} before serving; log:\n{log}");
             }
@@ -144,7 +151,9 @@ fn health_ok(url: &str) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
+    if s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut buf = String::new();
@@ -180,7 +189,7 @@ impl Rng {
         Rng(seed.max(1))
     }
     /// Next value.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -188,7 +197,7 @@ impl Rng {
     }
     /// Uniform in `lo..hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo).max(1)
+        lo + self.next_u64() % (hi - lo).max(1)
     }
 }
 
@@ -236,7 +245,13 @@ pub mod rfc9162 {
     }
 
     /// Inclusion proof verification (§2.1.3.2).
-    pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root: &Hash) -> bool {
+    pub fn verify_inclusion(
+        index: u64,
+        size: u64,
+        leaf: &Hash,
+        proof: &[Hash],
+        root: &Hash,
+    ) -> bool {
         if index >= size {
             return false;
         }
@@ -264,7 +279,13 @@ pub mod rfc9162 {
     }
 
     /// Consistency proof verification (§2.1.4.2).
-    pub fn verify_consistency(first: u64, second: u64, first_root: &Hash, second_root: &Hash, proof: &[Hash]) -> bool {
+    pub fn verify_consistency(
+        first: u64,
+        second: u64,
+        first_root: &Hash,
+        second_root: &Hash,
+        proof: &[Hash],
+    ) -> bool {
         if first == second {
             return proof.is_empty() && first_root == second_root;
         }

@@ -21,7 +21,8 @@ fn json(args: &[&str]) -> serde_json::Value {
     let mut all = args.to_vec();
     all.push("--json");
     let text = ok(&all);
-    serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {text}"))
+    serde_json::from_str(text.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
 fn p(path: &Path) -> &str {
@@ -38,19 +39,69 @@ fn register_submit_status_bundle_verify() {
     let regulator = node.keys().join("regulator.json");
     let operator = node.keys().join("operator.json");
 
-    let k = json(&["key", "new", "--name", "Acme Aluminium", "--company-id", "urn:uscc:91110000ACME000001", "--roles", "supplier", "--out", p(&key)]);
+    let k = json(&[
+        "key",
+        "new",
+        "--name",
+        "Acme Aluminium",
+        "--company-id",
+        "urn:uscc:91110000ACME000001",
+        "--roles",
+        "supplier",
+        "--out",
+        p(&key),
+    ]);
     let org_id = k["org_id"].as_str().expect("org id").to_string();
     // Existing key files are never overwritten.
-    assert!(!tanji(&["key", "new", "--name", "x", "--company-id", "urn:uscc:1", "--out", p(&key)]).expect("run").status.success());
+    assert!(!tanji(&[
+        "key",
+        "new",
+        "--name",
+        "x",
+        "--company-id",
+        "urn:uscc:1",
+        "--out",
+        p(&key)
+    ])
+    .expect("run")
+    .status
+    .success());
 
     // Registration with only one approver out of two fails with a clear reason.
-    let out = tanji(&["org", "register", "--node", url, "--key", p(&key), "--approve", p(&regulator)]).expect("run");
+    let out = tanji(&[
+        "org",
+        "register",
+        "--node",
+        url,
+        "--key",
+        p(&key),
+        "--approve",
+        p(&regulator),
+    ])
+    .expect("run");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("quorum"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Collect approvals into a file, then submit it.
     let signed = work.join("register.json");
-    ok(&["org", "register", "--node", url, "--key", p(&key), "--approve", p(&regulator), "--approve", p(&operator), "--save", p(&signed)]);
+    ok(&[
+        "org",
+        "register",
+        "--node",
+        url,
+        "--key",
+        p(&key),
+        "--approve",
+        p(&regulator),
+        "--approve",
+        p(&operator),
+        "--save",
+        p(&signed),
+    ]);
     let s = json(&["submit", p(&signed), "--node", url, "--wait"]);
     assert_eq!(s["status"], "committed");
     let org = json(&["org", "show", &org_id, "--node", url]);
@@ -60,7 +111,17 @@ fn register_submit_status_bundle_verify() {
     // Anchor a document and save its bundle.
     let doc = work.join("meter.csv");
     std::fs::write(&doc, "date,kwh\n2025-01-01,1200\n").expect("write");
-    let a = json(&["anchor", p(&doc), "--label", "electricity meter, Jan 2025", "--key", p(&key), "--node", url, "--wait"]);
+    let a = json(&[
+        "anchor",
+        p(&doc),
+        "--label",
+        "electricity meter, Jan 2025",
+        "--key",
+        p(&key),
+        "--node",
+        url,
+        "--wait",
+    ]);
     let id = a["id"].as_str().expect("id").to_string();
     let bundle = work.join("bundle.json");
     let st = json(&["tx", "status", &id, "--node", url, "--bundle", p(&bundle)]);
@@ -74,7 +135,8 @@ fn register_submit_status_bundle_verify() {
     assert_eq!(v["verified"], true);
     assert_eq!(v["report"]["kind"], "anchor_evidence");
     // ...and a tampered bundle does not (exit code 3).
-    let mut b: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&bundle).expect("read")).expect("json");
+    let mut b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).expect("read")).expect("json");
     let index = b["index"].as_u64().expect("index");
     b["index"] = serde_json::json!(index ^ 1);
     let bad = work.join("bad-bundle.json");
@@ -86,7 +148,12 @@ fn register_submit_status_bundle_verify() {
     // A checkpoint signed by another key does not verify against the pinned keys.
     let other = work.join("other-validators.txt");
     std::fs::write(&other, "validator-0+00000000+AQ==\n").expect("write");
-    assert!(!tanji(&["verify", "inclusion", p(&bundle), "--validators", p(&other)]).expect("run").status.success());
+    assert!(
+        !tanji(&["verify", "inclusion", p(&bundle), "--validators", p(&other)])
+            .expect("run")
+            .status
+            .success()
+    );
 
     // Unknown transactions are reported as unknown with a non-zero exit.
     let out = tanji(&["tx", "status", &"ab".repeat(32), "--node", url]).expect("run");
@@ -99,27 +166,87 @@ fn log_watch_follows_and_catches_a_fork() {
     let a = DevNode::start(&dir.path().join("a"), &["--demo"]).expect("node a");
     let state = dir.path().join("watch.json");
     let evidence = dir.path().join("evidence.json");
-    let out = ok(&["log", "watch", "--node", &a.url, "--state", p(&state), "--polls", "2", "--interval", "0.1"]);
+    let out = ok(&[
+        "log",
+        "watch",
+        "--node",
+        &a.url,
+        "--state",
+        p(&state),
+        "--polls",
+        "2",
+        "--interval",
+        "0.1",
+    ]);
     assert!(out.contains("consistent"), "{out}");
     // Another node of the same name has a different history: the watcher, remembering
     // node a's checkpoint and keys, must refuse it with evidence.
     let b = DevNode::start(&dir.path().join("b"), &["--demo"]).expect("node b");
-    let out = tanji(&["log", "watch", "--node", &b.url, "--state", p(&state), "--polls", "1", "--evidence", p(&evidence)]).expect("run");
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tanji(&[
+        "log",
+        "watch",
+        "--node",
+        &b.url,
+        "--state",
+        p(&state),
+        "--polls",
+        "1",
+        "--evidence",
+        p(&evidence),
+    ])
+    .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Node b's checkpoints are signed by another validator key, so they are refused outright;
     // a watcher that trusts b's key (fresh state) and then sees a's history finds the fork.
     let state_b = dir.path().join("watch-b.json");
-    ok(&["log", "watch", "--node", &b.url, "--state", p(&state_b), "--polls", "1"]);
-    let mut s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state_b).expect("read")).expect("json");
-    let sa: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state).expect("read")).expect("json");
+    ok(&[
+        "log",
+        "watch",
+        "--node",
+        &b.url,
+        "--state",
+        p(&state_b),
+        "--polls",
+        "1",
+    ]);
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_b).expect("read")).expect("json");
+    let sa: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("read")).expect("json");
     // Trust both validators; keep b's last checkpoint; now watch a.
     s["validators"] = serde_json::json!([sa["validators"][0].clone(), s["validators"][0].clone()]);
     s["quorum"] = serde_json::json!(1);
     std::fs::write(&state_b, s.to_string()).expect("write");
-    let out = tanji(&["log", "watch", "--node", &a.url, "--state", p(&state_b), "--polls", "1", "--evidence", p(&evidence)]).expect("run");
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
-    let ev: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&evidence).expect("evidence written")).expect("json");
-    assert!(ev["previous"].as_str().is_some_and(|n| n.contains("— validator-0")));
+    let out = tanji(&[
+        "log",
+        "watch",
+        "--node",
+        &a.url,
+        "--state",
+        p(&state_b),
+        "--polls",
+        "1",
+        "--evidence",
+        p(&evidence),
+    ])
+    .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&evidence).expect("evidence written"))
+            .expect("json");
+    assert!(ev["previous"]
+        .as_str()
+        .is_some_and(|n| n.contains("— validator-0")));
     assert!(ev["current"].as_str().is_some());
     assert!(ev["reason"].as_str().is_some());
 }
@@ -129,11 +256,23 @@ fn load_commits_everything_it_submits() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(dir.path(), &["--demo"]).expect("node");
     let keys = node.keys();
-    let r = json(&["load", "--node", &node.url, "--keys", p(&keys), "--count", "300", "--concurrency", "16"]);
+    let r = json(&[
+        "load",
+        "--node",
+        &node.url,
+        "--keys",
+        p(&keys),
+        "--count",
+        "300",
+        "--concurrency",
+        "16",
+    ]);
     assert_eq!(r["accepted"], 300);
     assert_eq!(r["committed"], 300);
     assert!(r["committed_tx_per_s"].as_f64().is_some_and(|x| x > 0.0));
-    assert!(r["ed25519_strict_verify_per_s_one_core"].as_f64().is_some_and(|x| x > 0.0));
+    assert!(r["ed25519_strict_verify_per_s_one_core"]
+        .as_f64()
+        .is_some_and(|x| x > 0.0));
 }
 
 mod reqwest {
@@ -141,7 +280,12 @@ mod reqwest {
     pub fn blocking_get_json(url: &str) -> serde_json::Value {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         rt.block_on(async {
-            ::reqwest::get(url).await.expect("get").json().await.expect("json")
+            ::reqwest::get(url)
+                .await
+                .expect("get")
+                .json()
+                .await
+                .expect("json")
         })
     }
 }

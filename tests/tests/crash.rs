@@ -38,7 +38,15 @@ struct Observed {
     last_note: Option<String>,
 }
 
-async fn flood(client: Client, org: OrgKeyFile, network: String, first_nonce: u64, seen: Arc<Mutex<Observed>>, stop: Arc<AtomicBool>, next: Arc<AtomicU64>) {
+async fn flood(
+    client: Client,
+    org: OrgKeyFile,
+    network: String,
+    first_nonce: u64,
+    seen: Arc<Mutex<Observed>>,
+    stop: Arc<AtomicBool>,
+    next: Arc<AtomicU64>,
+) {
     while !stop.load(Ordering::Relaxed) {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let tx = build::single(
@@ -64,7 +72,15 @@ async fn observe(client: Client, seen: Arc<Mutex<Observed>>, stop: Arc<AtomicBoo
         if let Ok(note) = client.checkpoint(None).await {
             seen.lock().expect("lock").last_note = Some(note);
         }
-        let sample: Vec<TxId> = seen.lock().expect("lock").queued.iter().rev().take(20).copied().collect();
+        let sample: Vec<TxId> = seen
+            .lock()
+            .expect("lock")
+            .queued
+            .iter()
+            .rev()
+            .take(20)
+            .copied()
+            .collect();
         for id in sample {
             if let Ok(s) = client.tx_status(&id).await {
                 if s.status == "committed" {
@@ -95,22 +111,36 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
 
         // After the restart: everything seen committed is still there, at the same index.
         {
-            let o = seen.lock().expect("lock");
-            for (id, index) in &o.committed {
+            let (committed, queued, last_note) = {
+                let o = seen.lock().expect("lock");
+                (o.committed.clone(), o.queued.clone(), o.last_note.clone())
+            };
+            for (id, index) in &committed {
                 let s = client.tx_status(id).await.expect("status");
-                assert_eq!(s.status, "committed", "round {round}: {id} was reported committed and is gone");
+                assert_eq!(
+                    s.status, "committed",
+                    "round {round}: {id} was reported committed and is gone"
+                );
                 assert_eq!(s.index, Some(*index));
             }
-            for id in &o.queued {
+            for id in &queued {
                 let s = client.tx_status(id).await.expect("status");
-                assert!(s.status == "committed" || s.status == "unknown", "round {round}: queued {id} is {}", s.status);
+                assert!(
+                    s.status == "committed" || s.status == "unknown",
+                    "round {round}: queued {id} is {}",
+                    s.status
+                );
             }
             // The new checkpoint extends the last one served before the kill.
-            if let Some(before) = &o.last_note {
+            if let Some(before) = &last_note {
                 let (old_size, old_root) = size_root(before);
-                let (new_size, new_root) = size_root(&client.checkpoint(None).await.expect("checkpoint"));
+                let (new_size, new_root) =
+                    size_root(&client.checkpoint(None).await.expect("checkpoint"));
                 assert!(new_size >= old_size, "round {round}: log shrank");
-                let proof = client.consistency_proof(old_size, new_size).await.expect("proof");
+                let proof = client
+                    .consistency_proof(old_size, new_size)
+                    .await
+                    .expect("proof");
                 assert!(
                     rfc9162::verify_consistency(old_size, new_size, &old_root, &new_root, &proof),
                     "round {round}: checkpoint {new_size} does not extend {old_size}"
@@ -118,9 +148,15 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
             }
         }
         // History is unchanged: the leaves seen before are the same.
-        let size = client.health().await.expect("health")["size"].as_u64().expect("size");
+        let size = client.health().await.expect("health")["size"]
+            .as_u64()
+            .expect("size");
         let entries = fetch_leaves(&client, size).await;
-        assert_eq!(&entries[..history.len()], &history[..], "round {round}: history changed");
+        assert_eq!(
+            &entries[..history.len()],
+            &history[..],
+            "round {round}: history changed"
+        );
         history = entries;
         {
             let mut o = seen.lock().expect("lock");
@@ -137,18 +173,36 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
                 .arg(dir.path())
                 .output()
                 .expect("run check");
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             break;
         }
 
-        let first_nonce = build::next_nonce(&client, &org.org_id).await.expect("nonce");
+        let first_nonce = build::next_nonce(&client, &org.org_id)
+            .await
+            .expect("nonce");
         next.store(0, Ordering::Relaxed);
         let stop = Arc::new(AtomicBool::new(false));
         let mut tasks = Vec::new();
         for _ in 0..8 {
-            tasks.push(tokio::spawn(flood(client.clone(), org.clone(), network.clone(), first_nonce, seen.clone(), stop.clone(), next.clone())));
+            tasks.push(tokio::spawn(flood(
+                client.clone(),
+                org.clone(),
+                network.clone(),
+                first_nonce,
+                seen.clone(),
+                stop.clone(),
+                next.clone(),
+            )));
         }
-        tasks.push(tokio::spawn(observe(client.clone(), seen.clone(), stop.clone())));
+        tasks.push(tokio::spawn(observe(
+            client.clone(),
+            seen.clone(),
+            stop.clone(),
+        )));
         tokio::time::sleep(Duration::from_millis(rng.range(150, 900))).await;
         node.kill();
         stop.store(true, Ordering::Relaxed);
@@ -156,15 +210,25 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
             let _ = t.await;
         }
         let o = seen.lock().expect("lock");
-        eprintln!("round {round}: {} committed seen, {} queued unresolved", o.committed.len(), o.queued.len());
+        eprintln!(
+            "round {round}: {} committed seen, {} queued unresolved",
+            o.committed.len(),
+            o.queued.len()
+        );
     }
-    assert!(seen.lock().expect("lock").committed.len() > 10, "the flood committed something");
+    assert!(
+        seen.lock().expect("lock").committed.len() > 10,
+        "the flood committed something"
+    );
 }
 
 async fn fetch_leaves(client: &Client, size: u64) -> Vec<rfc9162::Hash> {
     let mut leaves = Vec::new();
     while (leaves.len() as u64) < size {
-        let page = client.entries(leaves.len() as u64, size).await.expect("entries");
+        let page = client
+            .entries(leaves.len() as u64, size)
+            .await
+            .expect("entries");
         assert!(!page.is_empty());
         for e in page {
             let leaf = rfc9162::leaf(&e.bytes);

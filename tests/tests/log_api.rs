@@ -55,10 +55,20 @@ struct ServedCheckpoint {
 fn parse_checkpoint(text: &str, origin: &str) -> ServedCheckpoint {
     let mut lines = text.split('\n');
     assert_eq!(lines.next(), Some(origin));
-    let size = lines.next().and_then(|s| s.parse().ok()).expect("size line");
-    let root = B64.decode(lines.next().expect("root line")).expect("base64 root");
+    let size = lines
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("size line");
+    let root = B64
+        .decode(lines.next().expect("root line"))
+        .expect("base64 root");
     assert_eq!(lines.next(), Some(""), "blank line after the note text");
-    assert!(lines.next().is_some_and(|l| l.starts_with("— validator-0 ")), "signature line");
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("— validator-0 ")),
+        "signature line"
+    );
     ServedCheckpoint {
         size,
         root: root.try_into().expect("32-byte root"),
@@ -80,22 +90,34 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
     let network = client.network().await.expect("network").network;
 
     // An early checkpoint to prove consistency from.
-    let early = parse_checkpoint(&client.checkpoint(None).await.expect("checkpoint"), &network);
+    let early = parse_checkpoint(
+        &client.checkpoint(None).await.expect("checkpoint"),
+        &network,
+    );
     anchor_many(&client, &org, 40).await;
-    let cp = parse_checkpoint(&client.checkpoint(None).await.expect("checkpoint"), &network);
+    let cp = parse_checkpoint(
+        &client.checkpoint(None).await.expect("checkpoint"),
+        &network,
+    );
     assert!(cp.size >= early.size + 40);
 
     // Every entry, paged, re-hashed independently.
     let mut leaves = Vec::new();
     while (leaves.len() as u64) < cp.size {
         let start = leaves.len() as u64;
-        let (status, page) = get_json(&format!("{}/v1/entries?start={start}&end={}", node.url, cp.size)).await;
+        let (status, page) = get_json(&format!(
+            "{}/v1/entries?start={start}&end={}",
+            node.url, cp.size
+        ))
+        .await;
         assert_eq!(status, 200);
         let entries = page["entries"].as_array().expect("entries array");
         assert!(!entries.is_empty());
         for e in entries {
             assert_eq!(e["index"].as_u64(), Some(leaves.len() as u64));
-            let bytes = B64.decode(e["bytes"].as_str().expect("bytes")).expect("base64");
+            let bytes = B64
+                .decode(e["bytes"].as_str().expect("bytes"))
+                .expect("base64");
             let leaf = rfc9162::leaf(&bytes);
             assert_eq!(e["leaf_hash"].as_str(), Some(B64.encode(leaf).as_str()));
             // The bytes are a valid signed transaction.
@@ -103,13 +125,21 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
             leaves.push(leaf);
         }
     }
-    assert_eq!(rfc9162::root(&leaves[..cp.size as usize]), cp.root, "root recomputed from entries");
+    assert_eq!(
+        rfc9162::root(&leaves[..cp.size as usize]),
+        cp.root,
+        "root recomputed from entries"
+    );
     assert_eq!(rfc9162::root(&leaves[..early.size as usize]), early.root);
 
     // Inclusion proofs for every entry, at the latest and at an older size.
     for (size, root) in [(cp.size, cp.root), (early.size, early.root)] {
         for index in 0..size {
-            let (status, p) = get_json(&format!("{}/v1/proof/inclusion?index={index}&size={size}", node.url)).await;
+            let (status, p) = get_json(&format!(
+                "{}/v1/proof/inclusion?index={index}&size={size}",
+                node.url
+            ))
+            .await;
             assert_eq!(status, 200);
             assert_eq!(p["index"].as_u64(), Some(index));
             assert_eq!(p["size"].as_u64(), Some(size));
@@ -117,9 +147,20 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
                 .as_array()
                 .expect("hashes")
                 .iter()
-                .map(|h| B64.decode(h.as_str().unwrap_or_default()).expect("b64").try_into().expect("32"))
+                .map(|h| {
+                    B64.decode(h.as_str().unwrap_or_default())
+                        .expect("b64")
+                        .try_into()
+                        .expect("32")
+                })
                 .collect();
-            assert!(rfc9162::verify_inclusion(index, size, &leaves[index as usize], &hashes, &root));
+            assert!(rfc9162::verify_inclusion(
+                index,
+                size,
+                &leaves[index as usize],
+                &hashes,
+                &root
+            ));
         }
     }
 
@@ -129,16 +170,32 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
             continue;
         };
         let old = parse_checkpoint(&old, &network);
-        let (status, p) = get_json(&format!("{}/v1/proof/consistency?from={from}&to={}", node.url, cp.size)).await;
+        let (status, p) = get_json(&format!(
+            "{}/v1/proof/consistency?from={from}&to={}",
+            node.url, cp.size
+        ))
+        .await;
         assert_eq!(status, 200);
-        assert_eq!((p["from"].as_u64(), p["to"].as_u64()), (Some(from), Some(cp.size)));
+        assert_eq!(
+            (p["from"].as_u64(), p["to"].as_u64()),
+            (Some(from), Some(cp.size))
+        );
         let hashes: Vec<rfc9162::Hash> = p["hashes"]
             .as_array()
             .expect("hashes")
             .iter()
-            .map(|h| B64.decode(h.as_str().unwrap_or_default()).expect("b64").try_into().expect("32"))
+            .map(|h| {
+                B64.decode(h.as_str().unwrap_or_default())
+                    .expect("b64")
+                    .try_into()
+                    .expect("32")
+            })
             .collect();
-        assert!(rfc9162::verify_consistency(from, cp.size, &old.root, &cp.root, &hashes), "consistency {from}→{}", cp.size);
+        assert!(
+            rfc9162::verify_consistency(from, cp.size, &old.root, &cp.root, &hashes),
+            "consistency {from}→{}",
+            cp.size
+        );
     }
 }
 
@@ -165,7 +222,9 @@ async fn bad_input_is_refused_with_clear_errors() {
     let client = Client::new(&node.url).expect("client");
     let org = supplier_keys(&node);
     let network = client.network().await.expect("network").network;
-    let nonce = build::next_nonce(&client, &org.org_id).await.expect("nonce");
+    let nonce = build::next_nonce(&client, &org.org_id)
+        .await
+        .expect("nonce");
     let anchor = |nonce: u64, label: &str| {
         build::single(
             &network,
@@ -207,7 +266,11 @@ async fn bad_input_is_refused_with_clear_errors() {
 
     // Replay: the same transaction again is idempotent (already committed)...
     let (status, v) = post(&node.url, octet, good.encode()).await;
-    assert_eq!((status, v["status"].as_str()), (200, Some("committed")), "{v}");
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (200, Some("committed")),
+        "{v}"
+    );
     // ...and another transaction reusing its nonce is a conflict.
     let (status, v) = post(&node.url, octet, anchor(nonce, "reused nonce").encode()).await;
     assert_eq!((status, code(&v)), (409, "nonce_used"), "{v}");
@@ -215,7 +278,10 @@ async fn bad_input_is_refused_with_clear_errors() {
     // Wrong network.
     let mut other = anchor(nonce + 2, "elsewhere");
     other.body.network = "other.example".into();
-    let other = SignedTx::sign(other.body, &[(org.org_id, &org.signing_key().expect("key"))]);
+    let other = SignedTx::sign(
+        other.body,
+        &[(org.org_id, &org.signing_key().expect("key"))],
+    );
     let (status, v) = post(&node.url, octet, other.encode()).await;
     assert_eq!((status, code(&v)), (422, "wrong_network"), "{v}");
 
@@ -234,14 +300,24 @@ async fn bad_input_is_refused_with_clear_errors() {
     // Oversized.
     let (status, v) = post(&node.url, octet, vec![0u8; MAX_TX_BYTES + 1]).await;
     assert_eq!((status, code(&v)), (413, "too_large"), "{v}");
-    let (status, v) = post(&node.url, "application/json", vec![b' '; 4 * MAX_TX_BYTES + 1]).await;
+    let (status, v) = post(
+        &node.url,
+        "application/json",
+        vec![b' '; 4 * MAX_TX_BYTES + 1],
+    )
+    .await;
     assert_eq!((status, code(&v)), (413, "too_large"), "{v}");
 
     // JSON: garbage, then a valid JSON transaction.
     let (status, v) = post(&node.url, "application/json", b"{\"body\": 1}".to_vec()).await;
     assert_eq!((status, code(&v)), (400, "malformed"), "{v}");
     let json_tx = anchor(nonce + 5, "as JSON");
-    let (status, v) = post(&node.url, "application/json", serde_json::to_vec(&json_tx).expect("json")).await;
+    let (status, v) = post(
+        &node.url,
+        "application/json",
+        serde_json::to_vec(&json_tx).expect("json"),
+    )
+    .await;
     assert_eq!(status, 202, "{v}");
     assert_eq!(v["id"].as_str(), Some(json_tx.id().to_hex().as_str()));
 
@@ -261,13 +337,21 @@ async fn bad_input_is_refused_with_clear_errors() {
     ] {
         let (status, v) = get_json(&format!("{}{path}", node.url)).await;
         assert_eq!(status, want, "{path}: {v}");
-        assert!(v["error"]["message"].is_string() || v["status"] == "unknown", "{path}: {v}");
+        assert!(
+            v["error"]["message"].is_string() || v["status"] == "unknown",
+            "{path}: {v}"
+        );
     }
 
     // The node is still healthy, and serves metrics and its OpenAPI document.
     let (status, _) = get_json(&format!("{}/health", node.url)).await;
     assert_eq!(status, 200);
-    let metrics = reqwest::get(format!("{}/metrics", node.url)).await.expect("metrics").text().await.expect("text");
+    let metrics = reqwest::get(format!("{}/metrics", node.url))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
     assert!(metrics.contains("tanji_tx_submissions_total"), "{metrics}");
     assert!(metrics.contains("outcome=\"bad_signature\""), "{metrics}");
     let (status, doc) = get_json(&format!("{}/openapi.json", node.url)).await;

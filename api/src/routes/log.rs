@@ -149,11 +149,16 @@ pub async fn entries(
             q.start
         )));
     }
-    let end = q.end.min(size).min(q.start.saturating_add(MAX_ENTRIES_PER_PAGE));
+    let end = q
+        .end
+        .min(size)
+        .min(q.start.saturating_add(MAX_ENTRIES_PER_PAGE));
     let store = state.store.clone();
     let entries = tokio::task::spawn_blocking(move || store.entries(q.start, end))
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })??;
     Ok(Json(EntriesPage {
         entries: entries
             .into_iter()

@@ -21,7 +21,10 @@ pub const MAX_ENTRIES_PER_PAGE: u64 = 1000;
 /// The whole HTTP API.
 pub fn router(state: ApiState) -> Router {
     Router::new()
-        .route("/v1/tx", post(tx::submit).layer(DefaultBodyLimit::disable()))
+        .route(
+            "/v1/tx",
+            post(tx::submit).layer(DefaultBodyLimit::disable()),
+        )
         .route("/v1/tx/{id}", get(tx::status))
         .route("/v1/tx/{id}/bundle", get(tx::bundle))
         .route("/v1/checkpoint", get(log::checkpoint))

@@ -99,7 +99,13 @@ pub async fn one(
         .parse()
         .map_err(|e| ApiError::bad_request(format!("org id: {e}")))?;
     let org = StateView::org(state.store.as_ref(), &id)
-        .map_err(|e| ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                e.to_string(),
+            )
+        })?
         .ok_or_else(|| ApiError::not_found(format!("organisation {id} is not registered")))?;
     let last_nonce = state.store.last_nonce(&id)?;
     Ok(Json(Org::new(id, org, last_nonce)))

@@ -125,10 +125,13 @@ pub async fn submit(
         let tx: SignedTx = serde_json::from_slice(&bytes).map_err(|e| {
             refuse(
                 &state,
-                TxError::Form(FormError::Decode(DecodeError::Malformed(format!("JSON: {e}")))),
+                TxError::Form(FormError::Decode(DecodeError::Malformed(format!(
+                    "JSON: {e}"
+                )))),
             )
         })?;
-        tx.check_form().map_err(|e| refuse(&state, TxError::Form(e)))?;
+        tx.check_form()
+            .map_err(|e| refuse(&state, TxError::Form(e)))?;
         tx
     } else {
         SignedTx::decode(&bytes).map_err(|e| refuse(&state, TxError::Form(e)))?

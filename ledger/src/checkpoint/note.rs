@@ -47,7 +47,12 @@ pub struct Checkpoint<'a> {
 impl Checkpoint<'_> {
     /// The note text: `origin\nsize\nbase64(root)\n`.
     pub fn text(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root)
+        )
     }
 }
 
@@ -76,7 +81,12 @@ impl NoteVerifier {
     pub fn to_vkey(&self) -> String {
         let mut k = vec![ED25519_ALG];
         k.extend_from_slice(&self.key.0);
-        format!("{}+{}+{}", self.name, hex::encode(self.key_id()), B64.encode(k))
+        format!(
+            "{}+{}+{}",
+            self.name,
+            hex::encode(self.key_id()),
+            B64.encode(k)
+        )
     }
 
     /// Parses the vkey form and checks the key id matches.
@@ -159,7 +169,10 @@ impl SignedNote {
     pub fn parse(s: &str) -> Result<Self, NoteError> {
         let bad = |why: String| NoteError::Malformed(why);
         if s.len() > MAX_NOTE_BYTES {
-            return Err(bad(format!("{} bytes, more than {MAX_NOTE_BYTES}", s.len())));
+            return Err(bad(format!(
+                "{} bytes, more than {MAX_NOTE_BYTES}",
+                s.len()
+            )));
         }
         let Some(split) = s.find("\n\n") else {
             return Err(bad("no blank line between text and signatures".into()));
@@ -175,10 +188,14 @@ impl SignedNote {
                 return Err(bad(format!("more than {MAX_SIGNATURES} signatures")));
             }
             let Some(rest) = line.strip_prefix(SIG_PREFIX) else {
-                return Err(bad(format!("signature line must start with '— ': {line:.80}")));
+                return Err(bad(format!(
+                    "signature line must start with '— ': {line:.80}"
+                )));
             };
             let Some((name, b64)) = rest.split_once(' ') else {
-                return Err(bad(format!("signature line needs a name and a signature: {line:.80}")));
+                return Err(bad(format!(
+                    "signature line needs a name and a signature: {line:.80}"
+                )));
             };
             if name.is_empty() || name.contains('+') {
                 return Err(bad(format!("bad key name {name:.80}")));
@@ -206,9 +223,15 @@ impl SignedNote {
     pub fn checkpoint(&self) -> Result<Checkpoint<'_>, NoteError> {
         let bad = |why: &str| NoteError::Malformed(format!("not a checkpoint: {why}"));
         let mut lines = self.text.split_terminator('\n');
-        let origin = lines.next().filter(|o| !o.is_empty()).ok_or_else(|| bad("no origin"))?;
+        let origin = lines
+            .next()
+            .filter(|o| !o.is_empty())
+            .ok_or_else(|| bad("no origin"))?;
         let size = lines.next().ok_or_else(|| bad("no size"))?;
-        if size.is_empty() || (size.len() > 1 && size.starts_with('0')) || !size.bytes().all(|b| b.is_ascii_digit()) {
+        if size.is_empty()
+            || (size.len() > 1 && size.starts_with('0'))
+            || !size.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(bad("size is not a decimal number without leading zeros"));
         }
         let size: u64 = size.parse().map_err(|_| bad("size out of range"))?;
@@ -225,7 +248,10 @@ impl SignedNote {
     pub fn verify(&self, trusted: &[NoteVerifier], quorum: usize) -> Result<usize, NoteError> {
         let mut seen: Vec<&PublicKey> = Vec::new();
         for (name, id, sig) in &self.signatures {
-            let Some(v) = trusted.iter().find(|v| v.name == *name && v.key_id() == *id) else {
+            let Some(v) = trusted
+                .iter()
+                .find(|v| v.name == *name && v.key_id() == *id)
+            else {
                 continue;
             };
             v.key
@@ -291,7 +317,11 @@ mod tests {
     #[test]
     fn tampering_is_detected() {
         let (k, v) = signer();
-        let note = SignedNote::sign("o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n".into(), &v.name, &k);
+        let note = SignedNote::sign(
+            "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n".into(),
+            &v.name,
+            &k,
+        );
         let text = note.to_string().replacen("\n1\n", "\n2\n", 1);
         let parsed = SignedNote::parse(&text).expect("parses");
         assert_eq!(

@@ -96,7 +96,12 @@ impl PublicKey {
     }
 
     /// Strictly verifies `signature` over `context ‖ 0x00 ‖ body`.
-    pub fn verify(&self, context: &str, body: &[u8], signature: &Signature) -> Result<(), KeyError> {
+    pub fn verify(
+        &self,
+        context: &str,
+        body: &[u8],
+        signature: &Signature,
+    ) -> Result<(), KeyError> {
         self.verify_raw(&super::domain::message(context, body), signature)
     }
 
@@ -142,7 +147,11 @@ impl EncryptionSecret {
 
 impl fmt::Debug for EncryptionSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EncryptionSecret(public {})", hex::encode(self.public().0))
+        write!(
+            f,
+            "EncryptionSecret(public {})",
+            hex::encode(self.public().0)
+        )
     }
 }
 
@@ -248,19 +257,23 @@ mod tests {
             0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let mut carry = 0u16;
-        for i in 0..32 {
-            let v = sig.0[32 + i] as u16 + L[i] as u16 + carry;
-            sig.0[32 + i] = v as u8;
+        for (s, l) in sig.0[32..].iter_mut().zip(L) {
+            let v = *s as u16 + l as u16 + carry;
+            *s = v as u8;
             carry = v >> 8;
         }
-        assert_eq!(k.public().verify_raw(b"m", &sig), Err(KeyError::BadSignature));
+        assert_eq!(
+            k.public().verify_raw(b"m", &sig),
+            Err(KeyError::BadSignature)
+        );
     }
 
     #[test]
     fn x25519_public_matches_rfc7748() {
         // RFC 7748 §6.1 Alice.
-        let secret = hex::decode("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
-            .unwrap_or_default();
+        let secret =
+            hex::decode("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+                .unwrap_or_default();
         let mut b = [0u8; 32];
         b.copy_from_slice(&secret);
         assert_eq!(

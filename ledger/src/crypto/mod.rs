@@ -15,4 +15,3 @@ mod keys;
 
 pub(crate) use keys::decode_hex_32;
 pub use keys::{EncryptionKey, EncryptionSecret, KeyError, PublicKey, SecretKey, Signature};
-

@@ -175,7 +175,9 @@ impl Store {
                 Ok(accepted) => {
                     pending.apply(accepted.changes);
                     let leaf = Blake3Hasher::hash_leaf(&c.entry);
-                    for n in merkle::nodes_completed_by_append::<Blake3Hasher, _>(&nodes, size, leaf)? {
+                    for n in
+                        merkle::nodes_completed_by_append::<Blake3Hasher, _>(&nodes, size, leaf)?
+                    {
                         batch.put_cf(cf(&self.db, CF_TREE)?, tree_key(n.level, n.index), n.hash);
                         nodes.insert(n.level, n.index, n.hash);
                     }
@@ -229,7 +231,11 @@ impl Store {
             SignedNote::sign(text, &s.name, &s.key)
         });
         if let Some(note) = &checkpoint {
-            batch.put_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(size), note.to_string());
+            batch.put_cf(
+                cf(&self.db, CF_CHECKPOINTS)?,
+                u64_key(size),
+                note.to_string(),
+            );
         }
         let mut wo = WriteOptions::default();
         wo.set_sync(self.sync);
@@ -256,8 +262,11 @@ impl Store {
                 cp.size
             )));
         }
-        self.db
-            .put_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(cp.size), note.to_string())?;
+        self.db.put_cf(
+            cf(&self.db, CF_CHECKPOINTS)?,
+            u64_key(cp.size),
+            note.to_string(),
+        )?;
         Ok(())
     }
 
@@ -316,7 +325,10 @@ impl Store {
     /// The Merkle root of the first `size` entries.
     pub fn root_at(&self, size: u64) -> Result<Hash, StoreError> {
         self.check_size(size)?;
-        Ok(merkle::root::<Blake3Hasher, _>(&DbNodes::new(&self.db)?, size)?)
+        Ok(merkle::root::<Blake3Hasher, _>(
+            &DbNodes::new(&self.db)?,
+            size,
+        )?)
     }
 
     /// Audit path for entry `index` in the tree of `size` entries.
@@ -351,7 +363,9 @@ impl Store {
 
     /// The signed checkpoint stored for exactly `size`, if any.
     pub fn checkpoint_at(&self, size: u64) -> Result<Option<String>, StoreError> {
-        let v = self.db.get_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(size))?;
+        let v = self
+            .db
+            .get_cf(cf(&self.db, CF_CHECKPOINTS)?, u64_key(size))?;
         v.map(|b| String::from_utf8(b).map_err(|_| StoreError::Corrupt("checkpoint text".into())))
             .transpose()
     }
@@ -413,14 +427,18 @@ impl Store {
             for (i, entry) in self.entries(next, end)? {
                 let leaf = Blake3Hasher::hash_leaf(&entry);
                 if stored.perfect_node(0, i)? != leaf {
-                    return Err(StoreError::Corrupt(format!("leaf {i} does not match its entry")));
+                    return Err(StoreError::Corrupt(format!(
+                        "leaf {i} does not match its entry"
+                    )));
                 }
                 tree.push_leaf_hash(leaf);
             }
             next = end;
         }
         if tree.root() != head.root {
-            return Err(StoreError::Corrupt("stored tree root differs from recomputed root".into()));
+            return Err(StoreError::Corrupt(
+                "stored tree root differs from recomputed root".into(),
+            ));
         }
         let mut checkpoints = 0;
         for item in self
@@ -428,9 +446,12 @@ impl Store {
             .iterator_cf(cf(&self.db, CF_CHECKPOINTS)?, rocksdb::IteratorMode::Start)
         {
             let (_, v) = item?;
-            let text = String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt("checkpoint text".into()))?;
+            let text = String::from_utf8(v.to_vec())
+                .map_err(|_| StoreError::Corrupt("checkpoint text".into()))?;
             let note = SignedNote::parse(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let cp = note.checkpoint().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let cp = note
+                .checkpoint()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             if cp.size > head.size || tree.root_at(cp.size)? != cp.root {
                 return Err(StoreError::Corrupt(format!(
                     "checkpoint at size {} does not match the entries",

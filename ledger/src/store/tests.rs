@@ -28,7 +28,9 @@ fn append_prove_reopen() {
             .append_batch(&[Candidate::new(net.register(&s))], Some(&net.node))
             .expect("append");
         roots.push(store.head());
-        let batch: Vec<_> = (1..=20).map(|n| Candidate::new(net.anchor(&s, n, &format!("doc {n}")))).collect();
+        let batch: Vec<_> = (1..=20)
+            .map(|n| Candidate::new(net.anchor(&s, n, &format!("doc {n}"))))
+            .collect();
         let out = store.append_batch(&batch, Some(&net.node)).expect("append");
         assert!(out.results.iter().all(|(_, r)| r.is_ok()));
         assert_eq!(out.head.size, 22);
@@ -40,17 +42,27 @@ fn append_prove_reopen() {
     for i in 0..head.size {
         let entry = store.entry(i).expect("read").expect("present");
         let proof = store.inclusion_proof(i, head.size).expect("proof");
-        verify_inclusion::<Blake3Hasher>(&Blake3Hasher::hash_leaf(&entry), i, head.size, &proof, &head.root)
-            .expect("inclusion verifies");
+        verify_inclusion::<Blake3Hasher>(
+            &Blake3Hasher::hash_leaf(&entry),
+            i,
+            head.size,
+            &proof,
+            &head.root,
+        )
+        .expect("inclusion verifies");
     }
     for old in &roots {
         let proof = store.consistency_proof(old.size, head.size).expect("proof");
         verify_consistency::<Blake3Hasher>(old.size, head.size, &old.root, &head.root, &proof)
             .expect("consistency verifies");
         assert_eq!(store.root_at(old.size).expect("root"), old.root);
-        let note = store.checkpoint_at(old.size).expect("read").expect("checkpoint per batch");
+        let note = store
+            .checkpoint_at(old.size)
+            .expect("read")
+            .expect("checkpoint per batch");
         let note = SignedNote::parse(&note).expect("parse");
-        note.verify(&[net.node.verifier()], 1).expect("signed by the node");
+        note.verify(&[net.node.verifier()], 1)
+            .expect("signed by the node");
         assert_eq!(note.checkpoint().expect("cp").root, old.root);
     }
     let report = store.check_integrity().expect("consistent");
@@ -70,7 +82,10 @@ fn refused_transactions_leave_no_trace() {
     let head = store.head();
     // Not registered yet: refused; then a batch where the registration comes first.
     let out = store
-        .append_batch(&[Candidate::new(net.anchor(&s, 1, "early"))], Some(&net.node))
+        .append_batch(
+            &[Candidate::new(net.anchor(&s, 1, "early"))],
+            Some(&net.node),
+        )
         .expect("append");
     assert!(out.results[0].1.is_err());
     assert!(out.checkpoint.is_none());
@@ -87,8 +102,15 @@ fn refused_transactions_leave_no_trace() {
         )
         .expect("append");
     assert_eq!(out.results[0].1, Ok(1));
-    assert_eq!(out.results[1].1, Ok(2), "later transactions see earlier ones' effects");
-    assert!(matches!(out.results[2].1, Err(TxError::NonceUsed { .. })), "replay within a batch");
+    assert_eq!(
+        out.results[1].1,
+        Ok(2),
+        "later transactions see earlier ones' effects"
+    );
+    assert!(
+        matches!(out.results[2].1, Err(TxError::NonceUsed { .. })),
+        "replay within a batch"
+    );
     assert_eq!(store.tx_index(&anchor.id()).expect("index"), Some(2));
     assert_eq!(store.head().size, 3);
     store.check_integrity().expect("consistent");

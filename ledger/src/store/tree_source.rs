@@ -26,10 +26,9 @@ impl<'a> DbNodes<'a> {
 impl NodeSource for DbNodes<'_> {
     fn perfect_node(&self, level: u8, index: u64) -> Result<Hash, MerkleError> {
         match self.db.get_pinned_cf(self.cf, tree_key(level, index)) {
-            Ok(Some(v)) => v
-                .as_ref()
-                .try_into()
-                .map_err(|_| MerkleError::Source(format!("tree node ({level}, {index}) is not 32 bytes"))),
+            Ok(Some(v)) => v.as_ref().try_into().map_err(|_| {
+                MerkleError::Source(format!("tree node ({level}, {index}) is not 32 bytes"))
+            }),
             Ok(None) => Err(MerkleError::MissingNode { level, index }),
             Err(e) => Err(MerkleError::Source(e.to_string())),
         }

@@ -172,7 +172,10 @@ fn check_text(name: &'static str, s: &str, max: usize, allow_empty: bool) -> Res
 /// or `+`, and never starting with `tanji/` (reserved for signing contexts).
 pub fn check_network_name(s: &str) -> Result<(), FormError> {
     if s.is_empty() || s.len() > MAX_NETWORK_LEN {
-        return Err(field("network", format!("must be 1..={MAX_NETWORK_LEN} bytes")));
+        return Err(field(
+            "network",
+            format!("must be 1..={MAX_NETWORK_LEN} bytes"),
+        ));
     }
     if !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
         return Err(field(
@@ -189,7 +192,10 @@ pub fn check_network_name(s: &str) -> Result<(), FormError> {
 /// Company ids are URNs: `urn:<namespace>:<id>`, printable ASCII.
 fn check_company_id(s: &str) -> Result<(), FormError> {
     if s.len() > MAX_COMPANY_ID_LEN {
-        return Err(field("company_id", format!("more than {MAX_COMPANY_ID_LEN} bytes")));
+        return Err(field(
+            "company_id",
+            format!("more than {MAX_COMPANY_ID_LEN} bytes"),
+        ));
     }
     let mut parts = s.splitn(3, ':');
     let ok = parts.next().is_some_and(|p| p.eq_ignore_ascii_case("urn"))
@@ -287,11 +293,17 @@ impl SignedTx {
         if self.approvals.len() > MAX_APPROVALS {
             return Err(field(
                 "approvals",
-                format!("{} approvals, more than {MAX_APPROVALS}", self.approvals.len()),
+                format!(
+                    "{} approvals, more than {MAX_APPROVALS}",
+                    self.approvals.len()
+                ),
             ));
         }
         if self.approvals[0].signer != self.body.author {
-            return Err(field("approvals", "the first approval must be the author's"));
+            return Err(field(
+                "approvals",
+                "the first approval must be the author's",
+            ));
         }
         let mut signers: Vec<OrgId> = self.approvals.iter().map(|a| a.signer).collect();
         signers.sort_unstable();
@@ -335,10 +347,15 @@ impl SignedTx {
 
 /// Key names in signed notes: non-empty printable ASCII, no spaces or `+`.
 pub fn check_note_key_name(s: &str) -> Result<(), FormError> {
-    if s.is_empty() || s.len() > MAX_NETWORK_LEN || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
+    if s.is_empty()
+        || s.len() > MAX_NETWORK_LEN
+        || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+')
+    {
         return Err(field(
             "validators.name",
-            format!("{s:?} must be 1..={MAX_NETWORK_LEN} printable ASCII bytes without spaces or '+'"),
+            format!(
+                "{s:?} must be 1..={MAX_NETWORK_LEN} printable ASCII bytes without spaces or '+'"
+            ),
         ));
     }
     Ok(())

@@ -14,8 +14,16 @@ fn golden_anchor_transaction() {
     let entry = tx.encode();
     assert_eq!(hex::encode(&entry), GOLDEN_ENTRY, "encoding changed");
     assert_eq!(tx.id().to_hex(), GOLDEN_ID, "tx id changed");
-    assert_eq!(hex::encode(Blake3Hasher::hash_leaf(&entry)), GOLDEN_LEAF, "leaf hash changed");
-    assert_eq!(hex::encode(tx.approvals[0].signature.0), GOLDEN_SIG, "signature changed");
+    assert_eq!(
+        hex::encode(Blake3Hasher::hash_leaf(&entry)),
+        GOLDEN_LEAF,
+        "leaf hash changed"
+    );
+    assert_eq!(
+        hex::encode(tx.approvals[0].signature.0),
+        GOLDEN_SIG,
+        "signature changed"
+    );
     assert_eq!(SignedTx::decode(&entry), Ok(tx));
 }
 
@@ -39,7 +47,10 @@ fn unknown_kind_is_refused() {
     let tag = 4 + net.network.len() + 16 + 8;
     assert_eq!(bytes[tag], 4, "anchor is kind 4");
     bytes[tag] = 200;
-    assert!(matches!(SignedTx::decode(&bytes), Err(FormError::Decode(DecodeError::Malformed(_)))));
+    assert!(matches!(
+        SignedTx::decode(&bytes),
+        Err(FormError::Decode(DecodeError::Malformed(_)))
+    ));
 }
 
 #[test]
@@ -47,12 +58,21 @@ fn truncated_and_oversized_are_refused() {
     let net = TestNet::new();
     let bytes = net.anchor(&net.supplier(10), 7, "x").encode();
     for cut in 0..bytes.len() {
-        assert!(SignedTx::decode(&bytes[..cut]).is_err(), "prefix of {cut} bytes decoded");
+        assert!(
+            SignedTx::decode(&bytes[..cut]).is_err(),
+            "prefix of {cut} bytes decoded"
+        );
     }
     let big = vec![0u8; MAX_TX_BYTES + 1];
-    assert!(matches!(SignedTx::decode(&big), Err(FormError::Decode(DecodeError::TooLarge { .. }))));
+    assert!(matches!(
+        SignedTx::decode(&big),
+        Err(FormError::Decode(DecodeError::TooLarge { .. }))
+    ));
     let long_label = net.anchor(&net.supplier(10), 7, &"x".repeat(MAX_NAME_LEN + 1));
-    assert!(matches!(SignedTx::decode(&long_label.encode()), Err(FormError::Field { field: "label", .. })));
+    assert!(matches!(
+        SignedTx::decode(&long_label.encode()),
+        Err(FormError::Field { field: "label", .. })
+    ));
 }
 
 #[test]
@@ -64,7 +84,13 @@ fn form_rules() {
     let mut tx = net.register(&net.supplier(10));
     let dup = tx.approvals[1].clone();
     tx.approvals.push(dup);
-    assert!(matches!(tx.check_form(), Err(FormError::Field { field: "approvals", .. })));
+    assert!(matches!(
+        tx.check_form(),
+        Err(FormError::Field {
+            field: "approvals",
+            ..
+        })
+    ));
     let mut tx = net.anchor(&net.supplier(10), 7, "x");
     tx.body.network = "tanji/tx/v1".into();
     assert!(tx.check_form().is_err());
@@ -77,10 +103,15 @@ fn form_rules() {
 }
 
 fn arb_anchor() -> impl Strategy<Value = SignedTx> {
-    (any::<u64>(), "[a-zA-Z0-9碳足迹][a-zA-Z0-9 碳足迹]{0,39}", 10u8..60).prop_map(|(nonce, label, seed)| {
-        let net = TestNet::new();
-        net.anchor(&net.supplier(seed), nonce, &label)
-    })
+    (
+        any::<u64>(),
+        "[a-zA-Z0-9碳足迹][a-zA-Z0-9 碳足迹]{0,39}",
+        10u8..60,
+    )
+        .prop_map(|(nonce, label, seed)| {
+            let net = TestNet::new();
+            net.anchor(&net.supplier(seed), nonce, &label)
+        })
 }
 
 proptest! {

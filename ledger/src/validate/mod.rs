@@ -161,7 +161,11 @@ fn check_inner<V: StateView + ?Sized>(
                 return Err(TxError::UnexpectedApprovals);
             }
             let author = active_org(view, &body.author)?;
-            verify(&body.author, &author.record.signing_key, &tx.approvals[0].signature)?;
+            verify(
+                &body.author,
+                &author.record.signing_key,
+                &tx.approvals[0].signature,
+            )?;
         }
     }
     changes.push(StateChange::Nonce(body.author, body.nonce));
@@ -177,7 +181,9 @@ fn check_genesis(
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return Err(TxError::InvalidGenesis("two organisations share a company id".into()));
+        return Err(TxError::InvalidGenesis(
+            "two organisations share a company id".into(),
+        ));
     }
     if tx.body.author != ids[0] {
         return Err(TxError::AuthorMismatch {
@@ -204,7 +210,9 @@ fn check_genesis(
     let mut names: Vec<&str> = genesis.validators.iter().map(|v| v.name.as_str()).collect();
     names.sort_unstable();
     if names.windows(2).any(|w| w[0] == w[1]) {
-        return Err(TxError::InvalidGenesis("two validator nodes share a name".into()));
+        return Err(TxError::InvalidGenesis(
+            "two validator nodes share a name".into(),
+        ));
     }
     for v in &genesis.validators {
         let operator = genesis.orgs.iter().find(|o| o.id() == v.operator);
@@ -274,7 +282,11 @@ fn check_quorum<V: StateView + ?Sized>(
         if !members.contains(&approval.signer) {
             return Err(TxError::NotGovernance(approval.signer));
         }
-        verify(&approval.signer, &signer.record.signing_key, &approval.signature)?;
+        verify(
+            &approval.signer,
+            &signer.record.signing_key,
+            &approval.signature,
+        )?;
         have += 1;
     }
     if have < need {

@@ -20,7 +20,10 @@ fn apply(state: &mut MemoryState, tx: &SignedTx, index: u64) -> Result<(), TxErr
 fn genesis_only_first() {
     let net = TestNet::new();
     let mut state = started(&net);
-    assert_eq!(apply(&mut state, &net.genesis(), 1), Err(TxError::GenesisExists));
+    assert_eq!(
+        apply(&mut state, &net.genesis(), 1),
+        Err(TxError::GenesisExists)
+    );
     assert_eq!(state.governance.len(), 2);
 }
 
@@ -29,7 +32,10 @@ fn nothing_before_genesis() {
     let net = TestNet::new();
     let state = MemoryState::default();
     let s = net.supplier(10);
-    assert_eq!(check(&state, &net.register(&s), 0, &[]).err(), Some(TxError::NoGenesis));
+    assert_eq!(
+        check(&state, &net.register(&s), 0, &[]).err(),
+        Some(TxError::NoGenesis)
+    );
 }
 
 #[test]
@@ -48,7 +54,8 @@ fn registration_needs_quorum_and_own_signature() {
 
     // The registrant's own signature is by another key.
     let mut tx = net.register(&s);
-    tx.approvals[0].signature = testkit::key(&net.regulator).sign(crate::crypto::domain::TX_V1, &tx.body.encode());
+    tx.approvals[0].signature =
+        testkit::key(&net.regulator).sign(crate::crypto::domain::TX_V1, &tx.body.encode());
     assert_eq!(
         check(&state, &tx, 1, &[]).err(),
         Some(TxError::BadSignature { signer: s.org_id })
@@ -57,7 +64,10 @@ fn registration_needs_quorum_and_own_signature() {
     apply(&mut state, &net.register(&s), 1).expect("valid registration");
     assert_eq!(
         apply(&mut state, &net.register(&s), 2),
-        Err(TxError::NonceUsed { author: s.org_id, nonce: 0 })
+        Err(TxError::NonceUsed {
+            author: s.org_id,
+            nonce: 0
+        })
     );
 }
 
@@ -70,7 +80,10 @@ fn a_supplier_cannot_approve_governance() {
     let t = net.supplier(11);
     let mut tx = net.register(&t);
     tx.approve(s.org_id, &testkit::key(&s));
-    assert_eq!(check(&state, &tx, 2, &[]).err(), Some(TxError::NotGovernance(s.org_id)));
+    assert_eq!(
+        check(&state, &tx, 2, &[]).err(),
+        Some(TxError::NotGovernance(s.org_id))
+    );
 }
 
 #[test]
@@ -83,22 +96,41 @@ fn forged_and_replayed_anchors() {
     // Forgery: body changed after signing.
     let mut forged = tx.clone();
     forged.body.nonce = 2;
-    assert_eq!(check(&state, &forged, 2, &[]).err(), Some(TxError::BadSignature { signer: s.org_id }));
+    assert_eq!(
+        check(&state, &forged, 2, &[]).err(),
+        Some(TxError::BadSignature { signer: s.org_id })
+    );
     // Forgery: signed by someone else's key.
     let other = net.supplier(11);
     let mut forged = tx.clone();
-    forged.approvals[0].signature = testkit::key(&other).sign(crate::crypto::domain::TX_V1, &tx.body.encode());
-    assert_eq!(check(&state, &forged, 2, &[]).err(), Some(TxError::BadSignature { signer: s.org_id }));
+    forged.approvals[0].signature =
+        testkit::key(&other).sign(crate::crypto::domain::TX_V1, &tx.body.encode());
+    assert_eq!(
+        check(&state, &forged, 2, &[]).err(),
+        Some(TxError::BadSignature { signer: s.org_id })
+    );
     apply(&mut state, &tx, 2).expect("valid anchor");
     // Replay.
-    assert_eq!(apply(&mut state, &tx, 3), Err(TxError::NonceUsed { author: s.org_id, nonce: 1 }));
+    assert_eq!(
+        apply(&mut state, &tx, 3),
+        Err(TxError::NonceUsed {
+            author: s.org_id,
+            nonce: 1
+        })
+    );
     // Another network.
     let mut other_net = tx.clone();
     other_net.body.network = "other.example".into();
-    assert!(matches!(check(&state, &other_net, 3, &[]), Err(TxError::WrongNetwork { .. })));
+    assert!(matches!(
+        check(&state, &other_net, 3, &[]),
+        Err(TxError::WrongNetwork { .. })
+    ));
     // Unknown author.
     let stranger = net.anchor(&other, 0, "x");
-    assert_eq!(check(&state, &stranger, 3, &[]).err(), Some(TxError::UnknownOrg(other.org_id)));
+    assert_eq!(
+        check(&state, &stranger, 3, &[]).err(),
+        Some(TxError::UnknownOrg(other.org_id))
+    );
 }
 
 #[test]
@@ -140,22 +172,53 @@ fn role_change_and_revocation() {
     apply(&mut state, &net.register(&s), 1).expect("registered");
 
     let verifier: Roles = [Role::Supplier, Role::Verifier].into_iter().collect();
-    apply(&mut state, &governance_tx(&net, 1, TxKind::ChangeRoles { org: s.org_id, roles: verifier }), 2)
-        .expect("role change");
+    apply(
+        &mut state,
+        &governance_tx(
+            &net,
+            1,
+            TxKind::ChangeRoles {
+                org: s.org_id,
+                roles: verifier,
+            },
+        ),
+        2,
+    )
+    .expect("role change");
     assert_eq!(state.orgs[&s.org_id].record.roles, verifier);
 
     apply(
         &mut state,
-        &governance_tx(&net, 2, TxKind::RevokeOrg { org: s.org_id, reason: "fraudulent data (失信)".into() }),
+        &governance_tx(
+            &net,
+            2,
+            TxKind::RevokeOrg {
+                org: s.org_id,
+                reason: "fraudulent data (失信)".into(),
+            },
+        ),
         3,
     )
     .expect("revocation");
-    assert_eq!(check(&state, &net.anchor(&s, 1, "x"), 4, &[]).err(), Some(TxError::OrgRevoked(s.org_id)));
+    assert_eq!(
+        check(&state, &net.anchor(&s, 1, "x"), 4, &[]).err(),
+        Some(TxError::OrgRevoked(s.org_id))
+    );
 
     // The author alone is not a quorum of two.
-    let mut lone = governance_tx(&net, 3, TxKind::ChangeRoles { org: s.org_id, roles: verifier });
+    let mut lone = governance_tx(
+        &net,
+        3,
+        TxKind::ChangeRoles {
+            org: s.org_id,
+            roles: verifier,
+        },
+    );
     lone.approvals.pop();
-    assert!(matches!(check(&state, &lone, 4, &[]), Err(TxError::OrgRevoked(_)) | Err(TxError::QuorumNotMet { .. })));
+    assert!(matches!(
+        check(&state, &lone, 4, &[]),
+        Err(TxError::OrgRevoked(_)) | Err(TxError::QuorumNotMet { .. })
+    ));
 }
 
 #[test]
@@ -165,7 +228,14 @@ fn governance_cannot_be_emptied() {
     let supplier_only: Roles = [Role::Supplier].into_iter().collect();
     apply(
         &mut state,
-        &governance_tx(&net, 1, TxKind::ChangeRoles { org: net.operator.org_id, roles: supplier_only }),
+        &governance_tx(
+            &net,
+            1,
+            TxKind::ChangeRoles {
+                org: net.operator.org_id,
+                roles: supplier_only,
+            },
+        ),
         1,
     )
     .expect("operator leaves governance; the regulator remains");
@@ -174,8 +244,17 @@ fn governance_cannot_be_emptied() {
         network: net.network.clone(),
         author: net.regulator.org_id,
         nonce: 2,
-        kind: TxKind::RevokeOrg { org: net.regulator.org_id, reason: "test".into() },
+        kind: TxKind::RevokeOrg {
+            org: net.regulator.org_id,
+            reason: "test".into(),
+        },
     };
-    let tx = SignedTx::sign(body, &[(net.regulator.org_id, &testkit::key(&net.regulator))]);
-    assert_eq!(check(&state, &tx, 2, &[]).err(), Some(TxError::LastGovernanceMember(net.regulator.org_id)));
+    let tx = SignedTx::sign(
+        body,
+        &[(net.regulator.org_id, &testkit::key(&net.regulator))],
+    );
+    assert_eq!(
+        check(&state, &tx, 2, &[]).err(),
+        Some(TxError::LastGovernanceMember(net.regulator.org_id))
+    );
 }

@@ -104,7 +104,9 @@ fn sequence(
                 Err(_) => break,
             }
         }
-        metrics.queue_depth.set(tracker.queued().saturating_sub(batch.len()) as i64);
+        metrics
+            .queue_depth
+            .set(tracker.queued().saturating_sub(batch.len()) as i64);
         match store.append_batch(&batch, Some(&signer)) {
             Ok(outcome) => {
                 let mut appended = 0u64;

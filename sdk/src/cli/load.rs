@@ -83,7 +83,9 @@ pub fn strict_verify_rate(duration: Duration) -> f64 {
     let mut n = 0u64;
     while start.elapsed() < duration {
         for _ in 0..100 {
-            let ok = public.verify("tanji/bench/v1", std::hint::black_box(&msg), &sig).is_ok();
+            let ok = public
+                .verify("tanji/bench/v1", std::hint::black_box(&msg), &sig)
+                .is_ok();
             std::hint::black_box(ok);
         }
         n += 100;
@@ -118,7 +120,11 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
         bail!("--count must be at least 1");
     }
     let client = Client::new(&args.node)?;
-    let network = client.network().await.context("asking the node for its network")?.network;
+    let network = client
+        .network()
+        .await
+        .context("asking the node for its network")?
+        .network;
 
     // Signers: every registered, active organisation whose key file is in the folder.
     let mut signers = Vec::new();
@@ -143,11 +149,15 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
         }
     }
     if signers.is_empty() {
-        bail!("no key file in {} belongs to a registered, active organisation", args.keys.display());
+        bail!(
+            "no key file in {} belongs to a registered, active organisation",
+            args.keys.display()
+        );
     }
 
     out.note("measuring strict ed25519 verification on one core...");
-    let verify_rate = tokio::task::spawn_blocking(|| strict_verify_rate(Duration::from_millis(1500))).await?;
+    let verify_rate =
+        tokio::task::spawn_blocking(|| strict_verify_rate(Duration::from_millis(1500))).await?;
 
     // Sign everything first: the run measures the node, not the client's signing.
     let bar = progress(args.count, "signing", out);
@@ -190,7 +200,10 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
             while !stop.load(Ordering::Relaxed) {
                 if let Ok(h) = client.health().await {
                     if let Some(size) = h["size"].as_u64() {
-                        samples.lock().unwrap_or_else(|e| e.into_inner()).push((Instant::now(), size));
+                        samples
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((Instant::now(), size));
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
@@ -262,7 +275,10 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
             async move {
                 let s = client.tx_status(&id).await.ok();
                 bar.inc(1);
-                (id, s.filter(|s| s.status == "committed").and_then(|s| s.index))
+                (
+                    id,
+                    s.filter(|s| s.status == "committed").and_then(|s| s.index),
+                )
             }
         })
         .buffer_unordered(args.concurrency.max(1))

@@ -45,9 +45,9 @@ struct WatchState {
 
 fn load_state(path: &Path) -> Result<Option<WatchState>> {
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(
-            serde_json::from_str(&text).with_context(|| format!("{}: not a watch state file", path.display()))?,
-        )),
+        Ok(text) => Ok(Some(serde_json::from_str(&text).with_context(|| {
+            format!("{}: not a watch state file", path.display())
+        })?)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
@@ -76,7 +76,10 @@ pub async fn run(cmd: LogCommand, out: Output) -> Result<()> {
     let (vkeys, quorum, last) = match saved {
         Some(s) => (s.validators, s.quorum, s.last),
         None => {
-            let net = client.network().await.context("asking the node for its validator keys")?;
+            let net = client
+                .network()
+                .await
+                .context("asking the node for its validator keys")?;
             (net.validators, net.quorum, None)
         }
     };
@@ -90,7 +93,9 @@ pub async fn run(cmd: LogCommand, out: Output) -> Result<()> {
     loop {
         match watcher.poll().await {
             Ok(Some(seen)) => {
-                out.print(&seen, || format!("size {:>10}  root {}  consistent", seen.size, seen.root));
+                out.print(&seen, || {
+                    format!("size {:>10}  root {}  consistent", seen.size, seen.root)
+                });
                 if let Some(p) = &state {
                     save_state(
                         p,
@@ -116,7 +121,9 @@ pub async fn run(cmd: LogCommand, out: Output) -> Result<()> {
                         ev.reason, ev.previous, ev.current
                     );
                 }
-                return Err(VerificationFailed(format!("the log is inconsistent: {}", ev.reason)).into());
+                return Err(
+                    VerificationFailed(format!("the log is inconsistent: {}", ev.reason)).into(),
+                );
             }
             Err(WatchError::InvalidCheckpoint(why)) => {
                 return Err(VerificationFailed(format!("invalid checkpoint: {why}")).into());

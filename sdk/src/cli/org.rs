@@ -63,13 +63,20 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
                 .map(|p| OrgKeyFile::load(p))
                 .collect::<Result<Vec<_>, _>>()?;
             let client = Client::new(&node)?;
-            let network = client.network().await.context("asking the node for its network")?;
+            let network = client
+                .network()
+                .await
+                .context("asking the node for its network")?;
             let tx = build::register_org(&network.network, &new, &approvers)?;
             if let Some(path) = save {
                 std::fs::write(&path, serde_json::to_vec_pretty(&tx)?)
                     .with_context(|| format!("writing {}", path.display()))?;
                 out.print(&serde_json::json!({"id": tx.id(), "file": path}), || {
-                    format!("signed registration {} written to {}", tx.id(), path.display())
+                    format!(
+                        "signed registration {} written to {}",
+                        tx.id(),
+                        path.display()
+                    )
                 });
                 return Ok(());
             }
@@ -79,7 +86,10 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
                 report_submission(&status, out);
             } else {
                 out.print(&submitted, || {
-                    format!("registration of {} submitted: {} ({})", new.org_id, submitted.id, submitted.status)
+                    format!(
+                        "registration of {} submitted: {} ({})",
+                        new.org_id, submitted.id, submitted.status
+                    )
                 });
             }
             Ok(())
@@ -88,7 +98,15 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
             let orgs = Client::new(&node)?.orgs().await?;
             out.print(&orgs, || {
                 orgs.iter()
-                    .map(|o| format!("{}  {:8}  {:30}  {}", o.id, o.status, o.roles.join(","), o.name))
+                    .map(|o| {
+                        format!(
+                            "{}  {:8}  {:30}  {}",
+                            o.id,
+                            o.status,
+                            o.roles.join(","),
+                            o.name
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });

@@ -50,7 +50,10 @@ pub async fn run(cmd: TxCommand, out: Output) -> Result<()> {
             };
             if let Some(path) = bundle {
                 if status.status != "committed" {
-                    bail!("transaction {id} is {}; only committed transactions have a bundle", status.status);
+                    bail!(
+                        "transaction {id} is {}; only committed transactions have a bundle",
+                        status.status
+                    );
                 }
                 let b = client.bundle(&id).await?;
                 std::fs::write(&path, serde_json::to_vec_pretty(&b)?)
@@ -62,7 +65,11 @@ pub async fn run(cmd: TxCommand, out: Output) -> Result<()> {
                 bail!(
                     "transaction {id} is {}{}",
                     status.status,
-                    status.error.as_ref().map(|e| format!(": {}", e.message)).unwrap_or_default()
+                    status
+                        .error
+                        .as_ref()
+                        .map(|e| format!(": {}", e.message))
+                        .unwrap_or_default()
                 );
             }
             Ok(())
@@ -82,7 +89,11 @@ pub async fn wait_committed(client: &Client, id: &TxId, out: Output) -> Result<T
             _ => {}
         }
         if start.elapsed() > WAIT_LIMIT {
-            bail!("transaction {id} still {} after {:?}", status.status, WAIT_LIMIT);
+            bail!(
+                "transaction {id} still {} after {:?}",
+                status.status,
+                WAIT_LIMIT
+            );
         }
         if start.elapsed() > Duration::from_secs(2) && delay < Duration::from_millis(500) {
             out.note(&format!("waiting for {id} ({})...", status.status));
@@ -101,7 +112,10 @@ pub fn report_submission(status: &TxStatus, out: Output) {
         ),
         (Some(index), None) => format!("{}  committed at index {index}", status.id),
         _ => match &status.error {
-            Some(e) => format!("{}  {}: {} ({})", status.id, status.status, e.message, e.code),
+            Some(e) => format!(
+                "{}  {}: {} ({})",
+                status.id, status.status, e.message, e.code
+            ),
             None => format!("{}  {}", status.id, status.status),
         },
     });
@@ -116,7 +130,9 @@ async fn submit_and_report(client: &Client, tx: &SignedTx, wait: bool, out: Outp
             bail!("transaction {} was {}", status.id, status.status);
         }
     } else {
-        out.print(&submitted, || format!("{}  {}", submitted.id, submitted.status));
+        out.print(&submitted, || {
+            format!("{}  {}", submitted.id, submitted.status)
+        });
     }
     Ok(())
 }
@@ -127,19 +143,31 @@ pub async fn submit_file(file: &Path, node: &str, wait: bool, out: Output) -> Re
         .with_context(|| format!("reading {}", file.display()))?
         .len();
     if len > (4 * MAX_TX_BYTES) as u64 {
-        bail!("{}: {len} bytes is larger than any transaction", file.display());
+        bail!(
+            "{}: {len} bytes is larger than any transaction",
+            file.display()
+        );
     }
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let tx: SignedTx = if file.extension().is_some_and(|e| e == "json") {
-        serde_json::from_slice(&bytes).with_context(|| format!("{}: not a JSON transaction", file.display()))?
+        serde_json::from_slice(&bytes)
+            .with_context(|| format!("{}: not a JSON transaction", file.display()))?
     } else {
-        SignedTx::decode(&bytes).with_context(|| format!("{}: not a borsh transaction", file.display()))?
+        SignedTx::decode(&bytes)
+            .with_context(|| format!("{}: not a borsh transaction", file.display()))?
     };
     submit_and_report(&Client::new(node)?, &tx, wait, out).await
 }
 
 /// `tanji anchor FILE`.
-pub async fn anchor(file: &Path, label: &str, key: &Path, node: &str, wait: bool, out: Output) -> Result<()> {
+pub async fn anchor(
+    file: &Path,
+    label: &str,
+    key: &Path,
+    node: &str,
+    wait: bool,
+    out: Output,
+) -> Result<()> {
     let author = OrgKeyFile::load(key)?;
     let mut hasher = blake3::Hasher::new();
     let f = std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;

@@ -36,12 +36,18 @@ pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
                 .with_context(|| format!("reading {}", bundle.display()))?
                 .len();
             if len > MAX_BUNDLE_BYTES as u64 {
-                return Err(VerificationFailed(format!("{}: {len} bytes is too large for a bundle", bundle.display())).into());
+                return Err(VerificationFailed(format!(
+                    "{}: {len} bytes is too large for a bundle",
+                    bundle.display()
+                ))
+                .into());
             }
-            let text = std::fs::read_to_string(&bundle).with_context(|| format!("reading {}", bundle.display()))?;
+            let text = std::fs::read_to_string(&bundle)
+                .with_context(|| format!("reading {}", bundle.display()))?;
             let pinned = match &validators {
                 Some(path) => {
-                    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("reading {}", path.display()))?;
                     let keys = text
                         .lines()
                         .map(str::trim)
