@@ -8,8 +8,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(note) = SignedNote::parse(text) {
         let _ = note.checkpoint();
         let _ = note.verify(&[], 1);
-        // A parsed note prints back to a note that parses to the same thing.
-        assert_eq!(SignedNote::parse(&note.to_string()).ok(), Some(note));
+        // A note with Ed25519 signatures prints back to a note that parses to the
+        // same thing (lines of other algorithms are not kept).
+        if !note.signatures.is_empty() {
+            assert_eq!(SignedNote::parse(&note.to_string()).ok(), Some(note));
+        }
     }
     let _ = NoteVerifier::from_vkey(text);
 });

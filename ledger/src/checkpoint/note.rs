@@ -179,6 +179,9 @@ impl SignedNote {
         };
         let text = &s[..split + 1];
         let sigs = &s[split + 2..];
+        if text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(bad("note text contains control characters".into()));
+        }
         if !sigs.ends_with('\n') {
             return Err(bad("signature block must end in a newline".into()));
         }
@@ -197,7 +200,11 @@ impl SignedNote {
                     "signature line needs a name and a signature: {line:.80}"
                 )));
             };
-            if name.is_empty() || name.contains('+') {
+            if name.is_empty()
+                || name
+                    .chars()
+                    .any(|c| c == '+' || c.is_whitespace() || c.is_control())
+            {
                 return Err(bad(format!("bad key name {name:.80}")));
             }
             let raw = B64
@@ -339,6 +346,19 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_arbitrary_text_never_panics(s in "(\\PC|\n|\u{2014} ){0,300}") {
+            if let Ok(note) = SignedNote::parse(&s) {
+                let _ = note.checkpoint();
+                if !note.signatures.is_empty() {
+                    proptest::prop_assert_eq!(SignedNote::parse(&note.to_string()).ok(), Some(note));
+                }
+            }
+            let _ = NoteVerifier::from_vkey(&s);
+        }
+    }
+
     #[test]
     fn malformed_notes_are_errors() {
         for s in [
@@ -347,6 +367,8 @@ mod tests {
             "o\n1\nAA==\n\n",
             "o\n01\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— a AAAA\n",
             "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n- a AAAA\n",
+            // Found by the signed_note fuzz target: control characters in text and name.
+            "+++Je++++\0\x08\n\n\u{2014} \x01 \n",
         ] {
             let r = SignedNote::parse(s).and_then(|n| n.checkpoint().map(|_| ()));
             assert!(r.is_err(), "{s:?} should fail");
