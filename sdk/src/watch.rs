@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use tanji_ledger::checkpoint::{NoteVerifier, SignedNote};
-use tanji_ledger::merkle::{self, Blake3Hasher, Hash};
+use tanji_ledger::merkle::{self, Blake3Hasher, Hash, MerkleHasher};
 
 use crate::{Client, ClientError};
 
@@ -64,6 +64,14 @@ pub fn check_extension(
         return Err(format!(
             "the log shrank from {old_size} to {new_size} entries"
         ));
+    }
+    if old_size == 0 {
+        // Every tree extends the empty one; RFC 9162 has no proof for it.
+        return if *old_root == <Blake3Hasher as MerkleHasher>::empty_root() {
+            Ok(())
+        } else {
+            Err("a checkpoint of size 0 with a root other than the empty root".into())
+        };
     }
     if new_size == old_size {
         return if old_root == new_root {
@@ -141,7 +149,7 @@ impl Watcher {
                     ),
                 ));
             }
-            let proof = if cp.size > prev_cp.size {
+            let proof = if cp.size > prev_cp.size && prev_cp.size > 0 {
                 self.client.consistency_proof(prev_cp.size, cp.size).await?
             } else {
                 Vec::new()
@@ -193,6 +201,11 @@ mod tests {
         assert_eq!(check_extension(5, &r5, 10, &r10, &proof), Ok(()));
         assert!(check_extension(10, &r10, 5, &r5, &proof).is_err());
         assert!(check_extension(5, &r5, 5, &r10, &[]).is_err());
+        assert_eq!(
+            check_extension(0, &Blake3Hasher::empty_root(), 10, &r10, &[]),
+            Ok(())
+        );
+        assert!(check_extension(0, &r5, 10, &r10, &[]).is_err());
         let mut other = MemoryTree::<Blake3Hasher>::new();
         for i in 0..10u8 {
             other.push(&[i + u8::from(i == 2)]);

@@ -11,7 +11,7 @@ use super::hasher::{Hash, MerkleHasher};
 use super::root::{range_hash, split_point};
 use super::source::NodeSource;
 
-/// PATH(index, D[0:size]) per RFC 9162 §2.1.3.1 — audit path, leaf-to-root order.
+/// PATH(index, D\[0:size\]) per RFC 9162 §2.1.3.1 — audit path, leaf-to-root order.
 ///
 /// Fails with [`MerkleError::IndexOutOfRange`] unless `index < size`. The proof has at most 64
 /// hashes.
@@ -43,9 +43,9 @@ pub fn inclusion_proof<H: MerkleHasher, S: NodeSource + ?Sized>(
     Ok(top_down)
 }
 
-/// PROOF(old_size, D[0:new_size]) per RFC 9162 §2.1.4.1.
+/// PROOF(old_size, D\[0:new_size\]) per RFC 9162 §2.1.4.1.
 ///
-/// `old_size == new_size` gives the empty proof (RFC: SUBPROOF(m, D[m], true) = {}), including for
+/// `old_size == new_size` gives the empty proof (RFC: SUBPROOF(m, D\[m\], true) = {}), including for
 /// the empty tree. `old_size == 0 < new_size` fails with [`MerkleError::InvalidRange`]: RFC 9162
 /// defines no such proof, and [`verify_consistency`](super::verify_consistency) rejects the claim
 /// whatever proof comes with it. So does `old_size > new_size`. The proof has at most 65 hashes.

@@ -4,7 +4,7 @@ use super::error::MerkleError;
 use super::hasher::{Hash, MerkleHasher};
 use super::source::NodeSource;
 
-/// MTH(D[0:size]) per RFC 9162.
+/// MTH(D\[0:size\]) per RFC 9162.
 ///
 /// Costs one lookup per one bit of `size` and one hash fewer (at most 64 lookups). A size beyond
 /// what `source` holds surfaces as the source's [`MerkleError::MissingNode`]; callers that know the
@@ -18,7 +18,7 @@ pub fn root<H: MerkleHasher, S: NodeSource + ?Sized>(
 
 /// MTH of an arbitrary leaf range [start, end) (needed internally; public for storage code).
 ///
-/// This is the RFC 9162 recursion applied to D[start:end] as if those leaves were a tree of their
+/// This is the RFC 9162 recursion applied to D\[start:end\] as if those leaves were a tree of their
 /// own; an empty range gives the empty-tree hash. For every range that is a node of an RFC 9162
 /// tree rooted at leaf 0 (that is, `start` is a multiple of the smallest power of two >= the range
 /// length — every subtree root, proof element and prefix is of this kind) it costs O(log n)

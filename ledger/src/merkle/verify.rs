@@ -13,7 +13,7 @@ use super::hasher::{Hash, MerkleHasher};
 pub const MAX_INCLUSION_PROOF_LEN: usize = 64;
 
 /// Longest possible consistency proof: the old tree's last complete subtree plus at most 64 path
-/// hashes above it (PROOF(3, D[2^64 - 1]) has exactly 65).
+/// hashes above it (PROOF(3, D\[0:2^64 - 1\]) has exactly 65).
 pub const MAX_CONSISTENCY_PROOF_LEN: usize = 65;
 
 /// RFC 9162 §2.1.3.2 verification. Errors say what was wrong.
@@ -98,14 +98,15 @@ pub fn root_from_inclusion_proof<H: MerkleHasher>(
 /// RFC 9162 §2.1.4.2 verification: checks that the tree of `new_size` leaves with root `new_root`
 /// extends the tree of `old_size` leaves with root `old_root`. Errors say what was wrong.
 ///
-/// Edge cases follow what the public RFC 6962 vectors (transparency-dev/merkle) require, and this implements:
+/// RFC 9162 defines PROOF(m, D\[0:n\]) for 0 < m < n only; the other cases are handled as the
+/// public RFC 6962 vectors (transparency-dev/merkle) require:
 /// - `old_size > new_size`: [`ProofError::InvalidSizes`].
 /// - `old_size == new_size`: the proof must be empty and the roots equal; for size 0 both roots
 ///   must also be the empty-tree hash H("") (the vectors reject two equal arbitrary "roots" at
 ///   size 0, since the root of the empty tree is known).
 /// - `old_size == 0 < new_size`: always [`ProofError::InvalidSizes`], even with an empty proof.
-///   Every tree extends the empty tree, so such a "proof" would prove nothing; RFC 9162 defines
-///   consistency proofs only for `0 < old_size`, and the vectors expect rejection.
+///   Every tree extends the empty tree, so such a "proof" would prove nothing, and the vectors
+///   expect rejection. Callers that start from nothing (a first checkpoint) have nothing to check.
 /// - otherwise the RFC algorithm, after an exact length check.
 ///
 /// As with inclusion, the proof binds the roots, not the sizes: both (size, root) pairs must come
