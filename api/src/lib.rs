@@ -16,6 +16,7 @@ mod metrics;
 mod openapi;
 mod routes;
 mod service;
+pub mod web;
 
 pub use error::ApiError;
 pub use metrics::Metrics;

@@ -90,6 +90,9 @@ pub enum BundleError {
     /// The checkpoint is malformed or not signed by a quorum.
     #[error("checkpoint: {0}")]
     Checkpoint(#[from] NoteError),
+    /// The certificate does not hold (grade, rule, tree).
+    #[error("certificate: {0}")]
+    Certificate(String),
     /// The checkpoint is for another network than the entry.
     #[error("checkpoint origin {origin:?} is not the entry's network {network:?}")]
     WrongNetwork {
@@ -196,4 +199,253 @@ pub fn decode_hash(s: &str) -> Result<Hash, BundleError> {
     bytes
         .try_into()
         .map_err(|_| BundleError::Malformed("a hash is not 32 bytes".into()))
+}
+
+/// The certificate bundle format tag.
+pub const CERTIFICATE_BUNDLE_FORMAT: &str = "tanji-certificate-bundle/v1";
+/// Most entries in a certificate bundle.
+pub const MAX_BUNDLE_ENTRIES: usize = 2_000;
+
+/// One log entry with its inclusion proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleEntry {
+    /// Index in the log.
+    pub index: u64,
+    /// Entry bytes, base64.
+    pub entry: String,
+    /// Audit path to the bundle's checkpoint, base64 hashes.
+    pub proof: Vec<String>,
+}
+
+/// Everything needed to check a carbon label offline: the certificate, the rule,
+/// every attestation of the supply-chain tree and every factor they use, each
+/// with an inclusion proof against one cosigned checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateBundle {
+    /// Always [`CERTIFICATE_BUNDLE_FORMAT`].
+    pub format: String,
+    /// The certificate id.
+    pub certificate: String,
+    /// The signed checkpoint (C2SP signed note).
+    pub checkpoint: String,
+    /// Validator keys as C2SP vkeys.
+    pub validators: Vec<String>,
+    /// Signatures required.
+    pub quorum: usize,
+    /// The entries.
+    pub entries: Vec<BundleEntry>,
+}
+
+/// What verifying a certificate bundle established.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertificateReport {
+    /// Certificate id.
+    pub certificate: String,
+    /// The certified attestation.
+    pub footprint: TxId,
+    /// Product name.
+    pub product: String,
+    /// Its total, mg CO2e per declared unit.
+    pub total_mg: i64,
+    /// Declared unit.
+    pub declared_unit: String,
+    /// Grade (checked against the rule).
+    pub grade: u8,
+    /// The rule.
+    pub rule: String,
+    /// Certification body (org id).
+    pub issuer: OrgId,
+    /// Validity.
+    pub valid_from: String,
+    /// Validity end (exclusive).
+    pub valid_until: String,
+    /// Entries whose inclusion was proven.
+    pub entries_proven: usize,
+    /// The checkpoint's size.
+    pub tree_size: u64,
+    /// The checkpoint's root, hex.
+    pub root: String,
+    /// Valid validator signatures.
+    pub signatures: usize,
+    /// Whether validator keys were pinned by the caller.
+    pub keys_pinned: bool,
+    /// Recomputation of the supply-chain tree from the bundled entries.
+    pub tree: crate::carbon::tree::TreeReport,
+    /// What a bundle cannot prove.
+    pub limits: Vec<String>,
+}
+
+impl CertificateBundle {
+    /// Parses a bundle from JSON text, bounded.
+    pub fn from_json(text: &str) -> Result<Self, BundleError> {
+        if text.len() > 16 * MAX_BUNDLE_BYTES {
+            return Err(BundleError::Malformed("bundle too large".into()));
+        }
+        let b: Self =
+            serde_json::from_str(text).map_err(|e| BundleError::Malformed(e.to_string()))?;
+        if b.format != CERTIFICATE_BUNDLE_FORMAT {
+            return Err(BundleError::Malformed(format!(
+                "unknown format {:?}",
+                b.format
+            )));
+        }
+        if b.entries.len() > MAX_BUNDLE_ENTRIES {
+            return Err(BundleError::Malformed("too many entries".into()));
+        }
+        Ok(b)
+    }
+
+    /// Checks every entry's inclusion in the cosigned checkpoint, rebuilds the
+    /// records from the entries, recomputes the supply-chain tree with the
+    /// nodes' own code, and checks the certificate's grade against the rule.
+    pub fn verify(
+        &self,
+        pinned: Option<(&[NoteVerifier], usize)>,
+    ) -> Result<CertificateReport, BundleError> {
+        use crate::carbon::tree::{verify_tree, TreeData};
+        use crate::carbon::{FactorState, FootprintState, RecordStatus, RuleState};
+        use crate::tx::TxKind;
+
+        let note = SignedNote::parse(&self.checkpoint)?;
+        let cp = note.checkpoint()?;
+        let own: Vec<NoteVerifier>;
+        let (keys, quorum) = match pinned {
+            Some(p) => p,
+            None => {
+                if self.validators.len() > crate::checkpoint::MAX_SIGNATURES {
+                    return Err(BundleError::Malformed("too many validator keys".into()));
+                }
+                own = self
+                    .validators
+                    .iter()
+                    .map(|v| NoteVerifier::from_vkey(v))
+                    .collect::<Result<_, _>>()?;
+                (own.as_slice(), self.quorum)
+            }
+        };
+        let signatures = note.verify(keys, quorum)?;
+
+        let mut data = TreeData::default();
+        let mut certificate = None;
+        for e in &self.entries {
+            let bytes = B64
+                .decode(&e.entry)
+                .map_err(|_| BundleError::Malformed(format!("entry {} is not base64", e.index)))?;
+            if e.proof.len() > 64 {
+                return Err(BundleError::Malformed("proof longer than 64 hashes".into()));
+            }
+            let proof = e
+                .proof
+                .iter()
+                .map(|h| decode_hash(h))
+                .collect::<Result<Vec<Hash>, _>>()?;
+            let leaf = Blake3Hasher::hash_leaf(&bytes);
+            merkle::verify_inclusion::<Blake3Hasher>(&leaf, e.index, cp.size, &proof, &cp.root)?;
+            let tx = SignedTx::decode(&bytes)?;
+            if tx.body.network != cp.origin {
+                return Err(BundleError::WrongNetwork {
+                    origin: cp.origin.to_string(),
+                    network: tx.body.network.clone(),
+                });
+            }
+            let id = tx.id();
+            match tx.body.kind {
+                TxKind::IssueCertificate(c) if c.id == self.certificate => {
+                    certificate = Some((c, tx.body.author))
+                }
+                TxKind::PublishRule(rule) => {
+                    data.rules.insert(
+                        rule.reference.clone(),
+                        RuleState {
+                            rule,
+                            publisher: tx.body.author,
+                            tx: id,
+                            published_at: e.index,
+                            status: RecordStatus::Active,
+                        },
+                    );
+                }
+                TxKind::PublishFactor(record) => {
+                    data.factors.insert(
+                        record.reference.clone(),
+                        FactorState {
+                            record,
+                            publisher: tx.body.author,
+                            tx: id,
+                            published_at: e.index,
+                            status: RecordStatus::Active,
+                        },
+                    );
+                }
+                TxKind::AttestFootprint(attestation) => {
+                    data.footprints.insert(
+                        id,
+                        FootprintState {
+                            attestation,
+                            author: tx.body.author,
+                            id,
+                            at: e.index,
+                            status: RecordStatus::Active,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+        let (cert, issuer) = certificate.ok_or_else(|| {
+            BundleError::Malformed(format!("no entry issues certificate {}", self.certificate))
+        })?;
+        let footprint = data
+            .footprints
+            .get(&cert.footprint)
+            .cloned()
+            .ok_or_else(|| {
+                BundleError::Malformed("the certified footprint is not in the bundle".into())
+            })?;
+        let rule = data.rules.get(&cert.rule).cloned().ok_or_else(|| {
+            BundleError::Malformed("the certificate's rule is not in the bundle".into())
+        })?;
+        let grade = rule.rule.grade(footprint.attestation.results.total_mg);
+        if grade != cert.grade {
+            return Err(BundleError::Certificate(format!(
+                "certificate says grade {}, the rule gives grade {grade}",
+                cert.grade
+            )));
+        }
+        if footprint.attestation.rule.as_ref() != Some(&cert.rule) {
+            return Err(BundleError::Certificate(
+                "the footprint does not follow the certificate's rule".into(),
+            ));
+        }
+        data.root = Some(cert.footprint);
+        let tree = verify_tree(cert.footprint, &data);
+        if !tree.verified {
+            return Err(BundleError::Certificate(format!(
+                "supply-chain tree does not verify: {}",
+                tree.problems.join("; ")
+            )));
+        }
+        Ok(CertificateReport {
+            certificate: cert.id.clone(),
+            footprint: cert.footprint,
+            product: footprint.attestation.product.name.clone(),
+            total_mg: footprint.attestation.results.total_mg,
+            declared_unit: footprint.attestation.declared_unit.clone(),
+            grade,
+            rule: cert.rule.to_string(),
+            issuer,
+            valid_from: cert.valid_from.to_string(),
+            valid_until: cert.valid_until.to_string(),
+            entries_proven: self.entries.len(),
+            tree_size: cp.size,
+            root: hex::encode(cp.root),
+            signatures,
+            keys_pinned: pinned.is_some(),
+            tree,
+            limits: vec![
+                "a bundle proves what was published up to its checkpoint; a later suspension, revocation or deprecation is not in it: check the certificate's current status online".into(),
+                "committed attestations are checked for their inputs, not recomputed: their activity data is off-ledger".into(),
+            ],
+        })
+    }
 }

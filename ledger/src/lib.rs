@@ -11,6 +11,7 @@
 //! accepts and what a verifier accepts are decided by the same code.
 
 pub mod bundle;
+pub mod carbon;
 pub mod checkpoint;
 pub mod crypto;
 pub mod encoding;

@@ -45,7 +45,7 @@ const FOUNDERS: [(&str, &str, &str, &[Role]); 2] = [
 
 /// Demo organisations of a laptop supply chain (file stem, name, company id, roles).
 /// Company ids are fictitious but shaped like unified social credit codes.
-const DEMO_ORGS: [(&str, &str, &str, &[Role]); 6] = [
+const DEMO_ORGS: [(&str, &str, &str, &[Role]); 8] = [
     (
         "aluminium",
         "华北铝业有限公司 North China Aluminium Co. (demo)",
@@ -75,6 +75,18 @@ const DEMO_ORGS: [(&str, &str, &str, &[Role]); 6] = [
         "国家产品碳足迹因子库 National PCF Factor Database (demo)",
         "urn:uscc:12100000MA0DEMO005",
         &[Role::FactorPublisher],
+    ),
+    (
+        "mainboard",
+        "深圳华芯主板有限公司 Shenzhen Huaxin Mainboards Co. (demo)",
+        "urn:uscc:91440300MA0DEMO007",
+        &[Role::Supplier],
+    ),
+    (
+        "display",
+        "京显光电科技有限公司 Jingxian Display Technology Co. (demo)",
+        "urn:uscc:91110302MA0DEMO008",
+        &[Role::Supplier],
     ),
     (
         "grid-power",
@@ -185,6 +197,7 @@ pub fn bootstrap(data_dir: &Path, network: &str, demo: bool, fsync: bool) -> Res
             let kf = load_or_create_org(&dev.keys_dir, stem, name, company, r)?;
             dev.register(&kf)?;
         }
+        crate::demo::load(&dev, data_dir).context("loading the demo data")?;
     }
     Ok(dev)
 }
@@ -217,7 +230,8 @@ impl DevNetwork {
     }
 }
 
-fn append_one(store: &Store, signer: &NoteSigner, tx: SignedTx) -> Result<()> {
+/// Appends one transaction, failing if it is refused.
+pub fn append_one(store: &Store, signer: &NoteSigner, tx: SignedTx) -> Result<()> {
     let outcome = store.append_batch(&[Candidate::new(tx)], Some(signer))?;
     for (id, result) in outcome.results {
         if let Err(e) = result {

@@ -10,8 +10,10 @@
 //! - [`tracker`]: where in-flight transactions stand (queued, rejected).
 //! - [`service`]: the node as the API sees it (admission + status).
 //! - [`dev`]: a development network's genesis, keys and demo organisations.
+//! - [`demo`]: the demo laptop supply chain loaded by `--demo`.
 //! - [`server`]: starting the HTTP server and shutting down cleanly.
 
+pub mod demo;
 pub mod dev;
 pub mod ordering;
 pub mod server;

@@ -1,9 +1,11 @@
 //! The routes of REST v1.
 
+pub(crate) mod carbon;
 pub(crate) mod log;
 pub(crate) mod ops;
 pub(crate) mod orgs;
 pub(crate) mod tx;
+pub(crate) mod web;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -34,6 +36,26 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/orgs", get(orgs::list))
         .route("/v1/orgs/{id}", get(orgs::one))
         .route("/v1/network", get(orgs::network))
+        .route("/v1/factors", get(carbon::factors))
+        .route("/v1/factors/{key}", get(carbon::factor))
+        .route("/v1/factors/{key}/affected", get(carbon::factor_affected))
+        .route("/v1/rules", get(carbon::rules))
+        .route("/v1/rules/{key}", get(carbon::rule))
+        .route("/v1/footprints", get(carbon::footprints))
+        .route("/v1/footprints/{id}", get(carbon::footprint))
+        .route("/v1/footprints/{id}/tree", get(carbon::footprint_tree))
+        .route("/v1/footprints/{id}/verify", get(carbon::footprint_verify))
+        .route(
+            "/v1/footprints/{id}/affected",
+            get(carbon::footprint_affected),
+        )
+        .route("/v1/certificates", get(carbon::certificates))
+        .route("/v1/certificates/{id}", get(carbon::certificate))
+        .route("/v1/certificates/{id}/bundle", get(web::certificate_bundle))
+        .route("/v1/labels/{file}", get(web::label))
+        .route("/verify/{certificate}", get(web::verify_page))
+        .route("/v1/stats", get(carbon::stats))
+        .route("/v1/anomalies", get(carbon::anomalies))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))

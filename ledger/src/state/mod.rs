@@ -11,8 +11,9 @@ mod pending;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-pub use pending::{MemoryState, PendingState};
+pub use pending::{CarbonRecords, MemoryState, PendingState};
 
+use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::ids::{OrgId, TxId};
 use crate::tx::{OrgRecord, ValidatorNode};
 
@@ -78,6 +79,28 @@ pub enum StateChange {
     Nonce(OrgId, u64),
     /// The new governance set (active regulators and validators), sorted.
     Governance(Vec<OrgId>),
+    /// A factor version's new state.
+    Factor(RecordRef, Box<FactorState>),
+    /// A product rule version's new state.
+    Rule(RecordRef, Box<RuleState>),
+    /// A footprint attestation's new state.
+    Footprint(TxId, Box<FootprintState>),
+    /// A certificate's new state.
+    Certificate(String, Box<CertificateState>),
+    /// `downstream` uses `upstream` as an input (for impact queries).
+    UsesFootprint {
+        /// The input.
+        upstream: TxId,
+        /// The attestation using it.
+        downstream: TxId,
+    },
+    /// `footprint` uses the factor version `factor`.
+    UsesFactor {
+        /// The factor version.
+        factor: RecordRef,
+        /// The attestation using it.
+        footprint: TxId,
+    },
 }
 
 /// Read access to state, as validation needs it.
@@ -90,6 +113,14 @@ pub trait StateView {
     fn nonce_used(&self, org: &OrgId, nonce: u64) -> Result<bool, StateError>;
     /// Active organisations with the regulator or validator role, sorted.
     fn governance(&self) -> Result<Vec<OrgId>, StateError>;
+    /// A factor version.
+    fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError>;
+    /// A product rule version.
+    fn rule(&self, r: &RecordRef) -> Result<Option<RuleState>, StateError>;
+    /// A footprint attestation.
+    fn footprint(&self, id: &TxId) -> Result<Option<FootprintState>, StateError>;
+    /// A certificate.
+    fn certificate(&self, id: &str) -> Result<Option<CertificateState>, StateError>;
 }
 
 /// Approvals a governance transaction needs: more than two thirds of the

@@ -1,7 +1,56 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{NetworkInfo, OrgState, StateChange, StateError, StateView};
-use crate::ids::OrgId;
+use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
+use crate::ids::{OrgId, TxId};
+
+/// Carbon records changed by a batch (or held by a [`MemoryState`]).
+#[derive(Default)]
+pub struct CarbonRecords {
+    /// Factor versions.
+    pub factors: HashMap<RecordRef, FactorState>,
+    /// Rule versions.
+    pub rules: HashMap<RecordRef, RuleState>,
+    /// Footprints.
+    pub footprints: HashMap<TxId, FootprintState>,
+    /// Certificates.
+    pub certificates: HashMap<String, CertificateState>,
+    /// (upstream, downstream) uses.
+    pub footprint_uses: Vec<(TxId, TxId)>,
+    /// (factor, footprint) uses.
+    pub factor_uses: Vec<(RecordRef, TxId)>,
+}
+
+impl CarbonRecords {
+    /// Applies one change if it is about carbon records; returns whether it was.
+    fn apply(&mut self, change: &StateChange) -> bool {
+        match change {
+            StateChange::Factor(r, s) => {
+                self.factors.insert(r.clone(), (**s).clone());
+            }
+            StateChange::Rule(r, s) => {
+                self.rules.insert(r.clone(), (**s).clone());
+            }
+            StateChange::Footprint(id, s) => {
+                self.footprints.insert(*id, (**s).clone());
+            }
+            StateChange::Certificate(id, s) => {
+                self.certificates.insert(id.clone(), (**s).clone());
+            }
+            StateChange::UsesFootprint {
+                upstream,
+                downstream,
+            } => {
+                self.footprint_uses.push((*upstream, *downstream));
+            }
+            StateChange::UsesFactor { factor, footprint } => {
+                self.factor_uses.push((factor.clone(), *footprint));
+            }
+            _ => return false,
+        }
+        true
+    }
+}
 
 /// Stored state plus the changes of a batch not yet written.
 pub struct PendingState<'a, V: StateView + ?Sized> {
@@ -10,6 +59,7 @@ pub struct PendingState<'a, V: StateView + ?Sized> {
     orgs: HashMap<OrgId, OrgState>,
     nonces: HashSet<(OrgId, u64)>,
     governance: Option<Vec<OrgId>>,
+    carbon: CarbonRecords,
     changes: Vec<StateChange>,
 }
 
@@ -22,6 +72,7 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
             orgs: HashMap::new(),
             nonces: HashSet::new(),
             governance: None,
+            carbon: CarbonRecords::default(),
             changes: Vec::new(),
         }
     }
@@ -38,6 +89,9 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
                     self.nonces.insert((*id, *n));
                 }
                 StateChange::Governance(g) => self.governance = Some(g.clone()),
+                other => {
+                    self.carbon.apply(other);
+                }
             }
         }
         self.changes.extend(changes);
@@ -71,6 +125,30 @@ impl<V: StateView + ?Sized> StateView for PendingState<'_, V> {
             None => self.base.governance(),
         }
     }
+    fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
+        match self.carbon.factors.get(r) {
+            Some(s) => Ok(Some(s.clone())),
+            None => self.base.factor(r),
+        }
+    }
+    fn rule(&self, r: &RecordRef) -> Result<Option<RuleState>, StateError> {
+        match self.carbon.rules.get(r) {
+            Some(s) => Ok(Some(s.clone())),
+            None => self.base.rule(r),
+        }
+    }
+    fn footprint(&self, id: &TxId) -> Result<Option<FootprintState>, StateError> {
+        match self.carbon.footprints.get(id) {
+            Some(s) => Ok(Some(s.clone())),
+            None => self.base.footprint(id),
+        }
+    }
+    fn certificate(&self, id: &str) -> Result<Option<CertificateState>, StateError> {
+        match self.carbon.certificates.get(id) {
+            Some(s) => Ok(Some(s.clone())),
+            None => self.base.certificate(id),
+        }
+    }
 }
 
 /// State held entirely in memory: for tests, the offline verifier and replaying a log.
@@ -84,6 +162,8 @@ pub struct MemoryState {
     pub nonces: HashSet<(OrgId, u64)>,
     /// The governance set.
     pub governance: Vec<OrgId>,
+    /// Factors, rules, footprints, certificates and their use indexes.
+    pub carbon: CarbonRecords,
 }
 
 impl MemoryState {
@@ -99,6 +179,9 @@ impl MemoryState {
                     self.nonces.insert((id, n));
                 }
                 StateChange::Governance(g) => self.governance = g,
+                other => {
+                    self.carbon.apply(&other);
+                }
             }
         }
     }
@@ -116,5 +199,17 @@ impl StateView for MemoryState {
     }
     fn governance(&self) -> Result<Vec<OrgId>, StateError> {
         Ok(self.governance.clone())
+    }
+    fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
+        Ok(self.carbon.factors.get(r).cloned())
+    }
+    fn rule(&self, r: &RecordRef) -> Result<Option<RuleState>, StateError> {
+        Ok(self.carbon.rules.get(r).cloned())
+    }
+    fn footprint(&self, id: &TxId) -> Result<Option<FootprintState>, StateError> {
+        Ok(self.carbon.footprints.get(id).cloned())
+    }
+    fn certificate(&self, id: &str) -> Result<Option<CertificateState>, StateError> {
+        Ok(self.carbon.certificates.get(id).cloned())
     }
 }

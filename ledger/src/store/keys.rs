@@ -1,7 +1,8 @@
 //! Key layout of each column family. Integers are big-endian so that
 //! RocksDB's byte order is numeric order.
 
-use crate::ids::OrgId;
+use crate::carbon::RecordRef;
+use crate::ids::{OrgId, TxId};
 
 /// Column family of log entries: index → `borsh(SignedTx)`.
 pub const CF_ENTRIES: &str = "entries";
@@ -32,6 +33,60 @@ pub const STATE_NETWORK: &[u8] = b"n";
 pub const STATE_GOVERNANCE: &[u8] = b"g";
 pub const STATE_ORG_PREFIX: u8 = b'o';
 pub const STATE_NONCE_PREFIX: u8 = b'u';
+
+pub const STATE_FACTOR_PREFIX: u8 = b'f';
+pub const STATE_RULE_PREFIX: u8 = b'r';
+pub const STATE_FOOTPRINT_PREFIX: u8 = b'p';
+pub const STATE_CERTIFICATE_PREFIX: u8 = b'c';
+pub const STATE_USES_FOOTPRINT_PREFIX: u8 = b'U';
+pub const STATE_USES_FACTOR_PREFIX: u8 = b'F';
+
+/// `prefix ‖ id ‖ 0x00 ‖ version (BE)`: record ids contain no NUL, so versions of
+/// one id are contiguous and ordered.
+pub fn record_key(prefix: u8, r: &RecordRef) -> Vec<u8> {
+    let mut k = Vec::with_capacity(r.id.len() + 6);
+    k.push(prefix);
+    k.extend_from_slice(r.id.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&r.version.to_be_bytes());
+    k
+}
+
+/// Parses a [`record_key`] back (without its prefix check).
+pub fn parse_record_key(k: &[u8]) -> Option<RecordRef> {
+    let body = k.get(1..)?;
+    let nul = body.iter().position(|b| *b == 0)?;
+    let id = std::str::from_utf8(&body[..nul]).ok()?;
+    let v: [u8; 4] = body.get(nul + 1..)?.try_into().ok()?;
+    Some(RecordRef::new(id, u32::from_be_bytes(v)))
+}
+
+pub fn tx_key(prefix: u8, id: &TxId) -> [u8; 33] {
+    let mut k = [0u8; 33];
+    k[0] = prefix;
+    k[1..].copy_from_slice(&id.0);
+    k
+}
+
+pub fn certificate_key(id: &str) -> Vec<u8> {
+    let mut k = vec![STATE_CERTIFICATE_PREFIX];
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+pub fn uses_footprint_key(upstream: &TxId, downstream: &TxId) -> [u8; 65] {
+    let mut k = [0u8; 65];
+    k[0] = STATE_USES_FOOTPRINT_PREFIX;
+    k[1..33].copy_from_slice(&upstream.0);
+    k[33..].copy_from_slice(&downstream.0);
+    k
+}
+
+pub fn uses_factor_key(factor: &RecordRef, footprint: &TxId) -> Vec<u8> {
+    let mut k = record_key(STATE_USES_FACTOR_PREFIX, factor);
+    k.extend_from_slice(&footprint.0);
+    k
+}
 
 pub fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()

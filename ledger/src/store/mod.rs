@@ -20,6 +20,7 @@ use std::sync::{Mutex, RwLock};
 
 use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
 
+use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::checkpoint::{Checkpoint, NoteSigner, SignedNote};
 use crate::crypto::PublicKey;
 use crate::encoding;
@@ -209,6 +210,31 @@ impl Store {
                 StateChange::Nonce(id, n) => batch.put_cf(state_cf, nonce_key(id, *n), []),
                 StateChange::Governance(g) => {
                     batch.put_cf(state_cf, STATE_GOVERNANCE, encoding::encode(g))
+                }
+                StateChange::Factor(r, f) => batch.put_cf(
+                    state_cf,
+                    record_key(STATE_FACTOR_PREFIX, r),
+                    encoding::encode(f.as_ref()),
+                ),
+                StateChange::Rule(r, f) => batch.put_cf(
+                    state_cf,
+                    record_key(STATE_RULE_PREFIX, r),
+                    encoding::encode(f.as_ref()),
+                ),
+                StateChange::Footprint(id, f) => batch.put_cf(
+                    state_cf,
+                    tx_key(STATE_FOOTPRINT_PREFIX, id),
+                    encoding::encode(f.as_ref()),
+                ),
+                StateChange::Certificate(id, c) => {
+                    batch.put_cf(state_cf, certificate_key(id), encoding::encode(c.as_ref()))
+                }
+                StateChange::UsesFootprint {
+                    upstream,
+                    downstream,
+                } => batch.put_cf(state_cf, uses_footprint_key(upstream, downstream), []),
+                StateChange::UsesFactor { factor, footprint } => {
+                    batch.put_cf(state_cf, uses_factor_key(factor, footprint), [])
                 }
             }
         }
@@ -408,10 +434,7 @@ impl Store {
 
     /// The network's genesis facts.
     pub fn network(&self) -> Result<Option<NetworkInfo>, StoreError> {
-        self.db
-            .get_cf(cf(&self.db, CF_STATE)?, STATE_NETWORK)?
-            .map(|v| decode_stored(&v))
-            .transpose()
+        self.get_state(STATE_NETWORK)
     }
 
     /// Recomputes every leaf hash from the stored entries, the root of every
@@ -473,13 +496,7 @@ impl StateView for Store {
         Ok(Store::network(self)?)
     }
     fn org(&self, id: &OrgId) -> Result<Option<OrgState>, StateError> {
-        let cf = cf(&self.db, CF_STATE)?;
-        Ok(self
-            .db
-            .get_cf(cf, org_key(id))
-            .map_err(StoreError::from)?
-            .map(|v| decode_stored(&v))
-            .transpose()?)
+        Ok(self.get_state(&org_key(id))?)
     }
     fn nonce_used(&self, org: &OrgId, nonce: u64) -> Result<bool, StateError> {
         let cf = cf(&self.db, CF_STATE)?;
@@ -490,14 +507,140 @@ impl StateView for Store {
             .is_some())
     }
     fn governance(&self) -> Result<Vec<OrgId>, StateError> {
-        let cf = cf(&self.db, CF_STATE)?;
-        Ok(self
-            .db
-            .get_cf(cf, STATE_GOVERNANCE)
-            .map_err(StoreError::from)?
+        Ok(self.get_state(STATE_GOVERNANCE)?.unwrap_or_default())
+    }
+    fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
+        Ok(self.get_state(&record_key(STATE_FACTOR_PREFIX, r))?)
+    }
+    fn rule(&self, r: &RecordRef) -> Result<Option<RuleState>, StateError> {
+        Ok(self.get_state(&record_key(STATE_RULE_PREFIX, r))?)
+    }
+    fn footprint(&self, id: &TxId) -> Result<Option<FootprintState>, StateError> {
+        Ok(self.get_state(&tx_key(STATE_FOOTPRINT_PREFIX, id))?)
+    }
+    fn certificate(&self, id: &str) -> Result<Option<CertificateState>, StateError> {
+        Ok(self.get_state(&certificate_key(id))?)
+    }
+}
+
+impl Store {
+    fn get_state<T: borsh::BorshDeserialize>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        self.db
+            .get_cf(cf(&self.db, CF_STATE)?, key)?
             .map(|v| decode_stored(&v))
-            .transpose()?
-            .unwrap_or_default())
+            .transpose()
+    }
+
+    /// Every state record under a one-byte prefix, decoded, with its key.
+    fn scan_state<T: borsh::BorshDeserialize>(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, T)>, StoreError> {
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, CF_STATE)?,
+            rocksdb::IteratorMode::From(prefix, rocksdb::Direction::Forward),
+        );
+        for item in iter {
+            let (k, v) = item?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push((k.to_vec(), decode_stored(&v)?));
+        }
+        Ok(out)
+    }
+
+    /// Keys (without the prefix) of an index with no values.
+    fn scan_keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, CF_STATE)?,
+            rocksdb::IteratorMode::From(prefix, rocksdb::Direction::Forward),
+        );
+        for item in iter {
+            let (k, _) = item?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push(k[prefix.len()..].to_vec());
+        }
+        Ok(out)
+    }
+
+    /// Every factor version, ordered by id then version.
+    pub fn factors(&self) -> Result<Vec<FactorState>, StoreError> {
+        Ok(self
+            .scan_state::<FactorState>(&[STATE_FACTOR_PREFIX])?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
+    }
+
+    /// Every version of one factor id, oldest first.
+    pub fn factor_versions(&self, id: &str) -> Result<Vec<FactorState>, StoreError> {
+        let mut prefix = vec![STATE_FACTOR_PREFIX];
+        prefix.extend_from_slice(id.as_bytes());
+        prefix.push(0);
+        Ok(self
+            .scan_state::<FactorState>(&prefix)?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
+    }
+
+    /// Every rule version.
+    pub fn rules(&self) -> Result<Vec<RuleState>, StoreError> {
+        Ok(self
+            .scan_state::<RuleState>(&[STATE_RULE_PREFIX])?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
+    }
+
+    /// Every footprint attestation, in id order.
+    pub fn footprints(&self) -> Result<Vec<FootprintState>, StoreError> {
+        Ok(self
+            .scan_state::<FootprintState>(&[STATE_FOOTPRINT_PREFIX])?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
+    }
+
+    /// Every certificate, in id order.
+    pub fn certificates(&self) -> Result<Vec<CertificateState>, StoreError> {
+        Ok(self
+            .scan_state::<CertificateState>(&[STATE_CERTIFICATE_PREFIX])?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect())
+    }
+
+    /// Attestations that use `upstream` directly as an input.
+    pub fn downstream_of(&self, upstream: &TxId) -> Result<Vec<TxId>, StoreError> {
+        let mut prefix = vec![STATE_USES_FOOTPRINT_PREFIX];
+        prefix.extend_from_slice(&upstream.0);
+        self.scan_keys(&prefix)?
+            .into_iter()
+            .map(|k| {
+                <[u8; 32]>::try_from(k.as_slice())
+                    .map(TxId)
+                    .map_err(|_| StoreError::Corrupt("uses index key".into()))
+            })
+            .collect()
+    }
+
+    /// Attestations that use the factor version `factor` directly.
+    pub fn footprints_using_factor(&self, factor: &RecordRef) -> Result<Vec<TxId>, StoreError> {
+        let prefix = record_key(STATE_USES_FACTOR_PREFIX, factor);
+        self.scan_keys(&prefix)?
+            .into_iter()
+            .map(|k| {
+                <[u8; 32]>::try_from(k.as_slice())
+                    .map(TxId)
+                    .map_err(|_| StoreError::Corrupt("factor uses index key".into()))
+            })
+            .collect()
     }
 }
 

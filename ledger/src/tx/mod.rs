@@ -23,6 +23,9 @@ use serde::{Deserialize, Serialize};
 
 pub use org::{Genesis, OrgRecord, Role, Roles, ValidatorNode};
 
+use crate::carbon::{
+    Attestation, Certificate, CertificateAction, FactorRecord, ProductRule, RecordRef,
+};
 use crate::crypto::{domain, PublicKey, SecretKey, Signature};
 use crate::encoding::{self, DecodeError};
 use crate::ids::{OrgId, TxId};
@@ -90,6 +93,37 @@ pub enum TxKind {
         /// What the document is, e.g. "2025 electricity meter readings, line 3".
         label: String,
     },
+    /// Publishes a version of an emission factor (factor-publisher role).
+    PublishFactor(FactorRecord),
+    /// Withdraws a factor version (its publisher or a regulator).
+    RevokeFactor {
+        /// The factor version.
+        factor: RecordRef,
+        /// Why.
+        reason: String,
+    },
+    /// Publishes a version of a product rule (regulator role).
+    PublishRule(ProductRule),
+    /// Attests a product footprint (supplier role); nodes recompute public ones.
+    AttestFootprint(Attestation),
+    /// Withdraws an attestation (its author or a regulator).
+    RevokeFootprint {
+        /// The attestation.
+        footprint: TxId,
+        /// Why.
+        reason: String,
+    },
+    /// Certifies an attestation against a product rule (verifier role).
+    IssueCertificate(Certificate),
+    /// Suspends, reinstates or revokes a certificate (its issuer or a regulator).
+    SetCertificateStatus {
+        /// Certificate id.
+        certificate: String,
+        /// What happens.
+        action: CertificateAction,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl TxKind {
@@ -101,6 +135,13 @@ impl TxKind {
             TxKind::ChangeRoles { .. } => "change_roles",
             TxKind::RevokeOrg { .. } => "revoke_org",
             TxKind::AnchorEvidence { .. } => "anchor_evidence",
+            TxKind::PublishFactor(_) => "publish_factor",
+            TxKind::RevokeFactor { .. } => "revoke_factor",
+            TxKind::PublishRule(_) => "publish_rule",
+            TxKind::AttestFootprint(_) => "attest_footprint",
+            TxKind::RevokeFootprint { .. } => "revoke_footprint",
+            TxKind::IssueCertificate(_) => "issue_certificate",
+            TxKind::SetCertificateStatus { .. } => "set_certificate_status",
         }
     }
 
@@ -147,7 +188,7 @@ pub enum FormError {
     },
 }
 
-fn field(field: &'static str, problem: impl Into<String>) -> FormError {
+pub(crate) fn field(field: &'static str, problem: impl Into<String>) -> FormError {
     FormError::Field {
         field,
         problem: problem.into(),
@@ -155,7 +196,12 @@ fn field(field: &'static str, problem: impl Into<String>) -> FormError {
 }
 
 /// Checks a human-readable text field: length in bytes, no control characters.
-fn check_text(name: &'static str, s: &str, max: usize, allow_empty: bool) -> Result<(), FormError> {
+pub(crate) fn check_text(
+    name: &'static str,
+    s: &str,
+    max: usize,
+    allow_empty: bool,
+) -> Result<(), FormError> {
     if s.len() > max {
         return Err(field(name, format!("{} bytes, more than {max}", s.len())));
     }
@@ -339,6 +385,26 @@ impl SignedTx {
             }
             TxKind::AnchorEvidence { label, .. } => {
                 check_text("label", label, MAX_NAME_LEN, false)?;
+            }
+            TxKind::PublishFactor(f) => crate::carbon::form::check_factor(f)?,
+            TxKind::RevokeFactor { factor, reason } => {
+                factor.check().map_err(|p| field("factor", p))?;
+                check_text("reason", reason, MAX_REASON_LEN, false)?;
+            }
+            TxKind::PublishRule(r) => crate::carbon::form::check_rule(r)?,
+            TxKind::AttestFootprint(a) => crate::carbon::compute::check_form(a)
+                .map_err(|e| field("attestation", e.to_string()))?,
+            TxKind::RevokeFootprint { reason, .. } => {
+                check_text("reason", reason, MAX_REASON_LEN, false)?;
+            }
+            TxKind::IssueCertificate(c) => crate::carbon::form::check_certificate(c)?,
+            TxKind::SetCertificateStatus {
+                certificate,
+                reason,
+                ..
+            } => {
+                crate::carbon::form::check_certificate_id(certificate)?;
+                check_text("reason", reason, MAX_REASON_LEN, false)?;
             }
         }
         Ok(())

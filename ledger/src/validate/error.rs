@@ -1,6 +1,7 @@
+use crate::carbon::compute::FootprintError;
 use crate::ids::OrgId;
 use crate::state::StateError;
-use crate::tx::FormError;
+use crate::tx::{FormError, Role};
 
 /// How a refusal should be reported (HTTP status, CLI exit code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +89,29 @@ pub enum TxError {
         /// The nonce.
         nonce: u64,
     },
+    /// The author lacks the role this kind of transaction needs.
+    #[error("{org} needs the {role} role for this")]
+    RoleRequired {
+        /// The author.
+        org: OrgId,
+        /// The role needed.
+        role: Role,
+    },
+    /// A referenced record does not exist.
+    #[error("unknown {0}")]
+    UnknownRecord(String),
+    /// A record with this id (and version) exists already.
+    #[error("{0} already exists")]
+    RecordExists(String),
+    /// The author may not act on this record.
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+    /// A record breaks a rule.
+    #[error("{0}")]
+    InvalidRecord(String),
+    /// A footprint attestation's inputs or numbers do not hold.
+    #[error("footprint: {0}")]
+    Footprint(FootprintError),
     /// State could not be read.
     #[error(transparent)]
     State(#[from] StateError),
@@ -100,9 +124,10 @@ impl TxError {
         match self {
             TxError::Form(FormError::Decode(DecodeError::TooLarge { .. })) => ErrorClass::TooLarge,
             TxError::Form(FormError::Decode(_)) => ErrorClass::Malformed,
-            TxError::GenesisExists | TxError::OrgExists(_) | TxError::NonceUsed { .. } => {
-                ErrorClass::Conflict
-            }
+            TxError::GenesisExists
+            | TxError::OrgExists(_)
+            | TxError::NonceUsed { .. }
+            | TxError::RecordExists(_) => ErrorClass::Conflict,
             TxError::State(_) => ErrorClass::Internal,
             _ => ErrorClass::Invalid,
         }
@@ -130,6 +155,13 @@ impl TxError {
             TxError::UnexpectedApprovals => "unexpected_approvals",
             TxError::LastGovernanceMember(_) => "last_governance_member",
             TxError::NonceUsed { .. } => "nonce_used",
+            TxError::RoleRequired { .. } => "role_required",
+            TxError::UnknownRecord(_) => "unknown_record",
+            TxError::RecordExists(_) => "record_exists",
+            TxError::NotPermitted(_) => "not_permitted",
+            TxError::InvalidRecord(_) => "invalid_record",
+            TxError::Footprint(FootprintError::ResultsMismatch { .. }) => "footprint_mismatch",
+            TxError::Footprint(_) => "footprint_invalid",
             TxError::State(_) => "internal",
         }
     }

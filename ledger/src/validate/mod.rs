@@ -8,9 +8,12 @@
 //! [`check`] is deterministic: given the same state and transaction it gives
 //! the same answer on every machine. It never panics on any input.
 
+mod carbon;
 mod error;
 #[cfg(test)]
 mod tests;
+
+pub use carbon::ViewResolver;
 
 pub use error::{ErrorClass, TxError};
 
@@ -157,15 +160,61 @@ fn check_inner<V: StateView + ?Sized>(
             changes.push(StateChange::Org(*org, target));
         }
         TxKind::AnchorEvidence { .. } => {
-            if tx.approvals.len() != 1 {
-                return Err(TxError::UnexpectedApprovals);
-            }
-            let author = active_org(view, &body.author)?;
-            verify(
-                &body.author,
-                &author.record.signing_key,
-                &tx.approvals[0].signature,
-            )?;
+            carbon::sole_author(view, tx, verify, None)?;
+        }
+        TxKind::PublishFactor(f) => {
+            carbon::sole_author(view, tx, verify, Some(Role::FactorPublisher))?;
+            changes.extend(carbon::publish_factor(view, tx, index, f)?);
+        }
+        TxKind::RevokeFactor { factor, reason } => {
+            let author = carbon::sole_author(view, tx, verify, None)?;
+            changes.extend(carbon::revoke_factor(
+                view,
+                &author,
+                body.author,
+                index,
+                factor,
+                reason,
+            )?);
+        }
+        TxKind::PublishRule(r) => {
+            carbon::sole_author(view, tx, verify, Some(Role::Regulator))?;
+            changes.extend(carbon::publish_rule(view, tx, index, r)?);
+        }
+        TxKind::AttestFootprint(a) => {
+            carbon::sole_author(view, tx, verify, Some(Role::Supplier))?;
+            changes.extend(carbon::attest_footprint(view, tx, index, a)?);
+        }
+        TxKind::RevokeFootprint { footprint, reason } => {
+            let author = carbon::sole_author(view, tx, verify, None)?;
+            changes.extend(carbon::revoke_footprint(
+                view,
+                &author,
+                body.author,
+                index,
+                footprint,
+                reason,
+            )?);
+        }
+        TxKind::IssueCertificate(c) => {
+            carbon::sole_author(view, tx, verify, Some(Role::Verifier))?;
+            changes.extend(carbon::issue_certificate(view, tx, index, c)?);
+        }
+        TxKind::SetCertificateStatus {
+            certificate,
+            action,
+            reason,
+        } => {
+            let author = carbon::sole_author(view, tx, verify, None)?;
+            changes.extend(carbon::set_certificate_status(
+                view,
+                &author,
+                body.author,
+                index,
+                certificate,
+                *action,
+                reason,
+            )?);
         }
     }
     changes.push(StateChange::Nonce(body.author, body.nonce));

@@ -1,0 +1,402 @@
+//! Carbon labels: the certificate bundle, the label SVG and the bilingual
+//! verification page its QR code points to.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use tanji_ledger::bundle::{BundleEntry, CertificateBundle, CERTIFICATE_BUNDLE_FORMAT};
+use tanji_ledger::carbon::tree::TreeData;
+use tanji_ledger::carbon::{CertificateState, CertificateStatus, Date, InputSource};
+use tanji_ledger::checkpoint::SignedNote;
+use tanji_ledger::state::StateView;
+use tanji_ledger::store::Store;
+use tanji_ledger::validate::ViewResolver;
+use tanji_ledger::{OrgId, TxId};
+
+use super::carbon::{effective_status, load_certificate, mg_to_kg};
+use crate::web::{self, Check, LabelStatus, LabelView, TreeNode, VerifyPageView};
+use crate::{ApiError, ApiState};
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+}
+
+/// Builds the offline bundle of a certificate: its entry, the rule's, and those of
+/// every attestation and factor of the tree, proven against the latest checkpoint.
+fn build_bundle(
+    store: &Store,
+    c: &CertificateState,
+    verifiers: (Vec<String>, usize),
+) -> Result<CertificateBundle, ApiError> {
+    let tree =
+        TreeData::collect(c.certificate.footprint, &ViewResolver(store)).map_err(internal)?;
+    let mut txs: Vec<TxId> = vec![c.tx];
+    txs.extend(tree.rules.values().map(|r| r.tx));
+    txs.extend(tree.footprints.keys().copied());
+    txs.extend(tree.factors.values().map(|f| f.tx));
+    let text = store
+        .latest_checkpoint()?
+        .ok_or_else(|| ApiError::not_found("no checkpoint yet"))?;
+    let note = SignedNote::parse(&text).map_err(internal)?;
+    let size = note.checkpoint().map_err(internal)?.size;
+    let mut entries = Vec::with_capacity(txs.len());
+    for tx in txs {
+        let index = store
+            .tx_index(&tx)?
+            .ok_or_else(|| internal(format!("transaction {tx} of the tree is not indexed")))?;
+        if index >= size {
+            return Err(ApiError::not_found(
+                "no checkpoint covers this certificate yet",
+            ));
+        }
+        let entry = store
+            .entry(index)?
+            .ok_or_else(|| internal("indexed entry missing"))?;
+        let proof = store.inclusion_proof(index, size)?;
+        entries.push(BundleEntry {
+            index,
+            entry: B64.encode(entry),
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        });
+    }
+    Ok(CertificateBundle {
+        format: CERTIFICATE_BUNDLE_FORMAT.to_string(),
+        certificate: c.certificate.id.clone(),
+        checkpoint: text,
+        validators: verifiers.0,
+        quorum: verifiers.1,
+        entries,
+    })
+}
+
+fn vkeys(state: &ApiState) -> (Vec<String>, usize) {
+    let (v, q) = state.node.checkpoint_verifiers();
+    (v.iter().map(|k| k.to_vkey()).collect(), q)
+}
+
+/// `GET /v1/certificates/{id}/bundle`: offline verification bundle (`tanji verify bundle FILE`).
+#[utoipa::path(get, path = "/v1/certificates/{id}/bundle", tag = "carbon",
+    params(("id" = String, Path, description = "Certificate id")),
+    responses((status = 200, description = "tanji-certificate-bundle/v1"), (status = 404, description = "Unknown")))]
+pub async fn certificate_bundle(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let c = load_certificate(&state, id.clone()).await?;
+    let keys = vkeys(&state);
+    let store = state.store.clone();
+    let bundle = tokio::task::spawn_blocking(move || build_bundle(&store, &c, keys))
+        .await
+        .map_err(internal)??;
+    let disposition = format!("attachment; filename=\"{id}.bundle.json\"");
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
+}
+
+fn org_name(store: &Store, id: &OrgId) -> String {
+    StateView::org(store, id)
+        .ok()
+        .flatten()
+        .map(|o| o.record.name)
+        .unwrap_or_else(|| id.to_hex())
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.len() <= 255 && h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+struct LabelData {
+    view: LabelView,
+    tree: TreeData,
+}
+
+fn label_data(store: &Store, c: &CertificateState, base: &str) -> Result<LabelData, ApiError> {
+    let fp = StateView::footprint(store, &c.certificate.footprint)
+        .map_err(internal)?
+        .ok_or_else(|| internal("certified footprint missing"))?;
+    let rule = StateView::rule(store, &c.certificate.rule)
+        .map_err(internal)?
+        .ok_or_else(|| internal("certificate rule missing"))?;
+    let tree =
+        TreeData::collect(c.certificate.footprint, &ViewResolver(store)).map_err(internal)?;
+    let a = &fp.attestation;
+    let status = match (&c.status, effective_status(c, Date::today())) {
+        (CertificateStatus::Suspended { reason, .. }, _) => LabelStatus::Suspended {
+            reason: reason.clone(),
+        },
+        (CertificateStatus::Revoked { reason, .. }, _) => LabelStatus::Revoked {
+            reason: reason.clone(),
+        },
+        (_, "expired") => LabelStatus::Expired,
+        _ => LabelStatus::Valid,
+    };
+    let view = LabelView {
+        certificate_id: c.certificate.id.clone(),
+        product_name: a.product.name.clone(),
+        product_ids: a.product.ids.clone(),
+        declared_unit: a.declared_unit.clone(),
+        value_kg: mg_to_kg(a.results.total_mg),
+        grade: c.certificate.grade,
+        grades: rule.rule.grades(),
+        rule: c.certificate.rule.to_string(),
+        rule_name: rule.rule.name.clone(),
+        certifier: org_name(store, &c.issuer),
+        producer: org_name(store, &fp.author),
+        valid_from: c.certificate.valid_from.to_string(),
+        valid_until: c.certificate.valid_until.to_string(),
+        status,
+        verify_url: format!("{base}/verify/{}", c.certificate.id),
+        boundary: match a.boundary {
+            tanji_ledger::carbon::Boundary::CradleToGate => "cradle-to-gate".into(),
+            tanji_ledger::carbon::Boundary::CradleToGrave => "cradle-to-grave".into(),
+        },
+        period: format!("{} – {}", a.period_start, a.period_end),
+    };
+    Ok(LabelData { view, tree })
+}
+
+/// `GET /v1/labels/{certificate}.svg`: the carbon label.
+#[utoipa::path(get, path = "/v1/labels/{file}", tag = "carbon",
+    params(("file" = String, Path, description = "CERTIFICATE.svg")),
+    responses((status = 200, description = "SVG label", content_type = "image/svg+xml"), (status = 404, description = "Unknown")))]
+pub async fn label(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = file
+        .strip_suffix(".svg")
+        .ok_or_else(|| ApiError::not_found("labels are served as CERTIFICATE.svg"))?
+        .to_string();
+    let c = load_certificate(&state, id).await?;
+    let base = base_url(&headers);
+    let store = state.store.clone();
+    let data = tokio::task::spawn_blocking(move || label_data(&store, &c, &base))
+        .await
+        .map_err(internal)??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        web::render_label_svg(&data.view),
+    )
+        .into_response())
+}
+
+fn flatten_tree(
+    data: &TreeData,
+    id: &TxId,
+    depth: usize,
+    store: &Store,
+    out: &mut Vec<TreeNode>,
+    path: &mut Vec<TxId>,
+    report: &tanji_ledger::carbon::tree::TreeReport,
+) {
+    let Some(fp) = data.footprints.get(id) else {
+        out.push(TreeNode {
+            depth,
+            label: format!("unknown footprint {id}"),
+            producer: String::new(),
+            value: String::new(),
+            status: "unknown".into(),
+            verified: false,
+            link: None,
+        });
+        return;
+    };
+    let verified = report
+        .nodes
+        .iter()
+        .find(|n| n.id == *id)
+        .is_some_and(|n| n.verified);
+    out.push(TreeNode {
+        depth,
+        label: fp.attestation.product.name.clone(),
+        producer: org_name(store, &fp.author),
+        value: format!(
+            "{} kg CO₂e / {}",
+            mg_to_kg(fp.attestation.results.total_mg),
+            fp.attestation.declared_unit
+        ),
+        status: fp.status.word().to_string(),
+        verified,
+        link: Some(format!("/v1/footprints/{id}")),
+    });
+    if path.contains(id) || out.len() > tanji_ledger::carbon::tree::MAX_TREE_NODES {
+        return;
+    }
+    path.push(*id);
+    for input in &fp.attestation.inputs {
+        if let InputSource::Upstream(up) = &input.source {
+            flatten_tree(data, up, depth + 1, store, out, path, report);
+        }
+    }
+    path.pop();
+}
+
+/// `GET /verify/{certificate}`: the verification page (zh/en).
+pub async fn verify_page(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let c = match load_certificate(&state, id.clone()).await {
+        Ok(c) => c,
+        Err(e) if e.status == StatusCode::NOT_FOUND => {
+            return (StatusCode::NOT_FOUND, Html(web::render_not_found_page(&id))).into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let base = base_url(&headers);
+    let keys = vkeys(&state);
+    let (verifiers, quorum) = state.node.checkpoint_verifiers();
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
+        let data = label_data(&store, &c, &base)?;
+        let bundle = build_bundle(&store, &c, keys)?;
+        let mut checks = Vec::new();
+        let bundle_result = bundle.verify(Some((&verifiers, quorum)));
+        let status_word = effective_status(&c, Date::today());
+        checks.push(Check {
+            name_zh: "证书状态".into(),
+            name_en: "Certificate status".into(),
+            ok: status_word == "valid",
+            detail: format!(
+                "{status_word} ({} – {})",
+                c.certificate.valid_from, c.certificate.valid_until
+            ),
+        });
+        let (tree_report, checkpoint) = match &bundle_result {
+            Ok(r) => {
+                checks.push(Check {
+                    name_zh: "检查点签名".into(),
+                    name_en: "Checkpoint signatures".into(),
+                    ok: true,
+                    detail: format!(
+                        "{} of {} required validator signatures on size {}",
+                        r.signatures, quorum, r.tree_size
+                    ),
+                });
+                checks.push(Check {
+                    name_zh: "默克尔包含证明".into(),
+                    name_en: "Merkle inclusion proofs".into(),
+                    ok: true,
+                    detail: format!(
+                        "{} entries proven in the log (root {}…)",
+                        r.entries_proven,
+                        &r.root[..16.min(r.root.len())]
+                    ),
+                });
+                checks.push(Check {
+                    name_zh: "等级".into(),
+                    name_en: "Grade".into(),
+                    ok: true,
+                    detail: format!(
+                        "grade {} under {} for {} mg per {}",
+                        r.grade, r.rule, r.total_mg, r.declared_unit
+                    ),
+                });
+                (
+                    r.tree.clone(),
+                    format!("size {}, root {}", r.tree_size, r.root),
+                )
+            }
+            Err(e) => {
+                checks.push(Check {
+                    name_zh: "离线验证包".into(),
+                    name_en: "Offline bundle".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                });
+                let report =
+                    tanji_ledger::carbon::tree::verify_tree(c.certificate.footprint, &data.tree);
+                (report, String::new())
+            }
+        };
+        // Current statuses (revocations after issue) come from the node's state.
+        let live = tanji_ledger::carbon::tree::verify_tree(c.certificate.footprint, &data.tree);
+        for node in &live.nodes {
+            checks.push(Check {
+                name_zh: format!("重新计算：{}", node.product),
+                name_en: format!("Recomputed: {}", node.product),
+                ok: node.verified,
+                detail: node
+                    .checks
+                    .iter()
+                    .filter(|c| !c.ok || c.check == "recomputation")
+                    .map(|c| format!("{}: {}", c.check, c.detail))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            });
+        }
+        let _ = tree_report;
+        let fp = data.tree.footprints.get(&c.certificate.footprint);
+        let categories = fp
+            .map(|f| {
+                tanji_ledger::carbon::Category::ALL
+                    .iter()
+                    .map(|cat| {
+                        (
+                            cat.as_str().to_string(),
+                            format!(
+                                "{} kg",
+                                mg_to_kg(f.attestation.results.categories.get(*cat))
+                            ),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stages = fp
+            .map(|f| {
+                tanji_ledger::carbon::Stage::ALL
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.as_str().to_string(),
+                            format!("{} kg", mg_to_kg(f.attestation.results.stages.get(*s))),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut tree = Vec::new();
+        flatten_tree(
+            &data.tree,
+            &c.certificate.footprint,
+            0,
+            &store,
+            &mut tree,
+            &mut Vec::new(),
+            &live,
+        );
+        let verified = checks.iter().all(|c| c.ok);
+        let page = VerifyPageView {
+            label: data.view,
+            checks,
+            verified,
+            tree,
+            categories,
+            stages,
+            label_svg_url: format!("/v1/labels/{}.svg", c.certificate.id),
+            bundle_url: format!("/v1/certificates/{}/bundle", c.certificate.id),
+            footprint_json_url: format!("/v1/footprints/{}", c.certificate.footprint),
+            checkpoint,
+        };
+        Ok(web::render_verify_page(&page))
+    })
+    .await;
+    match result {
+        Ok(Ok(html)) => Html(html).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => internal(e).into_response(),
+    }
+}

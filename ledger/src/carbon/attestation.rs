@@ -1,0 +1,133 @@
+//! Footprint attestations: a producer's signed statement of a product's
+//! footprint per declared unit, with the inputs it follows from.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use super::{Boundary, Date, Dqr, Gwp, PerCategory, PerStage, RecordRef, Stage};
+use crate::ids::TxId;
+
+/// What the footprint is of.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Product {
+    /// Product ids (URNs, PACT `productIds`), e.g. `urn:gtin:06901234567892`.
+    pub ids: Vec<String>,
+    /// Trade name.
+    pub name: String,
+    /// Product classification URN, e.g. `urn:cpc:45220`.
+    pub category: String,
+    /// Product mass per declared unit, in milligrams.
+    pub mass_mg: u64,
+}
+
+/// Where an input's emissions come from.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputSource {
+    /// Activity data × an emission factor, pinned by version.
+    Factor(RecordRef),
+    /// An attested upstream footprint.
+    Upstream(TxId),
+}
+
+/// One input of a footprint.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Input {
+    /// Factor or upstream footprint.
+    pub source: InputSource,
+    /// Life-cycle stage it belongs to.
+    pub stage: Stage,
+    /// The unit of `amount`: the factor's activity unit or the upstream's declared unit.
+    pub unit: String,
+    /// Micro-units of `unit` per declared unit of this product. `None` when the
+    /// attestation is `committed` (raw data stays off-ledger).
+    pub amount: Option<u64>,
+    /// Part of packaging (reported separately when the rule asks for it).
+    pub packaging: bool,
+}
+
+/// How much of the attestation is public.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "level", rename_all = "snake_case")]
+pub enum Privacy {
+    /// Values and activity data in the clear; every node recomputes the result.
+    Public,
+    /// Values public, activity data off-ledger; `commitment` is a salted BLAKE3
+    /// commitment to it (see [`super::raw_data_commitment`]).
+    Committed {
+        /// The commitment, hex in JSON.
+        #[serde(with = "hex32")]
+        commitment: [u8; 32],
+    },
+}
+
+mod hex32 {
+    pub fn serialize<S: serde::Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(v))
+    }
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s.as_bytes(), &mut out).map_err(serde::de::Error::custom)?;
+        Ok(out)
+    }
+}
+
+/// The footprint per declared unit, in milligrams CO2e.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
+)]
+pub struct Results {
+    /// Per GHG category, each rounded once.
+    pub categories: PerCategory,
+    /// Per life-cycle stage (all categories), each rounded once.
+    pub stages: PerStage,
+    /// Sum of the rounded categories.
+    pub total_mg: i64,
+    /// Of the total, what comes from packaging inputs (rounded once).
+    pub packaging_mg: i64,
+}
+
+/// A footprint attestation (the body of an `attest_footprint` transaction).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Attestation {
+    /// The product.
+    pub product: Product,
+    /// Product rule followed, if any.
+    pub rule: Option<RecordRef>,
+    /// Declared unit (PACT v3 units: `piece`, `kilogram`, `kilowatt hour`, ...).
+    pub declared_unit: String,
+    /// Amount of declared units in the product, micro-units (PACT `declaredUnitAmount`).
+    pub declared_unit_amount: u64,
+    /// System boundary.
+    pub boundary: Boundary,
+    /// Reference period start (inclusive).
+    pub period_start: Date,
+    /// Reference period end (exclusive).
+    pub period_end: Date,
+    /// Geography: ISO 3166-1 / 3166-2 code or UN region.
+    pub geography: String,
+    /// GWP set.
+    pub gwp: Gwp,
+    /// Privacy level.
+    pub privacy: Privacy,
+    /// The inputs, in the order of the model file.
+    pub inputs: Vec<Input>,
+    /// The result.
+    pub results: Results,
+    /// Share of primary data, basis points (0..=10000).
+    pub primary_data_share_bp: u16,
+    /// Data-quality ratings of the footprint.
+    pub dqr: Dqr,
+    /// An earlier attestation by the same author that this one replaces (deprecating it).
+    pub supersedes: Option<TxId>,
+}
