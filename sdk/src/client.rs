@@ -408,3 +408,47 @@ fn decode_hash(s: &str, url: &str) -> Result<Hash, ClientError> {
             why: format!("{s:.60} is not a base64 32-byte hash"),
         })
 }
+
+impl Client {
+    /// Fetches the ledger records named (missing ones are simply absent).
+    pub async fn resolve(
+        &self,
+        factors: &[tanji_ledger::carbon::RecordRef],
+        footprints: &[TxId],
+        rules: &[tanji_ledger::carbon::RecordRef],
+    ) -> Result<tanji_ledger::carbon::tree::TreeData, ClientError> {
+        let mut data = tanji_ledger::carbon::tree::TreeData::default();
+        // Keep URLs short: at most 100 references per request.
+        let join = |v: &[String]| v.join(",");
+        let f: Vec<String> = factors.iter().map(|r| r.to_string()).collect();
+        let p: Vec<String> = footprints.iter().map(|r| r.to_hex()).collect();
+        let r: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
+        for (kind, list) in [("factors", f), ("footprints", p), ("rules", r)] {
+            for chunk in list.chunks(100) {
+                let part: tanji_ledger::carbon::tree::TreeData = self
+                    .get_json(&format!("/v1/resolve?{kind}={}", join(chunk)))
+                    .await?;
+                data.factors.extend(part.factors);
+                data.footprints.extend(part.footprints);
+                data.rules.extend(part.rules);
+            }
+        }
+        Ok(data)
+    }
+
+    /// The supply-chain tree of an attestation with every record it needs.
+    pub async fn footprint_tree(&self, id: &TxId) -> Result<serde_json::Value, ClientError> {
+        self.get_json(&format!("/v1/footprints/{id}/tree")).await
+    }
+
+    /// Any JSON document of the API (for display commands).
+    pub async fn get_value(&self, path: &str) -> Result<serde_json::Value, ClientError> {
+        self.get_json(path).await
+    }
+
+    /// A certificate's offline verification bundle.
+    pub async fn certificate_bundle(&self, id: &str) -> Result<serde_json::Value, ClientError> {
+        self.get_json(&format!("/v1/certificates/{id}/bundle"))
+            .await
+    }
+}

@@ -29,14 +29,17 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let failed_check = e.downcast_ref::<cli::VerificationFailed>().is_some();
+            let reported = e.downcast_ref::<cli::ReportedFailure>().is_some();
+            let failed_check = reported || e.downcast_ref::<cli::VerificationFailed>().is_some();
             let code = if failed_check { 3 } else { 1 };
-            if json {
+            if json && reported {
+                // The report on stdout already says "verified": false.
+            } else if json {
                 let mut v = serde_json::json!({"error": format!("{e:#}")});
                 if failed_check {
                     v["verified"] = serde_json::Value::Bool(false);
                 }
-                println!("{v}");
+                cli::emit(&v.to_string());
             } else {
                 eprintln!("error: {e:#}");
             }

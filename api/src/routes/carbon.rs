@@ -626,3 +626,77 @@ pub async fn anomalies(
         json!({ "threshold": threshold, "max_drop": max_drop, "outliers": outliers, "drops": drops }),
     ))
 }
+
+/// `?factors=a@1,b@2&footprints=ID,ID&rules=r@1`.
+#[derive(Deserialize, IntoParams)]
+pub struct ResolveQuery {
+    /// Comma-separated factor versions.
+    factors: Option<String>,
+    /// Comma-separated attestation ids.
+    footprints: Option<String>,
+    /// Comma-separated rule versions.
+    rules: Option<String>,
+}
+
+/// Most records one `GET /v1/resolve` returns.
+const MAX_RESOLVE: usize = 1000;
+
+/// `GET /v1/resolve`: the ledger records a client needs to compute or check a
+/// footprint itself, in the ledger's own form (what `tanji footprint compute` uses).
+#[utoipa::path(get, path = "/v1/resolve", tag = "carbon", params(ResolveQuery),
+    responses((status = 200, description = "Records found (missing ones are absent)"), (status = 400, description = "Bad reference")))]
+pub async fn resolve(
+    State(state): State<ApiState>,
+    q: Result<Query<ResolveQuery>, QueryRejection>,
+) -> Result<Json<TreeData>, ApiError> {
+    let q = query(q)?;
+    let split = |s: &Option<String>| -> Vec<String> {
+        s.as_deref()
+            .map(|s| {
+                s.split(',')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (factors, footprints, rules) = (split(&q.factors), split(&q.footprints), split(&q.rules));
+    if factors.len() + footprints.len() + rules.len() > MAX_RESOLVE {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_RESOLVE} records per request"
+        )));
+    }
+    let factors = factors
+        .iter()
+        .map(|f| f.parse::<RecordRef>().map_err(ApiError::bad_request))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rules = rules
+        .iter()
+        .map(|f| f.parse::<RecordRef>().map_err(ApiError::bad_request))
+        .collect::<Result<Vec<_>, _>>()?;
+    let footprints = footprints
+        .iter()
+        .map(|f| parse_tx(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let data = blocking(&state, move |s| {
+        let mut data = TreeData::default();
+        for r in factors {
+            if let Some(f) = StateView::factor(s, &r).map_err(internal)? {
+                data.factors.insert(r, f);
+            }
+        }
+        for r in rules {
+            if let Some(f) = StateView::rule(s, &r).map_err(internal)? {
+                data.rules.insert(r, f);
+            }
+        }
+        for id in footprints {
+            if let Some(f) = StateView::footprint(s, &id).map_err(internal)? {
+                data.footprints.insert(id, f);
+            }
+        }
+        Ok(data)
+    })
+    .await?;
+    Ok(Json(data))
+}

@@ -54,6 +54,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/certificates/{id}/bundle", get(web::certificate_bundle))
         .route("/v1/labels/{file}", get(web::label))
         .route("/verify/{certificate}", get(web::verify_page))
+        .route("/v1/resolve", get(carbon::resolve))
         .route("/v1/stats", get(carbon::stats))
         .route("/v1/anomalies", get(carbon::anomalies))
         .route("/health", get(ops::health))

@@ -254,17 +254,20 @@ pub(crate) fn label_svg_element(v: &LabelView) -> String {
         "Scan to verify",
         150.0,
     ));
-    let short = v
+    let host = v
         .verify_url
         .trim_start_matches("https://")
-        .trim_start_matches("http://");
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default();
     s.push_str(&text(
         cx,
         274.0,
-        8.0,
+        9.0,
         MUTED,
         r#"text-anchor="middle" font-family="'DejaVu Sans Mono',monospace""#,
-        short,
+        host,
         160.0,
     ));
 

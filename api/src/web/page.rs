@@ -42,7 +42,8 @@ main{{padding-top:20px;padding-bottom:8px}}
 .verdict.bad h1{{color:var(--bad)}}
 .verdict p{{margin:4px 0 0}}
 .verdict ul{{margin:6px 0 0;padding-left:20px}}
-.grid{{display:grid;grid-template-columns:minmax(0,11fr) minmax(0,9fr);gap:20px;align-items:start}}
+.grid{{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:20px;align-items:start;margin-bottom:20px}}
+.grid .card{{margin-bottom:0}}
 .card{{background:#fff;border:1px solid var(--line);border-radius:14px;padding:18px 20px;margin-bottom:20px}}
 .card h2{{font-size:17px;margin:0 0 12px;padding-bottom:8px;border-bottom:1px solid var(--line)}}
 .label-card svg{{display:block;width:100%;height:auto;max-width:600px;margin:0 auto}}
@@ -81,7 +82,20 @@ pre.cmd{{background:#12251d;color:#d7efe3;padding:12px 14px;border-radius:8px;ov
 .btn{{display:inline-block;background:var(--green);color:#fff;text-decoration:none;padding:9px 16px;border-radius:8px;font-weight:600}}
 .note{{color:var(--muted);font-size:13px}}
 .foot{{color:var(--muted);font-size:13px;padding-top:8px;padding-bottom:28px}}
-@media (max-width:800px){{.grid,.two{{grid-template-columns:1fr}}.two .card{{margin-bottom:20px}}.two{{margin-bottom:0}}.verdict h1{{font-size:21px}}.node .val{{margin-left:0}}}}
+@media (max-width:800px){{
+.grid,.two{{grid-template-columns:1fr}}
+.top .in,main,.foot{{padding-left:12px;padding-right:12px}}
+.card{{padding:14px}}
+.verdict{{padding:14px 16px;gap:14px}}
+.verdict .mark{{width:44px;height:44px;font-size:26px}}
+.verdict h1{{font-size:21px}}
+.node .val{{margin-left:0}}
+.checks thead{{display:none}}
+.checks tr{{display:grid;grid-template-columns:minmax(0,1fr) auto;border-bottom:1px solid var(--line)}}
+.checks tr:last-child{{border-bottom:0}}
+.checks td{{border-bottom:0}}
+.checks td.detail{{grid-column:1 / -1;padding-top:0}}
+}}
 @media print{{
 body{{background:#fff;font-size:12px}}
 .top{{background:#fff;color:var(--ink);border-bottom:2px solid var(--green)}}

@@ -1288,7 +1288,7 @@ mod tests {
             ch4.notes
         );
         assert!(
-            ch4.notes.contains("gwp_ar6_ch4_fossil@1 on line 31"),
+            ch4.notes.contains("gwp_ar6_ch4_fossil@1 on line 29"),
             "{}",
             ch4.notes
         );

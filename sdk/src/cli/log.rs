@@ -114,7 +114,7 @@ pub async fn run(cmd: LogCommand, out: Output) -> Result<()> {
                     std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?;
                 }
                 if out.json {
-                    println!("{}", serde_json::json!({"fork": ev}));
+                    super::output::emit(&serde_json::json!({"fork": ev}).to_string());
                 } else {
                     eprintln!(
                         "FORK: {}\n--- previous checkpoint ---\n{}--- current checkpoint ---\n{}",

@@ -1,10 +1,14 @@
 //! The `tanji` command line.
 
+mod cert;
+mod factor;
+mod footprint;
 mod key;
 mod load;
 mod log;
 mod org;
 mod output;
+mod rule;
 mod tx;
 mod verify;
 
@@ -12,7 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub use output::VerificationFailed;
+pub use output::{emit, ReportedFailure, VerificationFailed};
 
 /// Tanji (碳迹): a verifiable ledger of product carbon footprints.
 #[derive(Parser)]
@@ -72,6 +76,20 @@ enum Command {
     Log(log::LogCommand),
     /// Submit N valid signed transactions as fast as the node accepts them and report tx/s.
     Load(load::LoadArgs),
+    /// The emission factor database.
+    #[command(subcommand)]
+    Factor(factor::FactorCommand),
+    /// Product rules (PCR).
+    #[command(subcommand)]
+    Rule(rule::RuleCommand),
+    /// Product footprints: compute, attest, verify, inspect.
+    #[command(subcommand)]
+    Footprint(footprint::FootprintCommand),
+    /// Certify an attestation against a product rule (certification body).
+    Certify(cert::CertifyArgs),
+    /// Carbon label certificates.
+    #[command(subcommand)]
+    Certificate(cert::CertificateCommand),
 }
 
 /// Runs a parsed command line.
@@ -92,5 +110,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(c) => verify::run(c, out),
         Command::Log(c) => log::run(c, out).await,
         Command::Load(a) => load::run(a, out).await,
+        Command::Factor(c) => factor::run(c, out).await,
+        Command::Rule(c) => rule::run(c, out).await,
+        Command::Footprint(c) => footprint::run(c, out).await,
+        Command::Certify(a) => cert::certify(a, out).await,
+        Command::Certificate(c) => cert::run(c, out).await,
     }
 }

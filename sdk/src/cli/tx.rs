@@ -121,7 +121,12 @@ pub fn report_submission(status: &TxStatus, out: Output) {
     });
 }
 
-async fn submit_and_report(client: &Client, tx: &SignedTx, wait: bool, out: Output) -> Result<()> {
+pub async fn submit_and_report(
+    client: &Client,
+    tx: &SignedTx,
+    wait: bool,
+    out: Output,
+) -> Result<()> {
     let submitted = client.submit(tx).await?;
     if wait {
         let status = wait_committed(client, &submitted.id, out).await?;

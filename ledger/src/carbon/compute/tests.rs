@@ -319,7 +319,10 @@ mod properties {
             }).collect();
             match compute(&terms) {
                 Ok(c) => prop_assert_eq!(c.results.total_mg as i128, c.results.categories.0.iter().map(|x| *x as i128).sum::<i128>()),
-                Err(e) => prop_assert!(matches!(e, FootprintError::Overflow { .. })),
+                Err(e) => {
+                    let is_overflow = matches!(e, FootprintError::Overflow { .. });
+                    prop_assert!(is_overflow, "{}", e);
+                }
             }
         }
 

@@ -642,6 +642,11 @@ impl Model {
         &self.inputs
     }
 
+    /// The product rule the model follows, if any.
+    pub fn rule(&self) -> Option<&RecordRef> {
+        self.rule.as_ref()
+    }
+
     /// Builds the attestation: fills each input's missing unit from the ledger
     /// (the factor's activity unit, the upstream's declared unit), checks it
     /// with [`compute::evaluate`] and fills in its results.

@@ -1,0 +1,250 @@
+//! `tanji factor`: the factor database.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _, Result};
+use clap::Subcommand;
+use indicatif::ProgressBar;
+use tanji_ledger::carbon::csv_import::{import_csv, ImportOptions};
+use tanji_ledger::carbon::{Gwp, RecordRef};
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::tx::TxKind;
+use tanji_sdk::{build, Client};
+
+use super::output::Output;
+use super::tx::{submit_and_report, wait_committed};
+
+#[derive(Subcommand)]
+pub enum FactorCommand {
+    /// Publish every emission factor of a CSV file (columns id, quantity, value, unit, source, ...).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Key file of the factor publisher.
+        #[arg(long)]
+        key: PathBuf,
+        /// GWP set for converting CH4 and N2O rows to CO2e.
+        #[arg(long, default_value = "AR6")]
+        gwp: Gwp,
+        /// Only parse and show what would be published.
+        #[arg(long)]
+        dry_run: bool,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Search factors by text, region and unit.
+    Search {
+        /// Text in id, name, source or notes.
+        text: Option<String>,
+        /// Region code, e.g. CN or CN-NORTH.
+        #[arg(long)]
+        region: Option<String>,
+        /// Activity unit, e.g. kWh.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Show a factor version (`id@version`) or every version of an id.
+    Show {
+        /// `id@version` or `id`.
+        key: String,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Revoke a factor version (its publisher or a regulator).
+    Revoke {
+        /// `id@version`.
+        factor: RecordRef,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Key file of the publisher or regulator.
+        #[arg(long)]
+        key: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
+    match cmd {
+        FactorCommand::Import {
+            file,
+            key,
+            gwp,
+            dry_run,
+            node,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let report = import_csv(&text, &ImportOptions { gwp })
+                .with_context(|| file.display().to_string())?;
+            for (line, id, why) in &report.skipped {
+                out.note(&format!("line {line}: {id} skipped: {why}"));
+            }
+            if dry_run {
+                let list: Vec<_> = report.records.iter().map(|(_, r)| r).collect();
+                out.print(&list, || {
+                    report
+                        .records
+                        .iter()
+                        .map(|(line, r)| {
+                            format!("line {line}: {}  {}  per {}", r.reference, r.name, r.unit)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+                return Ok(());
+            }
+            let publisher = OrgKeyFile::load(&key)?;
+            let client = Client::new(&node)?;
+            let network = client.network().await?.network;
+            let refs: Vec<RecordRef> = report
+                .records
+                .iter()
+                .map(|(_, r)| r.reference.clone())
+                .collect();
+            let existing = client.resolve(&refs, &[], &[]).await?;
+            let mut nonce = build::next_nonce(&client, &publisher.org_id).await?;
+            let bar = if out.json {
+                ProgressBar::hidden()
+            } else {
+                ProgressBar::new(report.records.len() as u64)
+            };
+            let (mut published, mut unchanged) = (Vec::new(), 0usize);
+            for (line, record) in &report.records {
+                if let Some(have) = existing.factors.get(&record.reference) {
+                    if have.record == *record {
+                        unchanged += 1;
+                        bar.inc(1);
+                        continue;
+                    }
+                    bail!(
+                        "line {line}: {} is already on the ledger with other values; publish it as a new version (with supersedes)",
+                        record.reference
+                    );
+                }
+                let tx = build::single(
+                    &network,
+                    &publisher,
+                    nonce,
+                    TxKind::PublishFactor(record.clone()),
+                )?;
+                nonce += 1;
+                let s = client
+                    .submit(&tx)
+                    .await
+                    .with_context(|| format!("line {line}: {}", record.reference))?;
+                published.push((record.reference.clone(), s.id));
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            for (r, id) in &published {
+                let s = wait_committed(&client, id, out).await?;
+                if s.status != "committed" {
+                    bail!(
+                        "{r}: {} ({})",
+                        s.status,
+                        s.error.map(|e| e.message).unwrap_or_default()
+                    );
+                }
+            }
+            let v = serde_json::json!({
+                "published": published.iter().map(|(r, id)| serde_json::json!({"ref": r.to_string(), "tx": id})).collect::<Vec<_>>(),
+                "unchanged": unchanged,
+                "skipped": report.skipped.iter().map(|(l, id, why)| serde_json::json!({"line": l, "id": id, "reason": why})).collect::<Vec<_>>(),
+            });
+            out.print(&v, || {
+                format!(
+                    "published {} factors, {} already on the ledger, {} rows skipped",
+                    published.len(),
+                    unchanged,
+                    report.skipped.len()
+                )
+            });
+            Ok(())
+        }
+        FactorCommand::Search {
+            text,
+            region,
+            unit,
+            node,
+        } => {
+            let mut q = vec![];
+            if let Some(t) = &text {
+                q.push(format!("q={}", enc(t)));
+            }
+            if let Some(r) = &region {
+                q.push(format!("region={}", enc(r)));
+            }
+            if let Some(u) = &unit {
+                q.push(format!("unit={}", enc(u)));
+            }
+            let v = Client::new(&node)?
+                .get_value(&format!("/v1/factors?{}", q.join("&")))
+                .await?;
+            out.print(&v, || {
+                let list = v["factors"].as_array().cloned().unwrap_or_default();
+                if list.is_empty() {
+                    return "no factor matches".into();
+                }
+                list.iter()
+                    .map(|f| {
+                        format!(
+                            "{:40} {:>14} kg CO2e/{:<5} {:10} {:9} {}",
+                            f["ref"].as_str().unwrap_or_default(),
+                            f["values_kg"]["fossil"].as_str().unwrap_or_default(),
+                            f["unit"].as_str().unwrap_or_default(),
+                            f["region"].as_str().unwrap_or_default(),
+                            f["status"].as_str().unwrap_or_default(),
+                            f["name"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+        FactorCommand::Show { key, node } => {
+            let v = Client::new(&node)?
+                .get_value(&format!("/v1/factors/{}", enc(&key)))
+                .await?;
+            out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
+            Ok(())
+        }
+        FactorCommand::Revoke {
+            factor,
+            reason,
+            key,
+            node,
+        } => {
+            let org = OrgKeyFile::load(&key)?;
+            let client = Client::new(&node)?;
+            let network = client.network().await?.network;
+            let nonce = build::next_nonce(&client, &org.org_id).await?;
+            let tx = build::single(
+                &network,
+                &org,
+                nonce,
+                TxKind::RevokeFactor { factor, reason },
+            )?;
+            submit_and_report(&client, &tx, true, out).await
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! `tanji footprint`: compute, attest, verify, inspect.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use clap::Subcommand;
+use serde_json::json;
+use tanji_ledger::carbon::compute::format_exact_mg;
+use tanji_ledger::carbon::csv_import::{import_csv, ImportOptions};
+use tanji_ledger::carbon::model::{commit_raw_data, Model, ModelPrivacy};
+use tanji_ledger::carbon::tree::{verify_tree, TreeData};
+use tanji_ledger::carbon::{Attestation, FactorState, InputSource, RecordRef, RecordStatus};
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::tx::TxKind;
+use tanji_ledger::{OrgId, TxId};
+use tanji_sdk::{build, Client};
+
+use super::output::{Output, ReportedFailure};
+use super::tx::submit_and_report;
+
+#[derive(Subcommand)]
+pub enum FootprintCommand {
+    /// Compute a footprint from a model file (factors and upstream footprints from a
+    /// node, or factors from a CSV file offline).
+    Compute {
+        /// The model file (TOML, or JSON with the same shape).
+        file: PathBuf,
+        /// Node URL to read factors, upstream footprints and rules from.
+        #[arg(long, env = "TANJI_NODE")]
+        node: Option<String>,
+        /// Read factors from this CSV file instead (offline; no upstream footprints).
+        #[arg(long, conflicts_with = "node")]
+        factors: Option<PathBuf>,
+    },
+    /// Compute, sign and submit an attestation from a model file.
+    Attest {
+        /// The model file.
+        file: PathBuf,
+        /// Key file of the producer (supplier role).
+        #[arg(long)]
+        key: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+        /// For privacy = "committed": where to write the opening (salt and amounts)
+        /// of the raw-data commitment (default: MODEL.opening.json). Keep it private.
+        #[arg(long)]
+        opening: Option<PathBuf>,
+    },
+    /// Recompute an attestation and its whole upstream tree and report per node.
+    Verify {
+        /// Attestation id.
+        id: TxId,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Show an attestation.
+    Show {
+        /// Attestation id.
+        id: TxId,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Show the supply-chain tree.
+    Tree {
+        /// Attestation id.
+        id: TxId,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// List every footprint depending on this one (transitively).
+    Affected {
+        /// Attestation id.
+        id: TxId,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Revoke an attestation (its author or a regulator).
+    Revoke {
+        /// Attestation id.
+        id: TxId,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Key file of the author or a regulator.
+        #[arg(long)]
+        key: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+}
+
+/// The ledger records a model needs, fetched from a node or read from a CSV file.
+async fn records_for(
+    model: &Model,
+    node: Option<&str>,
+    factors_csv: Option<&Path>,
+) -> Result<TreeData> {
+    if let Some(path) = factors_csv {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let report = import_csv(&text, &ImportOptions::default())
+            .with_context(|| path.display().to_string())?;
+        let mut data = TreeData::default();
+        for (_, record) in report.records {
+            data.factors.insert(
+                record.reference.clone(),
+                FactorState {
+                    record,
+                    publisher: OrgId([0; 16]),
+                    tx: TxId([0; 32]),
+                    published_at: 0,
+                    status: RecordStatus::Active,
+                },
+            );
+        }
+        return Ok(data);
+    }
+    let node = node.context("give --node URL (or --factors FILE.csv to compute offline)")?;
+    let client = Client::new(node)?;
+    let mut factors = Vec::new();
+    let mut footprints = Vec::new();
+    for input in model.inputs() {
+        match &input.source {
+            InputSource::Factor(r) => factors.push(r.clone()),
+            InputSource::Upstream(id) => footprints.push(*id),
+        }
+    }
+    let rules: Vec<RecordRef> = model.rule().into_iter().cloned().collect();
+    Ok(client.resolve(&factors, &footprints, &rules).await?)
+}
+
+fn compute_json(att: &Attestation, exact: &[[i128; 5]]) -> serde_json::Value {
+    let inputs: Vec<_> = att
+        .inputs
+        .iter()
+        .zip(exact)
+        .map(|(input, e)| {
+            let reference = match &input.source {
+                InputSource::Factor(r) => r.to_string(),
+                InputSource::Upstream(id) => id.to_hex(),
+            };
+            json!({
+                "ref": reference,
+                "stage": input.stage,
+                "unit": input.unit,
+                "mg_exact": format_exact_mg(e.iter().sum()),
+            })
+        })
+        .collect();
+    json!({
+        "declared_unit": att.declared_unit,
+        "total_mg": att.results.total_mg,
+        "categories": att.results.categories,
+        "stages": att.results.stages,
+        "packaging_mg": att.results.packaging_mg,
+        "inputs": inputs,
+    })
+}
+
+fn human_results(att: &Attestation) -> String {
+    let r = &att.results;
+    let kg = |mg: i64| tanji_ledger::carbon::units::format_decimal(i128::from(mg), 6);
+    let mut s = format!(
+        "{}: {} kg CO2e per {} ({} mg)\n",
+        att.product.name,
+        kg(r.total_mg),
+        att.declared_unit,
+        r.total_mg
+    );
+    for c in tanji_ledger::carbon::Category::ALL {
+        s.push_str(&format!(
+            "  {:18} {:>16} mg\n",
+            c.as_str(),
+            r.categories.get(c)
+        ));
+    }
+    for st in tanji_ledger::carbon::Stage::ALL {
+        s.push_str(&format!(
+            "  stage {:12} {:>16} mg\n",
+            st.as_str(),
+            r.stages.get(st)
+        ));
+    }
+    s.trim_end().to_string()
+}
+
+pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
+    match cmd {
+        FootprintCommand::Compute {
+            file,
+            node,
+            factors,
+        } => {
+            let model = Model::from_path(&file).with_context(|| file.display().to_string())?;
+            let data = records_for(&model, node.as_deref(), factors.as_deref()).await?;
+            let (att, eval) = model
+                .attestation(&data)
+                .with_context(|| file.display().to_string())?;
+            let exact = eval.computed.map(|c| c.exact).unwrap_or_default();
+            let v = compute_json(&att, &exact);
+            out.print(&v, || human_results(&att));
+            Ok(())
+        }
+        FootprintCommand::Attest {
+            file,
+            key,
+            node,
+            opening,
+        } => {
+            let model = Model::from_path(&file).with_context(|| file.display().to_string())?;
+            let producer = OrgKeyFile::load(&key)?;
+            let data = records_for(&model, Some(&node), None).await?;
+            let (mut att, _) = model
+                .attestation(&data)
+                .with_context(|| file.display().to_string())?;
+            if model.privacy() == ModelPrivacy::Committed {
+                let salt = *tanji_ledger::crypto::SecretKey::generate()?.seed();
+                let amounts = commit_raw_data(&mut att, &salt);
+                let path = opening.unwrap_or_else(|| file.with_extension("opening.json"));
+                let v = json!({
+                    "model": file.display().to_string(),
+                    "salt": hex::encode(salt),
+                    "amounts_micro": amounts,
+                    "note": "opening of the raw-data commitment: give it only to auditors",
+                });
+                // Written before submitting: losing it would make the commitment unopenable.
+                write_private(&path, &serde_json::to_vec_pretty(&v)?)?;
+                out.note(&format!(
+                    "raw-data opening written to {} (keep it private)",
+                    path.display()
+                ));
+            }
+            let client = Client::new(&node)?;
+            let network = client.network().await?.network;
+            let nonce = build::next_nonce(&client, &producer.org_id).await?;
+            out.note(&human_results(&att));
+            let tx = build::single(&network, &producer, nonce, TxKind::AttestFootprint(att))?;
+            submit_and_report(&client, &tx, true, out).await
+        }
+        FootprintCommand::Verify { id, node } => {
+            let client = Client::new(&node)?;
+            let tree = client.footprint_tree(&id).await?;
+            let data: TreeData = serde_json::from_value(tree["records"].clone())
+                .context("the node's tree records are not in the ledger's form")?;
+            // Recomputed here, with the same code the nodes run.
+            let report = verify_tree(id, &data);
+            out.print(&report, || {
+                let mut s = String::new();
+                for n in &report.nodes {
+                    s.push_str(&format!(
+                        "{}{} {} — {} mg per {} [{}]\n",
+                        "  ".repeat(n.depth),
+                        if n.verified { "✓" } else { "✗" },
+                        n.product,
+                        n.total_mg,
+                        n.declared_unit,
+                        n.status
+                    ));
+                    for c in &n.checks {
+                        s.push_str(&format!(
+                            "{}    {} {}: {}\n",
+                            "  ".repeat(n.depth),
+                            if c.ok { "ok  " } else { "FAIL" },
+                            c.check,
+                            c.detail
+                        ));
+                    }
+                }
+                s.push_str(if report.verified {
+                    "verified"
+                } else {
+                    "NOT verified"
+                });
+                s
+            });
+            if !report.verified {
+                return Err(ReportedFailure(report.problems.join("; ")).into());
+            }
+            Ok(())
+        }
+        FootprintCommand::Show { id, node } => {
+            let v = Client::new(&node)?
+                .get_value(&format!("/v1/footprints/{id}"))
+                .await?;
+            out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
+            Ok(())
+        }
+        FootprintCommand::Tree { id, node } => {
+            let v = Client::new(&node)?.footprint_tree(&id).await?;
+            out.print(&v["tree"], || {
+                let mut s = String::new();
+                print_tree(&v["tree"], &mut s);
+                s.trim_end().to_string()
+            });
+            Ok(())
+        }
+        FootprintCommand::Affected { id, node } => {
+            let v = Client::new(&node)?
+                .get_value(&format!("/v1/footprints/{id}/affected"))
+                .await?;
+            out.print(&v, || {
+                let list = v["affected"].as_array().cloned().unwrap_or_default();
+                let mut s = format!(
+                    "{} is {}; {} footprints depend on it",
+                    id,
+                    v["status"].as_str().unwrap_or_default(),
+                    list.len()
+                );
+                for a in list {
+                    s.push_str(&format!(
+                        "\n  {}{} ({})",
+                        "  ".repeat(a["depth"].as_u64().unwrap_or(1) as usize - 1),
+                        a["product"].as_str().unwrap_or_default(),
+                        a["id"].as_str().unwrap_or_default()
+                    ));
+                }
+                s
+            });
+            Ok(())
+        }
+        FootprintCommand::Revoke {
+            id,
+            reason,
+            key,
+            node,
+        } => {
+            let org = OrgKeyFile::load(&key)?;
+            let client = Client::new(&node)?;
+            let network = client.network().await?.network;
+            let nonce = build::next_nonce(&client, &org.org_id).await?;
+            let tx = build::single(
+                &network,
+                &org,
+                nonce,
+                TxKind::RevokeFootprint {
+                    footprint: id,
+                    reason,
+                },
+            )?;
+            submit_and_report(&client, &tx, true, out).await
+        }
+    }
+}
+
+fn print_tree(node: &serde_json::Value, s: &mut String) {
+    let depth = node["depth"].as_u64().unwrap_or(0) as usize;
+    s.push_str(&format!(
+        "{}{} — {} kg CO2e/{}{} [{}]\n",
+        "  ".repeat(depth),
+        node["product"].as_str().unwrap_or("?"),
+        node["total_kg"].as_str().unwrap_or("?"),
+        node["declared_unit"].as_str().unwrap_or("?"),
+        node["quantity"]
+            .as_str()
+            .map(|q| format!(" × {q}"))
+            .unwrap_or_default(),
+        node["status"].as_str().unwrap_or("?"),
+    ));
+    for f in node["factors"].as_array().into_iter().flatten() {
+        s.push_str(&format!(
+            "{}  · {} × {} {} [{}]\n",
+            "  ".repeat(depth),
+            f["factor"].as_str().unwrap_or("?"),
+            f["amount"].as_str().unwrap_or("committed"),
+            f["unit"].as_str().unwrap_or(""),
+            f["status"].as_str().unwrap_or("?"),
+        ));
+    }
+    for up in node["upstream"].as_array().into_iter().flatten() {
+        print_tree(up, s);
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("writing {} (it must not exist yet)", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    if bytes.is_empty() {
+        bail!("empty opening");
+    }
+    Ok(())
+}

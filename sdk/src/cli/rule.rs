@@ -1,0 +1,71 @@
+//! `tanji rule`: product rules (PCR).
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::Subcommand;
+use tanji_ledger::carbon::rule_file::parse_rule_toml;
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::tx::TxKind;
+use tanji_sdk::{build, Client};
+
+use super::output::Output;
+use super::tx::submit_and_report;
+
+#[derive(Subcommand)]
+pub enum RuleCommand {
+    /// Publish a product rule from a TOML file (regulator role).
+    Publish {
+        /// The rule file.
+        file: PathBuf,
+        /// Key file of the regulator.
+        #[arg(long)]
+        key: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// List product rules.
+    List {
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+}
+
+pub async fn run(cmd: RuleCommand, out: Output) -> Result<()> {
+    match cmd {
+        RuleCommand::Publish { file, key, node } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let rule = parse_rule_toml(&text).with_context(|| file.display().to_string())?;
+            let org = OrgKeyFile::load(&key)?;
+            let client = Client::new(&node)?;
+            let network = client.network().await?.network;
+            let nonce = build::next_nonce(&client, &org.org_id).await?;
+            let tx = build::single(&network, &org, nonce, TxKind::PublishRule(rule))?;
+            submit_and_report(&client, &tx, true, out).await
+        }
+        RuleCommand::List { node } => {
+            let v = Client::new(&node)?.get_value("/v1/rules").await?;
+            out.print(&v, || {
+                v["rules"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{:32} {:10} {}",
+                            r["rule"]["ref"].as_str().unwrap_or_default(),
+                            r["status"]["status"].as_str().unwrap_or_default(),
+                            r["rule"]["name"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+    }
+}
