@@ -30,3 +30,7 @@ pub use view::{Check, LabelStatus, LabelView, TreeNode, VerifyPageView};
 pub const SVG_CONTENT_TYPE: &str = "image/svg+xml; charset=utf-8";
 /// Content type for the pages.
 pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
+/// A `Content-Security-Policy` for the pages and the label: they need
+/// nothing but their own inline styles, so everything else is refused (a
+/// second line of defence behind escaping).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -346,10 +346,9 @@ pub fn render_verify_page(v: &VerifyPageView) -> String {
 
     // Verdict banner.
     if verified {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            r#"<section class="verdict ok" role="status"><div class="mark" aria-hidden="true">✓</div><div><h1>已验证<span class="en">Verified</span></h1><p>该碳标识由 {cert} 签发，记录在碳迹账本上，全部 {n} 项检查均已通过。<br><span lang="en">This carbon label was issued by {cert} and is recorded on the Tanji ledger; all {n} checks passed.</span></p></div></section>
-"#,
+            r#"<section class="verdict ok" role="status"><div class="mark" aria-hidden="true">✓</div><div><h1>已验证<span class="en">Verified</span></h1><p>该碳标识由 {cert} 签发，记录在碳迹账本上，全部 {n} 项检查均已通过。<br><span lang="en">This carbon label was issued by {cert} and is recorded on the Tanji ledger; all {n} checks passed.</span></p></div></section>"#,
             cert = escape(&l.certifier),
             n = v.checks.len()
         );
@@ -391,10 +390,9 @@ pub fn render_verify_page(v: &VerifyPageView) -> String {
     // Label and facts.
     out.push_str(r#"<div class="grid"><section class="card label-card"><h2>碳标识<span class="en">Carbon label</span></h2>"#);
     out.push_str(&label_svg_element(l));
-    let _ = write!(
+    let _ = writeln!(
         out,
-        r#"<ul class="links"><li><a href="{}">下载标识 SVG<span class="en">Download label (SVG)</span></a></li><li><a href="{}">足迹数据 JSON<span class="en">Footprint JSON</span></a></li></ul></section>
-"#,
+        r#"<ul class="links"><li><a href="{}">下载标识 SVG<span class="en">Download label (SVG)</span></a></li><li><a href="{}">足迹数据 JSON<span class="en">Footprint JSON</span></a></li></ul></section>"#,
         safe_url(&v.label_svg_url),
         safe_url(&v.footprint_json_url)
     );

@@ -196,8 +196,10 @@ pub fn verify_node(fp: &FootprintState, resolver: &dyn Resolver) -> Vec<CheckRes
         Ok(eval) => {
             for input in &eval.checked {
                 let what = match &input.source {
-                    InputSource::Factor(r) => format!("input #{} factor {r}", input.index),
-                    InputSource::Upstream(id) => format!("input #{} footprint {id}", input.index),
+                    InputSource::Factor(r) => format!("input #{} factor {r}", input.index + 1),
+                    InputSource::Upstream(id) => {
+                        format!("input #{} footprint {id}", input.index + 1)
+                    }
                 };
                 check(
                     &mut checks,

@@ -280,8 +280,8 @@ pub fn check_results(att: &Attestation, computed: &Computed) -> Result<(), Footp
         Ok(())
     } else {
         Err(FootprintError::ResultsMismatch {
-            claimed: att.results,
-            computed: computed.results,
+            claimed: Box::new(att.results),
+            computed: Box::new(computed.results),
         })
     }
 }

@@ -243,10 +243,10 @@ pub enum FootprintError {
     /// The results an attestation claims are not the ones its inputs give.
     #[error("claimed results differ from the computed ones: {}", describe_mismatch(.claimed, .computed))]
     ResultsMismatch {
-        /// What the attestation states.
-        claimed: Results,
+        /// What the attestation states (boxed: keeps the error small).
+        claimed: Box<Results>,
         /// What its inputs give.
-        computed: Results,
+        computed: Box<Results>,
     },
     /// A figure does not fit its integer type.
     #[error("{figure}: arithmetic overflow")]

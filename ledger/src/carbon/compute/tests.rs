@@ -832,7 +832,8 @@ mod checks {
     #[test]
     fn form_rules() {
         assert_eq!(check_form(&good()), Ok(()));
-        let cases: Vec<(fn(&mut Attestation), &str)> = vec![
+        type Edit = fn(&mut Attestation);
+        let cases: Vec<(Edit, &str)> = vec![
             (
                 |a| a.product.ids.clear(),
                 "product.ids: 0 ids, must be 1..=32",

@@ -171,13 +171,23 @@ fn key_of(field: &str) -> &str {
     field.rsplit('.').next().unwrap_or(field)
 }
 
+/// Keys whose values are decimal numbers written as strings.
+const DECIMAL_KEYS: [&str; 5] = [
+    "amount",
+    "quantity",
+    "mass_kg",
+    "declared_unit_amount",
+    "primary_data_share",
+];
+
 /// A string value, or why not.
 fn string_of(key: &str, v: Scalar) -> Result<String, String> {
     match v {
         Scalar::Str(s) => Ok(s),
-        Scalar::Number(n) => Err(format!(
+        Scalar::Number(n) if DECIMAL_KEYS.contains(&key) => Err(format!(
             "write the value as a quoted string: {key} = \"{n}\" (numbers are not exact; decimals are strings)"
         )),
+        Scalar::Number(n) => Err(format!("expected a quoted string, got the number {n}")),
         Scalar::TomlDate(d) => Err(format!("expected a string, got the date {d}")),
         Scalar::Other(kind) => Err(format!("expected a string, got {kind}")),
     }

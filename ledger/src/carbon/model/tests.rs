@@ -236,7 +236,7 @@ fn field_errors_name_the_field() {
         ),
         (
             with("geography = \"CN-BJ\"", "geography = 86"),
-            "product.geography: write the value as a quoted string",
+            "product.geography: expected a quoted string, got the number 86",
         ),
         (
             with(

@@ -1,0 +1,390 @@
+//! Carbon accounting end to end on a real node: the demo laptop chain
+//! verifies, a hand-checkable model gives the expected milligrams offline and
+//! on the node, a hand-edited attestation is refused, revocations propagate
+//! to `affected` and `verify`, labels and bundles check out offline.
+
+use std::path::Path;
+
+use tanji_ledger::carbon::model::Model;
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::tx::TxKind;
+use tanji_sdk::{build, Client};
+use tanji_tests::{tanji, DevNode};
+
+fn demo(node: &DevNode) -> serde_json::Value {
+    let text = std::fs::read_to_string(node.dir.join("demo.json")).expect("demo.json written");
+    serde_json::from_str(&text).expect("demo.json is JSON")
+}
+
+fn run_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = tanji(&all).expect("run tanji");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(stdout.lines().last().unwrap_or("null"))
+        .unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+fn factors_csv() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../node/data/factors-cn-demo.csv")
+}
+
+/// 35.2 kWh × 0.6205 kgCO2e/kWh = 21.8416 kg and 12.5 kWh × 0.6361 kgCO2/kWh = 7.95125 kg:
+/// 29 792 850 mg fossil, all in production.
+const HAND_MODEL: &str = r#"
+[product]
+ids = ["urn:gtin:06900000000017"]
+name = "Hand-checkable widget"
+category = "urn:cpc:42999"
+declared_unit = "piece"
+declared_unit_amount = "1"
+mass_kg = "0.5"
+boundary = "cradle-to-gate"
+period = { start = "2025-01-01", end = "2026-01-01" }
+geography = "CN-BJ"
+gwp = "AR6"
+privacy = "public"
+
+[[input]]
+factor = "cn_elec_cfp_2023@1"
+amount = "35.2"
+stage = "production"
+
+[[input]]
+factor = "cn_grid_north_2023@1"
+amount = "12.5"
+stage = "production"
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hand_checkable_model_offline_and_on_the_node() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(&dir.path().join("node"), &["--demo"]).expect("node");
+    let model = dir.path().join("widget.toml");
+    std::fs::write(&model, HAND_MODEL).expect("write");
+
+    let csv = factors_csv();
+    let (code, offline, err) = run_json(&["footprint", "compute", p(&model), "--factors", p(&csv)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(offline["total_mg"], 29_792_850);
+    assert_eq!(offline["categories"]["fossil"], 29_792_850);
+    assert_eq!(offline["stages"]["production"], 29_792_850);
+    assert_eq!(offline["inputs"][0]["mg_exact"], "21841600");
+    assert_eq!(offline["inputs"][1]["mg_exact"], "7951250");
+
+    let (code, online, err) = run_json(&["footprint", "compute", p(&model), "--node", &node.url]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        online, offline,
+        "the node's records give the same result as the CSV"
+    );
+
+    let key = node.keys().join("assembler.json");
+    let (code, attested, err) = run_json(&[
+        "footprint",
+        "attest",
+        p(&model),
+        "--key",
+        p(&key),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let id = attested["id"].as_str().expect("id").to_string();
+    let fp: serde_json::Value = reqwest::get(format!("{}/v1/footprints/{id}", node.url))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(fp["total_mg"], 29_792_850);
+    assert_eq!(fp["categories"]["fossil"], 29_792_850);
+
+    // A hand-edited attestation with one milligram more is refused by the node.
+    let client = Client::new(&node.url).expect("client");
+    let m = Model::from_toml(HAND_MODEL).expect("model");
+    let records = client
+        .resolve(
+            &[
+                "cn_elec_cfp_2023@1".parse().expect("ref"),
+                "cn_grid_north_2023@1".parse().expect("ref"),
+            ],
+            &[],
+            &[],
+        )
+        .await
+        .expect("records");
+    let (mut att, _) = m.attestation(&records).expect("attestation");
+    att.results.categories.0[0] += 1;
+    att.results.stages.0[1] += 1;
+    att.results.total_mg += 1;
+    let org = OrgKeyFile::load(&key).expect("key");
+    let network = client.network().await.expect("network").network;
+    let nonce = build::next_nonce(&client, &org.org_id)
+        .await
+        .expect("nonce");
+    let tx = build::single(&network, &org, nonce, TxKind::AttestFootprint(att)).expect("sign");
+    let err = client.submit(&tx).await.expect_err("refused");
+    assert_eq!(err.status(), Some(422), "{err}");
+    assert!(err.to_string().contains("footprint_mismatch"), "{err}");
+}
+
+#[test]
+fn bad_models_are_refused_naming_the_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(&dir.path().join("node"), &["--demo"]).expect("node");
+    let before = std::fs::read_to_string(node.dir.join("node.json")).expect("info");
+    let size = |url: &str| -> u64 {
+        let rt = tokio::runtime::Runtime::new().expect("rt");
+        rt.block_on(async {
+            Client::new(url).expect("c").health().await.expect("health")["size"]
+                .as_u64()
+                .expect("size")
+        })
+    };
+    let size_before = size(&node.url);
+    let cases: [(&str, String, &str); 7] = [
+        (
+            "unknown factor",
+            HAND_MODEL.replace("cn_grid_north_2023@1", "cn_grid_nowhere_2023@1"),
+            "input #2",
+        ),
+        (
+            "unit mismatch",
+            HAND_MODEL.replace("amount = \"12.5\"", "amount = \"12.5\"\nunit = \"MWh\""),
+            "input #2",
+        ),
+        (
+            "negative amount",
+            HAND_MODEL.replace("\"35.2\"", "\"-35.2\""),
+            "input #1",
+        ),
+        (
+            "over-precise amount",
+            HAND_MODEL.replace("\"35.2\"", "\"35.2000001\""),
+            "input #1",
+        ),
+        (
+            "exponent",
+            HAND_MODEL.replace("\"35.2\"", "\"3.52e1\""),
+            "input #1",
+        ),
+        (
+            "malformed TOML",
+            HAND_MODEL.replace("[product]", "[product"),
+            "line",
+        ),
+        (
+            "missing required stage",
+            HAND_MODEL.replace(
+                "category = \"urn:cpc:42999\"",
+                "category = \"urn:cpc:45220\"\nrule = \"pcr-portable-computer@1\"",
+            ),
+            "raw-materials",
+        ),
+    ];
+    let key = node.keys().join("assembler.json");
+    for (what, text, needle) in cases {
+        let model = dir.path().join("bad.toml");
+        std::fs::write(&model, &text).expect("write");
+        let out = tanji(&[
+            "footprint",
+            "attest",
+            p(&model),
+            "--key",
+            p(&key),
+            "--node",
+            &node.url,
+        ])
+        .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        assert!(
+            stderr.contains(needle),
+            "{what}: error should name {needle:?}: {stderr}"
+        );
+    }
+    assert_eq!(size(&node.url), size_before, "nothing was written");
+    assert_eq!(
+        std::fs::read_to_string(node.dir.join("node.json")).expect("info"),
+        before
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_laptop_verifies_and_revocations_propagate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(&dir.path().join("node"), &["--demo"]).expect("node");
+    let d = demo(&node);
+    let laptop = d["laptop"]["footprint"]
+        .as_str()
+        .expect("laptop")
+        .to_string();
+    let cert = d["laptop"]["certificate"]
+        .as_str()
+        .expect("certificate")
+        .to_string();
+    let ingot = d["footprints"]["aluminium-ingot"]
+        .as_str()
+        .expect("ingot")
+        .to_string();
+    let chassis = d["footprints"]["laptop-chassis"]
+        .as_str()
+        .expect("chassis")
+        .to_string();
+
+    let (code, v, err) = run_json(&["footprint", "verify", &laptop, "--node", &node.url]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["verified"], true);
+    assert_eq!(
+        v["nodes"].as_array().map(Vec::len),
+        Some(8),
+        "every tier of the tree is checked"
+    );
+    assert!(v["nodes"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .any(|c| c["check"] == "recomputation" && c["ok"] == true));
+
+    // Label and verification page.
+    let resp = reqwest::get(format!("{}/v1/labels/{cert}.svg", node.url))
+        .await
+        .expect("label");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("image/svg+xml"));
+    let svg = resp.text().await.expect("svg");
+    assert!(svg.contains(&cert) && svg.contains("<svg"));
+    let page = reqwest::get(format!("{}/verify/{cert}", node.url))
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(&cert) && page.contains("/bundle"));
+    let missing = reqwest::get(format!("{}/verify/NO-SUCH-CERT", node.url))
+        .await
+        .expect("page");
+    assert_eq!(missing.status().as_u16(), 404);
+
+    // The offline bundle verifies; a tampered one does not.
+    let bundle = dir.path().join("bundle.json");
+    let (code, _, err) = run_json(&[
+        "certificate",
+        "bundle",
+        &cert,
+        "--out",
+        p(&bundle),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, v, err) = run_json(&["verify", "bundle", p(&bundle)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["report"]["grade"], 3);
+    let mut b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).expect("read")).expect("json");
+    // Drop the last entry (a factor the tree needs): recomputation must then fail.
+    b["entries"].as_array_mut().expect("entries").pop();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, b.to_string()).expect("write");
+    let (code, v, _) = run_json(&["verify", "bundle", p(&bad)]);
+    assert_eq!(code, 3);
+    assert_eq!(v["verified"], false);
+
+    // The aluminium producer revokes its ingot: the chassis and the laptop are affected,
+    // and verifying the laptop says why.
+    let key = node.keys().join("aluminium.json");
+    let (code, _, err) = run_json(&[
+        "footprint",
+        "revoke",
+        &ingot,
+        "--reason",
+        "smelter meter miscalibrated",
+        "--key",
+        p(&key),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, v, err) = run_json(&["footprint", "affected", &ingot, "--node", &node.url]);
+    assert_eq!(code, 0, "{err}");
+    let affected: Vec<&str> = v["affected"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert!(
+        affected.contains(&chassis.as_str()) && affected.contains(&laptop.as_str()),
+        "{v}"
+    );
+    let (code, v, _) = run_json(&["footprint", "verify", &laptop, "--node", &node.url]);
+    assert_eq!(code, 3);
+    assert_eq!(v["verified"], false);
+    assert!(
+        v["problems"]
+            .to_string()
+            .contains("smelter meter miscalibrated"),
+        "{v}"
+    );
+
+    // A factor revocation is listed the same way.
+    let (code, _, err) = run_json(&[
+        "factor",
+        "revoke",
+        "cn_elec_cfp_2023@1",
+        "--reason",
+        "superseded methodology",
+        "--key",
+        p(&node.keys().join("factor-db.json")),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = reqwest::get(format!(
+        "{}/v1/factors/cn_elec_cfp_2023@1/affected",
+        node.url
+    ))
+    .await
+    .expect("get")
+    .json()
+    .await
+    .expect("json");
+    assert!(
+        v["affected"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|a| a["id"] == laptop.as_str()),
+        "{v}"
+    );
+
+    // Regulator views.
+    let stats: serde_json::Value = reqwest::get(format!("{}/v1/stats", node.url))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(stats["certificates"]["total"], 1);
+    let anomalies: serde_json::Value = reqwest::get(format!("{}/v1/anomalies", node.url))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(anomalies["outliers"].is_array() && anomalies["drops"].is_array());
+}
