@@ -75,7 +75,8 @@ ul.tree li{{margin:8px 0}}
 .node.unverified{{border-left-color:var(--bad);background:var(--bad-2)}}
 .node .what{{font-weight:600;overflow-wrap:anywhere}}
 .node .who{{color:var(--muted);font-size:13px}}
-.node .val{{margin-left:auto;font-variant-numeric:tabular-nums;font-weight:600;white-space:nowrap}}
+.node .end{{margin-left:auto;display:flex;gap:12px;align-items:baseline;white-space:nowrap}}
+.node .val{{font-variant-numeric:tabular-nums;font-weight:600}}
 .tag{{font-size:12px;padding:0 8px;border-radius:10px;background:#eef1f3;color:var(--muted);white-space:nowrap}}
 code,.mono{{font-family:'DejaVu Sans Mono','Noto Sans Mono',Menlo,Consolas,monospace;font-size:13px;overflow-wrap:anywhere}}
 pre.cmd{{background:#12251d;color:#d7efe3;padding:12px 14px;border-radius:8px;overflow-x:auto;margin:10px 0}}
@@ -89,7 +90,7 @@ pre.cmd{{background:#12251d;color:#d7efe3;padding:12px 14px;border-radius:8px;ov
 .verdict{{padding:14px 16px;gap:14px}}
 .verdict .mark{{width:44px;height:44px;font-size:26px}}
 .verdict h1{{font-size:21px}}
-.node .val{{margin-left:0}}
+.node .end{{margin-left:0}}
 .checks thead{{display:none}}
 .checks tr{{display:grid;grid-template-columns:minmax(0,1fr) auto;border-bottom:1px solid var(--line)}}
 .checks tr:last-child{{border-bottom:0}}
@@ -201,7 +202,7 @@ fn kv_table(out: &mut String, class: &str, h_zh: &str, h_en: &str, rows: &[(Stri
     if rows.is_empty() {
         out.push_str(r#"<p class="empty">无数据<span class="en">No data</span></p>"#);
     } else {
-        out.push_str(r#"<table><thead><tr><th scope="col">项目<span class="en">Item</span></th><th scope="col" class="num">kg CO₂e</th></tr></thead><tbody>"#);
+        out.push_str(r#"<table><thead><tr><th scope="col">项目<span class="en">Item</span></th><th scope="col" class="num">排放量<span class="en">Emissions (CO₂e)</span></th></tr></thead><tbody>"#);
         for (k, v) in rows {
             let _ = write!(
                 out,
@@ -271,7 +272,11 @@ fn tree_node(out: &mut String, n: &TreeNode) {
     if !n.status.trim().is_empty() {
         let _ = write!(out, r#"<span class="tag">{}</span>"#, escape(&n.status));
     }
-    let _ = write!(out, r#"<span class="val">{}</span>"#, escape(&n.value));
+    let _ = write!(
+        out,
+        r#"<span class="end"><span class="val">{}</span>"#,
+        escape(&n.value)
+    );
     if let Some(link) = &n.link {
         let _ = write!(
             out,
@@ -279,7 +284,7 @@ fn tree_node(out: &mut String, n: &TreeNode) {
             safe_url(link)
         );
     }
-    out.push_str("</div>");
+    out.push_str("</span></div>");
 }
 
 /// The supply-chain tree as nested lists. Depths are taken relative to the

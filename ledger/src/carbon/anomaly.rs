@@ -101,24 +101,24 @@ pub fn outliers(values: &[i64], threshold: f64) -> Vec<Outlier> {
     let Some((m2, mad4)) = exact_median_mad(values) else {
         return Vec::new();
     };
-    // Scores from exact twice-deviations d2 = 2(x − median).
-    let score: Box<dyn Fn(i128) -> f64> = if mad4 != 0 {
-        // M = 0.6745 (x − med) / MAD = 0.6745 · (d2 / 2) / (mad4 / 4).
-        let mad = mad4 as f64 / 4.0;
-        Box::new(move |d2| MAD_CONSISTENCY * (d2 as f64 / 2.0) / mad)
+    // Scores are `per_d2 × d2`, from the exact twice-deviations d2 = 2 (x − median).
+    let per_d2 = if mad4 != 0 {
+        // M = 0.6745 (x − median) / MAD = 0.6745 · (d2 / 2) / (mad4 / 4).
+        2.0 * MAD_CONSISTENCY / mad4 as f64
     } else {
+        // M = (x − median) / (1.2533 MeanAD), MeanAD = Σ|d2| / 2n.
         let sum_abs_d2: i128 = values.iter().map(|x| (2 * i128::from(*x) - m2).abs()).sum();
         if sum_abs_d2 == 0 {
             return Vec::new();
         }
         let mean_ad = sum_abs_d2 as f64 / 2.0 / values.len() as f64;
-        Box::new(move |d2| (d2 as f64 / 2.0) / (MEAN_AD_CONSISTENCY * mean_ad))
+        1.0 / (2.0 * MEAN_AD_CONSISTENCY * mean_ad)
     };
     values
         .iter()
         .enumerate()
         .filter_map(|(index, &value)| {
-            let s = score(2 * i128::from(value) - m2);
+            let s = per_d2 * (2 * i128::from(value) - m2) as f64;
             (s.abs() > threshold).then_some(Outlier {
                 index,
                 value,

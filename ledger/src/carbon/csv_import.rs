@@ -1068,7 +1068,7 @@ fn import_row(
     };
     let verify = row
         .get("verify_note")
-        .is_some_and(|n| words_upper(n).any(|w| w == "VERIFY"));
+        .is_some_and(|n| words_as_written(n).any(|w| w == "VERIFY"));
     let mut ratings = [0u8; 5];
     for (i, column) in [
         "dqr_technological",
@@ -1160,7 +1160,7 @@ fn import_row(
 }
 
 /// Words of a note as written (split at anything not a letter or digit).
-fn words_upper(s: &str) -> impl Iterator<Item = &str> {
+fn words_as_written(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
 }
@@ -1380,6 +1380,13 @@ mod tests {
             );
             check_factor(r).unwrap_or_else(|e| panic!("line {line}: {e}"));
         }
+    }
+
+    #[test]
+    fn zz_dump() {
+        let r = import(&demo_text()).unwrap();
+        for (l, f) in &r.records { println!("{l} {} {} {} {:?} {} {}..{} {:?} | {} | {}", f.reference, f.unit, f.values.get(Category::Fossil), f.gwp, f.region, f.valid_from, f.valid_until, [f.dqr.technological,f.dqr.temporal,f.dqr.geographical,f.dqr.completeness,f.dqr.reliability], f.source, f.notes); }
+        println!("{:?}", r.skipped);
     }
 
     #[test]

@@ -652,6 +652,21 @@ impl Model {
         &self.inputs
     }
 
+    /// The system boundary.
+    pub fn boundary(&self) -> Boundary {
+        self.boundary
+    }
+
+    /// The GWP set.
+    pub fn gwp(&self) -> Gwp {
+        self.gwp
+    }
+
+    /// The reference period: start (inclusive) and end (exclusive).
+    pub fn period(&self) -> (Date, Date) {
+        (self.period_start, self.period_end)
+    }
+
     /// The product rule the model follows, if any.
     pub fn rule(&self) -> Option<&RecordRef> {
         self.rule.as_ref()

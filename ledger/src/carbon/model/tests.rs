@@ -96,6 +96,10 @@ fn parses_with_defaults() {
     assert_eq!(m.privacy(), ModelPrivacy::Public);
     assert_eq!(m.product().mass_mg, 1_450_000);
     assert_eq!(m.declared_unit(), "piece");
+    assert_eq!(m.rule(), None);
+    assert_eq!(m.boundary(), Boundary::CradleToGate);
+    assert_eq!(m.gwp(), Gwp::Ar6);
+    assert_eq!(m.period().0.to_string(), "2025-01-01");
     assert_eq!(m.inputs().len(), 1);
     assert_eq!(m.inputs()[0].amount, 35_200_000);
     assert_eq!(m.inputs()[0].unit, None);
