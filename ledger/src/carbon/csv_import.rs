@@ -1383,13 +1383,6 @@ mod tests {
     }
 
     #[test]
-    fn zz_dump() {
-        let r = import(&demo_text()).unwrap();
-        for (l, f) in &r.records { println!("{l} {} {} {} {:?} {} {}..{} {:?} | {} | {}", f.reference, f.unit, f.values.get(Category::Fossil), f.gwp, f.region, f.valid_from, f.valid_until, [f.dqr.technological,f.dqr.temporal,f.dqr.geographical,f.dqr.completeness,f.dqr.reliability], f.source, f.notes); }
-        println!("{:?}", r.skipped);
-    }
-
-    #[test]
     fn richer_file() {
         let text = "ID,Name,Value,Unit,Source,Version,Supersedes,Region,Valid_From,Valid_Until,GWP,\
                     Biogenic,Biogenic_Removals,LUC,Aircraft,DQR_Technological,DQR_Temporal,\

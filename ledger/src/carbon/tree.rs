@@ -192,7 +192,9 @@ pub fn verify_node(fp: &FootprintState, resolver: &dyn Resolver) -> Vec<CheckRes
             att.results.total_mg
         ),
     );
-    match compute::evaluate(att, resolver) {
+    // Inputs deprecated or revoked since the attestation was accepted are reported
+    // as failed checks, and the numbers are still recomputed.
+    match compute::evaluate_with(att, resolver, compute::StatusPolicy::Report) {
         Ok(eval) => {
             for input in &eval.checked {
                 let what = match &input.source {
@@ -204,7 +206,7 @@ pub fn verify_node(fp: &FootprintState, resolver: &dyn Resolver) -> Vec<CheckRes
                 check(
                     &mut checks,
                     &what,
-                    true,
+                    input.status == "active",
                     format!("{} ({}) {}", input.status, input.unit, input.note),
                 );
             }
