@@ -175,7 +175,7 @@ pub async fn factor(
     if key.contains('@') {
         let r: RecordRef = key.parse().map_err(ApiError::bad_request)?;
         let f = blocking(&state, move |s| {
-            Ok(StateView::factor(s, &r).map_err(internal)?)
+            StateView::factor(s, &r).map_err(internal)
         })
         .await?;
         let f =
@@ -272,7 +272,7 @@ pub async fn rule(
 ) -> Result<Json<Value>, ApiError> {
     let r: RecordRef = key.parse().map_err(ApiError::bad_request)?;
     let rule = blocking(&state, move |s| {
-        Ok(StateView::rule(s, &r).map_err(internal)?)
+        StateView::rule(s, &r).map_err(internal)
     })
     .await?;
     let rule =
@@ -572,7 +572,7 @@ pub async fn anomalies(
     let q = query(q)?;
     let threshold = q.threshold.unwrap_or(anomaly::DEFAULT_THRESHOLD);
     let max_drop = q.max_drop.unwrap_or(0.3);
-    if !(threshold.is_finite() && threshold > 0.0) || !(0.0..=1.0).contains(&max_drop) {
+    if !(threshold.is_finite() && threshold > 0.0 && (0.0..=1.0).contains(&max_drop)) {
         return Err(ApiError::bad_request(
             "threshold must be > 0 and max_drop within 0..=1",
         ));

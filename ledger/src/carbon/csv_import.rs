@@ -260,6 +260,7 @@ pub fn import_csv(text: &str, options: &ImportOptions) -> Result<ImportReport, C
     let mut columns: HashMap<&'static str, usize> = HashMap::new();
     let mut ignored_columns = Vec::new();
     for (i, name) in header.iter().enumerate() {
+        let name = name.trim();
         let lower = name.to_ascii_lowercase();
         match COLUMNS.iter().find(|c| **c == lower) {
             Some(known) => {
@@ -282,7 +283,7 @@ pub fn import_csv(text: &str, options: &ImportOptions) -> Result<ImportReport, C
         if n >= MAX_ROWS {
             return Err(CsvImportError::TooManyRows { line });
         }
-        if record.iter().all(str::is_empty) {
+        if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         rows.push((line, record));
@@ -373,12 +374,14 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// A known column's field, `None` if the column is absent or the field empty.
+    /// A known column's field, trimmed of Unicode white space (the reader trims
+    /// only ASCII); `None` if the column is absent or the field empty.
     fn get(&self, column: &'static str) -> Option<&'a str> {
         debug_assert!(COLUMNS.contains(&column), "unknown column {column}");
         self.columns
             .get(column)
             .and_then(|i| self.record.get(*i))
+            .map(str::trim)
             .filter(|s| !s.is_empty())
     }
 
@@ -1753,7 +1756,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(1024))]
 
         #[test]
         fn kg_and_t_agree_with_parse_decimal(v in 0i64..1_000_000_000_000_000) {
@@ -1764,6 +1767,50 @@ mod tests {
             let r = import(&text).unwrap();
             prop_assert_eq!(r.records[0].1.values.get(Category::Fossil), v);
             prop_assert_eq!(r.records[1].1.values.get(Category::Fossil), v);
+        }
+
+        #[test]
+        fn imported_records_pass_the_form_check(
+            rows in prop::collection::vec(
+                (
+                    // Mostly valid choices, so that most files import.
+                    prop::sample::select(vec!["cn_a", "cn_grid_north", "cn_grid_west", "ipcc_x", "gwp_ar5_ch4", "gwp_x", "acme_y"]),
+                    prop::sample::select(vec!["_2024", "_2021", "", "_2021_2022"]),
+                    prop::sample::select(vec!["0", "1", "0.5703", "29.8", "0.000000001", "12345", "0.0000000001", "-1"]),
+                    prop::sample::select(vec!["kgCO2/kWh", "tCO2/MWh", "gCO2e/kWh", "kgCH4/TJ", "kgN2O/TJ", "kgCO2e/kg", "TJ/Gg", "kgCO2/ kWh ", "lbCO2/kWh"]),
+                    prop::sample::select(vec!["", "", "", "CN", "GLO", "\u{3000}", "CN JS"]),
+                    prop::sample::select(vec!["", "", "", "2024-01-01", "2019-12-31"]),
+                    prop::sample::select(vec!["", "", "-0.1", "0.1"]),
+                    prop::sample::select(vec!["", "", "1", "5", "6"]),
+                    prop::sample::select(vec!["s", "s", "same as above", "\"a, b\"", "\u{3000}"]),
+                    prop::sample::select(vec!["", "VERIFY", "x\u{3000}"]),
+                ),
+                0..5,
+            ),
+            gwp in prop::sample::select(vec![Gwp::Ar5, Gwp::Ar6]),
+        ) {
+            let header =
+                "id,value,unit,region,valid_from,biogenic_removals,dqr_temporal,source,verify_note\n";
+            let lines: Vec<String> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    format!(
+                        "{}{i}{},{},{},{},{},{},{},{},{}\n",
+                        r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9
+                    )
+                })
+                .collect();
+            // Each row alone (most rows import alone), then the whole file.
+            let mut files: Vec<String> = lines.iter().map(|l| format!("{header}{l}")).collect();
+            files.push(format!("{header}{}", lines.concat()));
+            for text in files {
+                if let Ok(report) = import_csv(&text, &ImportOptions { gwp }) {
+                    for (line, record) in &report.records {
+                        prop_assert!(check_factor(record).is_ok(), "line {}: {:?}", line, record);
+                    }
+                }
+            }
         }
 
         #[test]
