@@ -174,10 +174,7 @@ pub async fn factor(
 ) -> Result<Json<Value>, ApiError> {
     if key.contains('@') {
         let r: RecordRef = key.parse().map_err(ApiError::bad_request)?;
-        let f = blocking(&state, move |s| {
-            StateView::factor(s, &r).map_err(internal)
-        })
-        .await?;
+        let f = blocking(&state, move |s| StateView::factor(s, &r).map_err(internal)).await?;
         let f =
             f.ok_or_else(|| ApiError::not_found(format!("factor {key} is not on the ledger")))?;
         return Ok(Json(factor_json(&f)));
@@ -271,10 +268,7 @@ pub async fn rule(
     Path(key): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let r: RecordRef = key.parse().map_err(ApiError::bad_request)?;
-    let rule = blocking(&state, move |s| {
-        StateView::rule(s, &r).map_err(internal)
-    })
-    .await?;
+    let rule = blocking(&state, move |s| StateView::rule(s, &r).map_err(internal)).await?;
     let rule =
         rule.ok_or_else(|| ApiError::not_found(format!("rule {key} is not on the ledger")))?;
     Ok(Json(serde_json::to_value(rule).map_err(internal)?))

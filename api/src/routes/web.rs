@@ -95,6 +95,38 @@ pub async fn certificate_bundle(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
 }
 
+/// The figure printed on a label: kg CO2e rounded half up to a precision that
+/// suits its size (1 decimal from 10 kg, 2 from 1 kg, else 3); the page and
+/// the API give the exact milligrams.
+fn label_kg(mg: i64) -> String {
+    let decimals: u32 = match mg.unsigned_abs() {
+        m if m >= 10_000_000 => 1,
+        m if m >= 1_000_000 => 2,
+        _ => 3,
+    };
+    let unit = 10i128.pow(6 - decimals);
+    let rounded = (i128::from(mg) * 2 + unit).div_euclid(2 * unit);
+    let s = tanji_ledger::carbon::units::format_decimal(rounded, decimals);
+    // Keep trailing zeros so every label of a size reads alike ("244.5", "3.00").
+    match s.split_once('.') {
+        Some((_, frac)) => format!("{s}{}", "0".repeat(decimals as usize - frac.len())),
+        None => format!("{s}.{}", "0".repeat(decimals as usize)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn label_figures() {
+        assert_eq!(super::label_kg(244_506_115), "244.5");
+        assert_eq!(super::label_kg(244_550_000), "244.6");
+        assert_eq!(super::label_kg(3_262_876), "3.26");
+        assert_eq!(super::label_kg(3_000_000), "3.00");
+        assert_eq!(super::label_kg(652_766), "0.653");
+        assert_eq!(super::label_kg(0), "0.000");
+    }
+}
+
 fn org_name(store: &Store, id: &OrgId) -> String {
     StateView::org(store, id)
         .ok()
@@ -142,7 +174,7 @@ fn label_data(store: &Store, c: &CertificateState, base: &str) -> Result<LabelDa
         product_name: a.product.name.clone(),
         product_ids: a.product.ids.clone(),
         declared_unit: a.declared_unit.clone(),
-        value_kg: mg_to_kg(a.results.total_mg),
+        value_kg: label_kg(a.results.total_mg),
         grade: c.certificate.grade,
         grades: rule.rule.grades(),
         rule: c.certificate.rule.to_string(),
@@ -325,8 +357,8 @@ pub async fn verify_page(
         let live = tanji_ledger::carbon::tree::verify_tree(c.certificate.footprint, &data.tree);
         for node in &live.nodes {
             checks.push(Check {
-                name_zh: format!("重新计算：{}", node.product),
-                name_en: format!("Recomputed: {}", node.product),
+                name_zh: format!("重新计算 Recomputed：{}", node.product),
+                name_en: String::new(),
                 ok: node.verified,
                 detail: node
                     .checks
