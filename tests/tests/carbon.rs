@@ -304,6 +304,40 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
     assert_eq!(code, 3);
     assert_eq!(v["verified"], false);
 
+    // An auditor given the display maker's opening checks its committed attestation.
+    let display = d["footprints"]["display"]
+        .as_str()
+        .expect("display")
+        .to_string();
+    let opening = node.dir.join("openings/display.json");
+    let (code, v, err) = run_json(&[
+        "footprint",
+        "audit",
+        &display,
+        "--opening",
+        p(&opening),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["verified"], true);
+    let mut forged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&opening).expect("read")).expect("json");
+    forged["amounts_micro"][0] = serde_json::json!(130_000_000u64);
+    let forged_path = dir.path().join("forged-opening.json");
+    std::fs::write(&forged_path, forged.to_string()).expect("write");
+    let (code, v, _) = run_json(&[
+        "footprint",
+        "audit",
+        &display,
+        "--opening",
+        p(&forged_path),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 3);
+    assert_eq!(v["commitment_matches"], false);
+
     // The aluminium producer revokes its ingot: the chassis and the laptop are affected,
     // and verifying the laptop says why.
     let key = node.keys().join("aluminium.json");

@@ -55,6 +55,18 @@ pub enum FootprintCommand {
         #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
         node: String,
     },
+    /// Audit a `committed` attestation with its opening (salt and amounts, from the
+    /// producer): check the commitment and recompute the numbers.
+    Audit {
+        /// Attestation id.
+        id: TxId,
+        /// The opening file the producer's `attest` wrote.
+        #[arg(long)]
+        opening: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
     /// Show an attestation.
     Show {
         /// Attestation id.
@@ -284,6 +296,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             }
             Ok(())
         }
+        FootprintCommand::Audit { id, opening, node } => audit(id, &opening, &node, out).await,
         FootprintCommand::Show { id, node } => {
             let v = Client::new(&node)?
                 .get_value(&format!("/v1/footprints/{id}"))
@@ -393,6 +406,83 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     f.sync_all()?;
     if bytes.is_empty() {
         bail!("empty opening");
+    }
+    Ok(())
+}
+
+/// Checks a committed attestation against its opening and recomputes it.
+async fn audit(id: TxId, opening: &Path, node: &str, out: Output) -> Result<()> {
+    let text = std::fs::read_to_string(opening)
+        .with_context(|| format!("reading {}", opening.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", opening.display()))?;
+    let mut salt = [0u8; 32];
+    hex::decode_to_slice(v["salt"].as_str().unwrap_or_default(), &mut salt)
+        .with_context(|| format!("{}: salt must be 64 hex characters", opening.display()))?;
+    let amounts: Vec<u64> =
+        serde_json::from_value(v["amounts_micro"].clone()).with_context(|| {
+            format!(
+                "{}: amounts_micro must be a list of integers",
+                opening.display()
+            )
+        })?;
+    let client = Client::new(node)?;
+    let tree = client.footprint_tree(&id).await?;
+    let data: TreeData = serde_json::from_value(tree["records"].clone()).context("tree records")?;
+    let fp = data
+        .footprints
+        .get(&id)
+        .cloned()
+        .context("attestation missing from its tree")?;
+    let mut att = fp.attestation.clone();
+    let tanji_ledger::carbon::Privacy::Committed { commitment } = att.privacy else {
+        bail!("{id} is not a committed attestation; its amounts are public");
+    };
+    if amounts.len() != att.inputs.len() {
+        bail!(
+            "the opening has {} amounts, the attestation {} inputs",
+            amounts.len(),
+            att.inputs.len()
+        );
+    }
+    let commitment_ok = tanji_ledger::carbon::raw_data_commitment(&salt, &amounts) == commitment;
+    for (input, amount) in att.inputs.iter_mut().zip(&amounts) {
+        input.amount = Some(*amount);
+    }
+    let eval = tanji_ledger::carbon::compute::evaluate_with(
+        &att,
+        &data,
+        tanji_ledger::carbon::compute::StatusPolicy::Report,
+    )
+    .with_context(|| format!("recomputing {id}"))?;
+    let computed = eval.computed.context("amounts missing")?;
+    let results_ok = tanji_ledger::carbon::compute::check_results(&att, &computed).is_ok();
+    let report = json!({
+        "footprint": id,
+        "commitment_matches": commitment_ok,
+        "results_match": results_ok,
+        "claimed_total_mg": att.results.total_mg,
+        "recomputed_total_mg": computed.results.total_mg,
+        "verified": commitment_ok && results_ok,
+    });
+    out.print(&report, || {
+        format!(
+            "{id}\n  commitment {}\n  recomputed {} mg per {} (attested {} mg): {}",
+            if commitment_ok {
+                "matches the opening"
+            } else {
+                "DOES NOT match the opening"
+            },
+            computed.results.total_mg,
+            att.declared_unit,
+            att.results.total_mg,
+            if results_ok { "match" } else { "MISMATCH" }
+        )
+    });
+    if !(commitment_ok && results_ok) {
+        return Err(
+            ReportedFailure("the committed attestation does not match its opening".into()).into(),
+        );
     }
     Ok(())
 }
