@@ -164,14 +164,7 @@ impl InclusionBundle {
         let (keys, quorum) = match pinned {
             Some(p) => p,
             None => {
-                if self.validators.len() > crate::checkpoint::MAX_SIGNATURES {
-                    return Err(BundleError::Malformed("too many validator keys".into()));
-                }
-                own = self
-                    .validators
-                    .iter()
-                    .map(|v| NoteVerifier::from_vkey(v))
-                    .collect::<Result<_, _>>()?;
+                own = parse_vkeys(&self.validators)?;
                 (own.as_slice(), self.quorum)
             }
         };
@@ -189,6 +182,17 @@ impl InclusionBundle {
             keys_pinned: pinned.is_some(),
         })
     }
+}
+
+/// Parses the validator keys a bundle carries (bounded).
+fn parse_vkeys(vkeys: &[String]) -> Result<Vec<NoteVerifier>, BundleError> {
+    if vkeys.len() > crate::checkpoint::MAX_SIGNATURES {
+        return Err(BundleError::Malformed("too many validator keys".into()));
+    }
+    Ok(vkeys
+        .iter()
+        .map(|v| NoteVerifier::from_vkey(v))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Decodes one base64 hash.
@@ -312,14 +316,7 @@ impl CertificateBundle {
         let (keys, quorum) = match pinned {
             Some(p) => p,
             None => {
-                if self.validators.len() > crate::checkpoint::MAX_SIGNATURES {
-                    return Err(BundleError::Malformed("too many validator keys".into()));
-                }
-                own = self
-                    .validators
-                    .iter()
-                    .map(|v| NoteVerifier::from_vkey(v))
-                    .collect::<Result<_, _>>()?;
+                own = parse_vkeys(&self.validators)?;
                 (own.as_slice(), self.quorum)
             }
         };

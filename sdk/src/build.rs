@@ -52,3 +52,25 @@ pub fn single(
     let key = author.signing_key()?;
     Ok(SignedTx::sign(body, &[(author.org_id, &key)]))
 }
+
+/// Signing a transaction for a node failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The node could not be asked for its network or the next nonce.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The key file's secret is unusable.
+    #[error(transparent)]
+    Key(#[from] tanji_ledger::crypto::KeyError),
+}
+
+/// A transaction by `author` alone for the node's network, with the author's next nonce.
+pub async fn sign_as(
+    client: &Client,
+    author: &OrgKeyFile,
+    kind: TxKind,
+) -> Result<SignedTx, SignError> {
+    let network = client.network().await?.network;
+    let nonce = next_nonce(client, &author.org_id).await?;
+    Ok(single(&network, author, nonce, kind)?)
+}

@@ -137,28 +137,6 @@ impl PerCategory {
     }
 }
 
-impl Serialize for PerCategory {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(5))?;
-        for c in Category::ALL {
-            m.serialize_entry(c.as_str(), &self.get(c))?;
-        }
-        m.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for PerCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = <std::collections::BTreeMap<Category, i64> as Deserialize>::deserialize(d)?;
-        let mut out = PerCategory::default();
-        for (c, v) in map {
-            out.0[c as usize] = v;
-        }
-        Ok(out)
-    }
-}
-
 /// One signed integer per [`Stage`], in [`Stage::ALL`] order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize)]
 pub struct PerStage(pub [i64; 5]);
@@ -170,27 +148,36 @@ impl PerStage {
     }
 }
 
-impl Serialize for PerStage {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(5))?;
-        for st in Stage::ALL {
-            m.serialize_entry(st.as_str(), &self.get(st))?;
+/// JSON form of [`PerCategory`] and [`PerStage`]: an object keyed by name,
+/// in storage order; missing keys read as 0.
+macro_rules! keyed_serde {
+    ($vector:ident, $key:ident) => {
+        impl Serialize for $vector {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(5))?;
+                for k in $key::ALL {
+                    m.serialize_entry(k.as_str(), &self.get(k))?;
+                }
+                m.end()
+            }
         }
-        m.end()
-    }
+
+        impl<'de> Deserialize<'de> for $vector {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let map = <std::collections::BTreeMap<$key, i64> as Deserialize>::deserialize(d)?;
+                let mut out = $vector::default();
+                for (k, v) in map {
+                    out.0[k as usize] = v;
+                }
+                Ok(out)
+            }
+        }
+    };
 }
 
-impl<'de> Deserialize<'de> for PerStage {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = <std::collections::BTreeMap<Stage, i64> as Deserialize>::deserialize(d)?;
-        let mut out = PerStage::default();
-        for (s, v) in map {
-            out.0[s as usize] = v;
-        }
-        Ok(out)
-    }
-}
+keyed_serde!(PerCategory, Category);
+keyed_serde!(PerStage, Stage);
 
 /// A decimal string could not be read exactly.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use tanji_ledger::TxId;
 use tanji_sdk::{build, Client};
 
 use super::output::Output;
-use super::tx::submit_and_report;
+use super::tx::{submit_and_report, submit_as};
 
 /// `tanji certify`.
 #[derive(clap::Args)]
@@ -115,9 +115,7 @@ pub async fn certify(a: CertifyArgs, out: Output) -> Result<()> {
         "grade {grade} of {} for {total} mg per declared unit",
         rule.rule.grades()
     ));
-    let network = client.network().await?.network;
-    let nonce = build::next_nonce(&client, &org.org_id).await?;
-    let tx = build::single(&network, &org, nonce, TxKind::IssueCertificate(cert))?;
+    let tx = build::sign_as(&client, &org, TxKind::IssueCertificate(cert)).await?;
     submit_and_report(&client, &tx, true, out).await
 }
 
@@ -142,21 +140,12 @@ pub async fn run(cmd: CertificateCommand, out: Output) -> Result<()> {
                 "reinstate" => CertificateAction::Reinstate,
                 _ => CertificateAction::Revoke,
             };
-            let org = OrgKeyFile::load(&key)?;
-            let client = Client::new(&node)?;
-            let network = client.network().await?.network;
-            let nonce = build::next_nonce(&client, &org.org_id).await?;
-            let tx = build::single(
-                &network,
-                &org,
-                nonce,
-                TxKind::SetCertificateStatus {
-                    certificate: id,
-                    action,
-                    reason,
-                },
-            )?;
-            submit_and_report(&client, &tx, true, out).await
+            let kind = TxKind::SetCertificateStatus {
+                certificate: id,
+                action,
+                reason,
+            };
+            submit_as(&key, &node, kind, out).await
         }
         CertificateCommand::Bundle {
             id,

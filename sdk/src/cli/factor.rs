@@ -12,7 +12,7 @@ use tanji_ledger::tx::TxKind;
 use tanji_sdk::{build, Client};
 
 use super::output::Output;
-use super::tx::{submit_and_report, wait_committed};
+use super::tx::{submit_as, wait_committed};
 
 #[derive(Subcommand)]
 pub enum FactorCommand {
@@ -233,18 +233,6 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
             reason,
             key,
             node,
-        } => {
-            let org = OrgKeyFile::load(&key)?;
-            let client = Client::new(&node)?;
-            let network = client.network().await?.network;
-            let nonce = build::next_nonce(&client, &org.org_id).await?;
-            let tx = build::single(
-                &network,
-                &org,
-                nonce,
-                TxKind::RevokeFactor { factor, reason },
-            )?;
-            submit_and_report(&client, &tx, true, out).await
-        }
+        } => submit_as(&key, &node, TxKind::RevokeFactor { factor, reason }, out).await,
     }
 }

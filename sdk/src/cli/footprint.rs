@@ -16,7 +16,7 @@ use tanji_ledger::{OrgId, TxId};
 use tanji_sdk::{build, Client};
 
 use super::output::{Output, ReportedFailure};
-use super::tx::submit_and_report;
+use super::tx::{submit_and_report, submit_as};
 
 #[derive(Subcommand)]
 pub enum FootprintCommand {
@@ -249,10 +249,8 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                 ));
             }
             let client = Client::new(&node)?;
-            let network = client.network().await?.network;
-            let nonce = build::next_nonce(&client, &producer.org_id).await?;
             out.note(&human_results(&att));
-            let tx = build::single(&network, &producer, nonce, TxKind::AttestFootprint(att))?;
+            let tx = build::sign_as(&client, &producer, TxKind::AttestFootprint(att)).await?;
             submit_and_report(&client, &tx, true, out).await
         }
         FootprintCommand::Verify { id, node } => {
@@ -343,20 +341,16 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             key,
             node,
         } => {
-            let org = OrgKeyFile::load(&key)?;
-            let client = Client::new(&node)?;
-            let network = client.network().await?.network;
-            let nonce = build::next_nonce(&client, &org.org_id).await?;
-            let tx = build::single(
-                &network,
-                &org,
-                nonce,
+            submit_as(
+                &key,
+                &node,
                 TxKind::RevokeFootprint {
                     footprint: id,
                     reason,
                 },
-            )?;
-            submit_and_report(&client, &tx, true, out).await
+                out,
+            )
+            .await
         }
     }
 }

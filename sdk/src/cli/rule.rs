@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use tanji_ledger::carbon::rule_file::parse_rule_toml;
-use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
-use tanji_sdk::{build, Client};
+use tanji_sdk::Client;
 
 use super::output::Output;
-use super::tx::submit_and_report;
+use super::tx::submit_as;
 
 #[derive(Subcommand)]
 pub enum RuleCommand {
@@ -39,12 +38,7 @@ pub async fn run(cmd: RuleCommand, out: Output) -> Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let rule = parse_rule_toml(&text).with_context(|| file.display().to_string())?;
-            let org = OrgKeyFile::load(&key)?;
-            let client = Client::new(&node)?;
-            let network = client.network().await?.network;
-            let nonce = build::next_nonce(&client, &org.org_id).await?;
-            let tx = build::single(&network, &org, nonce, TxKind::PublishRule(rule))?;
-            submit_and_report(&client, &tx, true, out).await
+            submit_as(&key, &node, TxKind::PublishRule(rule), out).await
         }
         RuleCommand::List { node } => {
             let v = Client::new(&node)?.get_value("/v1/rules").await?;

@@ -181,17 +181,24 @@ pub async fn anchor(
         .with_context(|| format!("reading {}", file.display()))?;
     let digest = *hasher.finalize().as_bytes();
     let client = Client::new(node)?;
-    let network = client.network().await?.network;
-    let nonce = build::next_nonce(&client, &author.org_id).await?;
-    let tx = build::single(
-        &network,
+    let tx = build::sign_as(
+        &client,
         &author,
-        nonce,
         TxKind::AnchorEvidence {
             digest,
             label: label.to_string(),
         },
-    )?;
+    )
+    .await?;
     out.note(&format!("anchoring BLAKE3 {}", hex::encode(digest)));
     submit_and_report(&client, &tx, wait, out).await
+}
+
+/// Signs `kind` with the key file at `key` (the author's next nonce on the
+/// node's network), submits it and waits until it is in the log.
+pub async fn submit_as(key: &Path, node: &str, kind: TxKind, out: Output) -> Result<()> {
+    let author = OrgKeyFile::load(key)?;
+    let client = Client::new(node)?;
+    let tx = build::sign_as(&client, &author, kind).await?;
+    submit_and_report(&client, &tx, true, out).await
 }
