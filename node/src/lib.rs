@@ -16,6 +16,7 @@
 pub mod demo;
 pub mod dev;
 pub mod ordering;
+pub mod p2p;
 pub mod server;
 pub mod service;
 pub mod tracker;

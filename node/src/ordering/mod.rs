@@ -7,6 +7,7 @@
 //! ([`solo`]) decides alone; a replicated engine decides with the other
 //! validators and implements the same trait.
 
+pub mod bft;
 pub mod solo;
 
 use tanji_api::SubmitError;
