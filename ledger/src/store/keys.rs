@@ -17,14 +17,18 @@ pub const CF_TX_INDEX: &str = "tx_index";
 /// Column family for private data (sealed envelopes); never replicated or logged.
 pub const CF_PRIVATE: &str = "private";
 
+/// Column family of consensus decisions: height → decision record (replicated ordering).
+pub const CF_CONSENSUS: &str = "consensus";
+
 /// Every column family, in creation order.
-pub const ALL_CFS: [&str; 6] = [
+pub const ALL_CFS: [&str; 7] = [
     CF_ENTRIES,
     CF_TREE,
     CF_CHECKPOINTS,
     CF_STATE,
     CF_TX_INDEX,
     CF_PRIVATE,
+    CF_CONSENSUS,
 ];
 
 /// `state` keys.

@@ -94,6 +94,26 @@ impl Candidate {
     }
 }
 
+/// A batch as decided by the ordering engine at one consensus height.
+#[derive(Clone, Debug, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+pub struct DecidedRecord {
+    /// Consensus height (1, 2, ...).
+    pub height: u64,
+    /// The decided value's id (the batch id).
+    pub value_id: [u8; 32],
+    /// The engine's commit certificate, in the engine's codec.
+    pub certificate: Vec<u8>,
+    /// The batch exactly as decided (invalid transactions included), in the engine's codec.
+    pub batch: Vec<u8>,
+    /// Log size before the batch (filled in by the store).
+    pub first_index: u64,
+    /// Log size after the batch (filled in by the store).
+    pub size_after: u64,
+}
+
+/// Largest decision record read back.
+const MAX_DECIDED_RECORD: usize = 64 * 1024 * 1024;
+
 /// What happened to each candidate of a batch.
 #[derive(Debug)]
 pub struct BatchOutcome {
@@ -163,6 +183,35 @@ impl Store {
         candidates: &[Candidate],
         signer: Option<&NoteSigner>,
     ) -> Result<BatchOutcome, StoreError> {
+        self.append(candidates, signer, None)
+    }
+
+    /// Like [`Store::append_batch`], for a batch decided by the ordering engine at
+    /// a consensus height: the decision record (with the engine's certificate and
+    /// the batch exactly as decided, for peers that sync it) is written in the same
+    /// atomic batch, even when no transaction of the batch was valid.
+    pub fn append_decided(
+        &self,
+        decided: &DecidedRecord,
+        candidates: &[Candidate],
+        signer: Option<&NoteSigner>,
+    ) -> Result<BatchOutcome, StoreError> {
+        let expected = self.last_decided()?.map_or(1, |last| last.saturating_add(1));
+        if decided.height != expected {
+            return Err(StoreError::OutOfRange(format!(
+                "decided height {} is not the next height, {expected}",
+                decided.height
+            )));
+        }
+        self.append(candidates, signer, Some(decided))
+    }
+
+    fn append(
+        &self,
+        candidates: &[Candidate],
+        signer: Option<&NoteSigner>,
+        decided: Option<&DecidedRecord>,
+    ) -> Result<BatchOutcome, StoreError> {
         let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let head = self.head();
         let db_nodes = DbNodes::new(&self.db)?;
@@ -190,7 +239,24 @@ impl Store {
                 Err(e) => results.push((c.id, Err(e))),
             }
         }
+        if let Some(d) = decided {
+            let record = DecidedRecord {
+                first_index: head.size,
+                size_after: size,
+                ..d.clone()
+            };
+            batch.put_cf(
+                cf(&self.db, CF_CONSENSUS)?,
+                u64_key(record.height),
+                encoding::encode(&record),
+            );
+        }
         if size == head.size {
+            if decided.is_some() {
+                let mut wo = WriteOptions::default();
+                wo.set_sync(self.sync);
+                self.db.write_opt(batch, &wo)?;
+            }
             return Ok(BatchOutcome {
                 results,
                 head,
@@ -566,6 +632,33 @@ impl Store {
             out.push(k[prefix.len()..].to_vec());
         }
         Ok(out)
+    }
+
+    /// The decision recorded for a consensus height.
+    pub fn decided(&self, height: u64) -> Result<Option<DecidedRecord>, StoreError> {
+        self.db
+            .get_cf(cf(&self.db, CF_CONSENSUS)?, u64_key(height))?
+            .map(|v| {
+                encoding::decode(&v, MAX_DECIDED_RECORD)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// The highest consensus height decided and applied, if any.
+    pub fn last_decided(&self) -> Result<Option<u64>, StoreError> {
+        let mut iter = self
+            .db
+            .iterator_cf(cf(&self.db, CF_CONSENSUS)?, rocksdb::IteratorMode::End);
+        match iter.next() {
+            Some(item) => {
+                let (k, _) = item?;
+                Ok(Some(read_u64(&k).ok_or_else(|| {
+                    StoreError::Corrupt("consensus key".into())
+                })?))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Every factor version, ordered by id then version.

@@ -128,3 +128,53 @@ fn out_of_range_requests_are_errors() {
     assert_eq!(store.entry(1).expect("read"), None);
     assert!(store.root_at(u64::MAX).is_err());
 }
+
+#[test]
+fn decisions_are_recorded_atomically_and_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = TestNet::new();
+    let s = net.supplier(10);
+    let record = |height: u64| DecidedRecord {
+        height,
+        value_id: [height as u8; 32],
+        certificate: vec![1, 2, 3],
+        batch: vec![height as u8; 10],
+        first_index: 0,
+        size_after: 0,
+    };
+    {
+        let store = open(dir.path());
+        assert_eq!(store.last_decided().expect("read"), None);
+        store
+            .append_decided(
+                &record(1),
+                &[
+                    Candidate::new(net.genesis()),
+                    Candidate::new(net.register(&s)),
+                ],
+                Some(&net.node),
+            )
+            .expect("height 1");
+        // A decided batch whose every transaction is refused still advances the height.
+        let out = store
+            .append_decided(
+                &record(2),
+                &[Candidate::new(net.register(&s))],
+                Some(&net.node),
+            )
+            .expect("height 2");
+        assert!(out.results[0].1.is_err());
+        assert!(matches!(
+            store.append_decided(&record(4), &[], None),
+            Err(StoreError::OutOfRange(_))
+        ));
+    }
+    let store = open(dir.path());
+    assert_eq!(store.last_decided().expect("read"), Some(2));
+    let d1 = store.decided(1).expect("read").expect("present");
+    assert_eq!((d1.first_index, d1.size_after), (0, 2));
+    let d2 = store.decided(2).expect("read").expect("present");
+    assert_eq!((d2.first_index, d2.size_after), (2, 2));
+    assert_eq!(d2.batch, vec![2u8; 10]);
+    store.check_integrity().expect("consistent");
+}
