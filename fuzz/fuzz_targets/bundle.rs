@@ -4,7 +4,9 @@ use libfuzzer_sys::fuzz_target;
 use tanji_ledger::bundle::InclusionBundle;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(b) = InclusionBundle::from_json(text) {
         let _ = b.verify(None);
     }

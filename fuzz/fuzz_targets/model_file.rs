@@ -5,7 +5,9 @@ use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::rule_file::parse_rule_toml;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = Model::from_toml(text);
     let _ = Model::from_json(text);
     let _ = parse_rule_toml(text);

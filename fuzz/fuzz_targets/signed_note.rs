@@ -4,7 +4,9 @@ use libfuzzer_sys::fuzz_target;
 use tanji_ledger::checkpoint::{NoteVerifier, SignedNote};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(note) = SignedNote::parse(text) {
         let _ = note.checkpoint();
         let _ = note.verify(&[], 1);

@@ -196,7 +196,9 @@ impl Store {
         candidates: &[Candidate],
         signer: Option<&NoteSigner>,
     ) -> Result<BatchOutcome, StoreError> {
-        let expected = self.last_decided()?.map_or(1, |last| last.saturating_add(1));
+        let expected = self
+            .last_decided()?
+            .map_or(1, |last| last.saturating_add(1));
         if decided.height != expected {
             return Err(StoreError::OutOfRange(format!(
                 "decided height {} is not the next height, {expected}",
