@@ -2,9 +2,9 @@
 //! through its `app-channel` interface (see `docs/adr/0005`).
 //!
 //! This module holds the application-side types Malachite is instantiated
-//! with, how they are signed and encoded, and how the engine is started. The
-//! loop that answers the engine's messages lives elsewhere; [`engine`]
-//! documents what it must do.
+//! with, how they are signed and encoded, how the engine is started, and
+//! the loop that answers the engine's messages ([`app`]; [`engine`]
+//! documents what it must do).
 //!
 //! # Mapping
 //!
@@ -48,6 +48,7 @@
 //!   Whether the entries are valid transactions is the ledger's decision
 //!   when the app validates the proposal and when it applies the decided batch.
 
+pub mod app;
 pub mod batch;
 pub mod codec;
 pub mod context;

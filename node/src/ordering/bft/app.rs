@@ -1,0 +1,600 @@
+//! The application loop that answers Malachite's `AppMsg`s (see the
+//! [`engine`](super::engine) module documentation for the contract) and a
+//! helper that starts a whole node in-process ([`start_node`]).
+//!
+//! State kept by [`BftApp`]:
+//!
+//! - undecided proposed values per `(height, round)`, answered at
+//!   `StartedRound` (in memory: crash recovery of undecided values is not
+//!   persisted yet);
+//! - the batches of those values by id, so `Decided` and `RestreamProposal`
+//!   find them;
+//! - partial proposal streams per `(publisher, stream id)`.
+//!
+//! Decided batches and their extended commit certificates go to the ledger
+//! store with [`Store::append_decided`], atomically with the ledger append;
+//! value sync is served from those records.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use malachitebft_app_channel::app::consensus::ProposedValue;
+use malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
+use malachitebft_app_channel::app::net::Multiaddr;
+use malachitebft_app_channel::app::streaming::{StreamId, StreamMessage};
+use malachitebft_app_channel::app::types::codec::Codec;
+use malachitebft_app_channel::app::types::core::{
+    CommitCertificate, ExtendedCommitCertificate, LinearTimeouts, Round, Validity, VoteExtensions,
+};
+use malachitebft_app_channel::app::types::sync::RawDecidedValue;
+use malachitebft_app_channel::app::types::{LocallyProposedValue, PeerId};
+use malachitebft_app_channel::{AppMsg, Channels, EngineHandle, NetworkMsg};
+use tanji_ledger::crypto::SecretKey;
+use tanji_ledger::store::{Candidate, DecidedRecord, Store};
+use tanji_ledger::tx::SignedTx;
+use tokio::task::JoinHandle;
+
+use super::batch::{assemble, stream_id, stream_messages, Batch, PartStream};
+use super::codec::TanjiCodec;
+use super::context::TanjiContext;
+use super::engine::{self, EngineIdentity, EnginePaths, TanjiNodeConfig};
+use super::signing::{TanjiSigner, TanjiVerifier};
+use super::types::{Address, BatchId, Height, ProposalPart, ValidatorSet};
+
+/// Transactions admitted and waiting to be proposed, shared between the
+/// admission side and the app loop.
+pub type Mempool = Arc<Mutex<VecDeque<Candidate>>>;
+
+/// Settings of the app loop.
+#[derive(Clone, Debug)]
+pub struct BftConfig {
+    /// Consensus timeouts for every height.
+    pub timeouts: LinearTimeouts,
+    /// Most transactions in one proposed batch.
+    pub max_batch_txs: usize,
+    /// How long a proposer waits for transactions when the mempool is empty
+    /// (capped at half of the engine's `GetValue` timeout).
+    pub max_wait_for_txs: Duration,
+    /// Most decided values returned for one value-sync request.
+    pub max_sync_values: usize,
+    /// Byte budget of one value-sync answer.
+    pub max_sync_bytes: usize,
+}
+
+impl Default for BftConfig {
+    fn default() -> Self {
+        Self {
+            timeouts: LinearTimeouts::default(),
+            max_batch_txs: 1024,
+            max_wait_for_txs: Duration::from_millis(500),
+            max_sync_values: engine::SYNC_BATCH_SIZE,
+            max_sync_bytes: 9 * 1024 * 1024,
+        }
+    }
+}
+
+impl BftConfig {
+    /// Short timeouts for in-process tests on 127.0.0.1.
+    pub fn for_tests() -> Self {
+        let propose = Duration::from_millis(1000);
+        let vote = Duration::from_millis(500);
+        Self {
+            timeouts: LinearTimeouts {
+                propose,
+                propose_delta: Duration::from_millis(250),
+                prevote: vote,
+                prevote_delta: Duration::from_millis(250),
+                precommit: vote,
+                precommit_delta: Duration::from_millis(250),
+                rebroadcast: propose + vote + vote,
+                max_timeout: Duration::from_secs(10),
+            },
+            max_wait_for_txs: Duration::from_millis(100),
+            ..Self::default()
+        }
+    }
+}
+
+/// One proposal we know the batch of.
+struct Undecided {
+    value: ProposedValue<TanjiContext>,
+}
+
+/// The Malachite application: answers every `AppMsg` of the engine.
+pub struct BftApp {
+    store: Arc<Store>,
+    network: String,
+    validators: ValidatorSet,
+    signer: Option<TanjiSigner>,
+    mempool: Mempool,
+    config: BftConfig,
+    /// The height consensus is at (set by `ConsensusReady` / `Finalized`).
+    height: Height,
+    /// Proposed values per `(height, round)`, for `StartedRound`.
+    undecided: HashMap<(Height, Round), Vec<Undecided>>,
+    /// Batches of known proposals (own, received, synced), by id, with their height.
+    batches: HashMap<BatchId, (Height, Batch)>,
+    /// The value this node proposed at `(height, round)`, so a repeated
+    /// `GetValue` gets the same answer.
+    own: HashMap<(Height, Round), BatchId>,
+    /// Partial proposal streams.
+    streams: HashMap<(PeerId, StreamId), (Height, PartStream)>,
+    /// Distinguishes re-streams of one round.
+    stream_nonce: u64,
+}
+
+impl BftApp {
+    /// An app over `store` (already holding the genesis). `signer` is `None`
+    /// for an observer.
+    pub fn new(
+        store: Arc<Store>,
+        signer: Option<TanjiSigner>,
+        mempool: Mempool,
+        config: BftConfig,
+    ) -> anyhow::Result<Self> {
+        let info = store
+            .network()?
+            .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
+        let validators = ValidatorSet::from_nodes(&info.validators)?;
+        Ok(Self {
+            store,
+            network: info.network,
+            validators,
+            signer,
+            mempool,
+            config,
+            height: Height(1),
+            undecided: HashMap::new(),
+            batches: HashMap::new(),
+            own: HashMap::new(),
+            streams: HashMap::new(),
+            stream_nonce: 0,
+        })
+    }
+
+    fn params(&self) -> HeightParams<TanjiContext> {
+        HeightParams::new(self.validators.clone(), self.config.timeouts, None)
+    }
+
+    fn next_height(&self) -> anyhow::Result<Height> {
+        Ok(Height(self.store.last_decided()?.map_or(1, |h| h + 1)))
+    }
+
+    /// Runs until the engine closes its channel or a fatal error occurs.
+    pub async fn run(mut self, mut channels: Channels<TanjiContext>) -> anyhow::Result<()> {
+        while let Some(msg) = channels.consensus.recv().await {
+            self.handle(msg, &channels).await?;
+        }
+        Ok(())
+    }
+
+    async fn handle(
+        &mut self,
+        msg: AppMsg<TanjiContext>,
+        channels: &Channels<TanjiContext>,
+    ) -> anyhow::Result<()> {
+        match msg {
+            AppMsg::ConsensusReady { reply } => {
+                self.height = self.next_height()?;
+                tracing::info!(height = %self.height, "consensus ready");
+                let _ = reply.send((self.height, self.params()));
+            }
+            AppMsg::StartedRound {
+                height,
+                round,
+                proposer,
+                role,
+                reply_value,
+            } => {
+                tracing::debug!(%height, %round, %proposer, ?role, "started round");
+                self.height = height;
+                let values = self
+                    .undecided
+                    .get(&(height, round))
+                    .map(|v| v.iter().map(|u| u.value.clone()).collect())
+                    .unwrap_or_default();
+                let _ = reply_value.send(values);
+            }
+            AppMsg::GetValue {
+                height,
+                round,
+                timeout,
+                reply,
+            } => {
+                let id = match self.own.get(&(height, round)) {
+                    Some(id) => *id,
+                    None => {
+                        let batch = self.reap(timeout).await;
+                        let id = batch.id();
+                        self.own.insert((height, round), id);
+                        self.batches.insert(id, (height, batch));
+                        id
+                    }
+                };
+                let _ = reply.send(LocallyProposedValue::new(height, round, id));
+                if let Some((_, batch)) = self.batches.get(&id) {
+                    if let Some(signer) = &self.signer {
+                        let parts = signer.proposal_parts(batch, height, round, Round::Nil);
+                        self.publish(channels, height, round, parts).await?;
+                    }
+                }
+            }
+            AppMsg::ExtendVote { reply, .. } => {
+                let _ = reply.send(None);
+            }
+            AppMsg::VerifyVoteExtensions {
+                extensions, reply, ..
+            } => {
+                let _ = reply.send(extensions.into_iter().map(|(a, _)| (a, Ok(()))).collect());
+            }
+            AppMsg::RestreamProposal {
+                height,
+                round,
+                valid_round,
+                value_id,
+                ..
+            } => {
+                let Some(signer) = &self.signer else {
+                    return Ok(());
+                };
+                let me = Address::from(signer.public_key());
+                if self.validators.proposer(height, round).address != me {
+                    tracing::debug!(%height, %round, "restream requested but not the proposer");
+                    return Ok(());
+                }
+                match self.batches.get(&value_id) {
+                    Some((_, batch)) => {
+                        let parts = signer.proposal_parts(batch, height, round, valid_round);
+                        self.publish(channels, height, round, parts).await?;
+                    }
+                    None => {
+                        tracing::warn!(%height, %round, %value_id, "restream of an unknown value")
+                    }
+                }
+            }
+            AppMsg::GetHistoryMinHeight { reply } => {
+                let _ = reply.send(Height(1));
+            }
+            AppMsg::ReceivedProposalPart {
+                from,
+                published_by,
+                part,
+                reply,
+            } => {
+                let value = self.received_part(published_by.unwrap_or(from), part);
+                let _ = reply.send(value);
+            }
+            AppMsg::Decided {
+                certificate,
+                extensions,
+                reply,
+            } => {
+                self.decided(certificate, extensions).await?;
+                let _ = reply.send(());
+            }
+            AppMsg::Finalized {
+                certificate, reply, ..
+            } => {
+                let next = Height(certificate.height.0 + 1);
+                self.height = next;
+                self.prune(next);
+                let _ = reply.send(Next::Start(next, self.params()));
+            }
+            AppMsg::GetDecidedValues { range, reply } => {
+                let values = self.decided_values(*range.start(), *range.end())?;
+                let _ = reply.send(values);
+            }
+            AppMsg::ProcessSyncedValue {
+                height,
+                round,
+                proposer,
+                value_bytes,
+                reply,
+            } => {
+                let outcome = match Batch::decode(&value_bytes) {
+                    Ok(batch) => {
+                        let id = batch.id();
+                        let validity = validity(&batch);
+                        self.batches.insert(id, (height, batch));
+                        SyncedValueOutcome::Verdict(ProposedValue {
+                            height,
+                            round,
+                            valid_round: Round::Nil,
+                            proposer,
+                            value: id,
+                            validity,
+                        })
+                    }
+                    Err(e) => {
+                        tracing::warn!(%height, error = %e, "undecodable synced value");
+                        SyncedValueOutcome::PeerFault
+                    }
+                };
+                let _ = reply.send(outcome);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes up to `max_batch_txs` admitted transactions not yet in the log,
+    /// waiting briefly if there are none. They stay in the mempool until a
+    /// batch holding them is decided.
+    async fn reap(&self, timeout: Duration) -> Batch {
+        let wait = self.config.max_wait_for_txs.min(timeout / 2);
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let txs = self.peek_mempool();
+            if !txs.is_empty() || tokio::time::Instant::now() >= deadline {
+                return match Batch::new(txs) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "mempool batch refused; proposing an empty one");
+                        Batch::default()
+                    }
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn peek_mempool(&self) -> Vec<Vec<u8>> {
+        let mut pool = self.mempool.lock().unwrap_or_else(|e| e.into_inner());
+        // Drop what is already in the log (decided while we were not proposer).
+        pool.retain(|c| !matches!(self.store.tx_index(&c.id), Ok(Some(_))));
+        pool.iter()
+            .take(self.config.max_batch_txs)
+            .map(|c| c.entry.clone())
+            .collect()
+    }
+
+    async fn publish(
+        &mut self,
+        channels: &Channels<TanjiContext>,
+        height: Height,
+        round: Round,
+        parts: Vec<ProposalPart>,
+    ) -> anyhow::Result<()> {
+        self.stream_nonce += 1;
+        let sid = stream_id(height, round, self.stream_nonce);
+        for msg in stream_messages(sid, parts) {
+            channels
+                .network
+                .send(NetworkMsg::PublishProposalPart(msg))
+                .await
+                .map_err(|_| anyhow::anyhow!("the engine's network channel is closed"))?;
+        }
+        Ok(())
+    }
+
+    fn received_part(
+        &mut self,
+        publisher: PeerId,
+        msg: StreamMessage<ProposalPart>,
+    ) -> Option<ProposedValue<TanjiContext>> {
+        let key = (publisher, msg.stream_id.clone());
+        let height = match &msg.content {
+            malachitebft_app_channel::app::streaming::StreamContent::Data(ProposalPart::Init {
+                height,
+                ..
+            }) => Some(*height),
+            _ => None,
+        };
+        let entry = self
+            .streams
+            .entry(key.clone())
+            .or_insert_with(|| (self.height, PartStream::new()));
+        if let Some(h) = height {
+            entry.0 = h;
+        }
+        let parts = match entry.1.insert(msg) {
+            Ok(Some(parts)) => {
+                self.streams.remove(&key);
+                parts
+            }
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(%publisher, error = %e, "bad proposal stream");
+                self.streams.remove(&key);
+                return None;
+            }
+        };
+        let proposal = match assemble(&self.network, &parts, &self.validators) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(%publisher, error = %e, "proposal refused");
+                return None;
+            }
+        };
+        if proposal.height < self.height {
+            return None;
+        }
+        let value = ProposedValue {
+            height: proposal.height,
+            round: proposal.round,
+            valid_round: proposal.pol_round,
+            proposer: proposal.proposer,
+            value: proposal.id,
+            validity: validity(&proposal.batch),
+        };
+        self.batches
+            .insert(proposal.id, (proposal.height, proposal.batch));
+        let slot = self
+            .undecided
+            .entry((proposal.height, proposal.round))
+            .or_default();
+        if !slot.iter().any(|u| u.value == value) {
+            slot.push(Undecided {
+                value: value.clone(),
+            });
+        }
+        if proposal.height > self.height {
+            // Handed over at that height's StartedRound.
+            return None;
+        }
+        Some(value)
+    }
+
+    async fn decided(
+        &mut self,
+        certificate: CommitCertificate<TanjiContext>,
+        extensions: VoteExtensions<TanjiContext>,
+    ) -> anyhow::Result<()> {
+        let height = certificate.height;
+        let value_id = certificate.value_id;
+        if let Some(existing) = self.store.decided(height.0)? {
+            anyhow::ensure!(
+                existing.value_id == value_id.0,
+                "height {height} already decided with another value"
+            );
+            return Ok(());
+        }
+        let Some((_, batch)) = self.batches.get(&value_id) else {
+            anyhow::bail!("decided value {value_id} at height {height} is unknown");
+        };
+        let ext = ExtendedCommitCertificate::from_commit_certificate_and_extensions(
+            certificate,
+            extensions,
+        );
+        let cert_bytes = TanjiCodec.encode(&ext)?.to_vec();
+        let candidates: Vec<Candidate> = batch
+            .txs()
+            .iter()
+            .filter_map(|b| SignedTx::decode(b).ok())
+            .map(Candidate::new)
+            .collect();
+        let record = DecidedRecord {
+            height: height.0,
+            value_id: value_id.0,
+            certificate: cert_bytes,
+            batch: batch.encode(),
+            first_index: 0,
+            size_after: 0,
+        };
+        let ids: HashSet<_> = candidates.iter().map(|c| c.id).collect();
+        let store = self.store.clone();
+        let outcome =
+            tokio::task::spawn_blocking(move || store.append_decided(&record, &candidates, None))
+                .await??;
+        tracing::info!(%height, txs = ids.len(), size = outcome.head.size, "decided");
+        self.mempool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|c| !ids.contains(&c.id));
+        Ok(())
+    }
+
+    fn prune(&mut self, next: Height) {
+        self.undecided.retain(|(h, _), _| *h >= next);
+        self.batches.retain(|_, (h, _)| *h >= next);
+        self.own.retain(|(h, _), _| *h >= next);
+        self.streams.retain(|_, (h, _)| *h >= next);
+    }
+
+    fn decided_values(
+        &self,
+        start: Height,
+        end: Height,
+    ) -> anyhow::Result<Vec<RawDecidedValue<TanjiContext>>> {
+        let Some(last) = self.store.last_decided()? else {
+            return Ok(Vec::new());
+        };
+        let start = start.0.max(1);
+        let end = end.0.min(last);
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        for h in start..=end {
+            if out.len() >= self.config.max_sync_values {
+                break;
+            }
+            let Some(record) = self.store.decided(h)? else {
+                break;
+            };
+            bytes += record.batch.len() + record.certificate.len();
+            if !out.is_empty() && bytes > self.config.max_sync_bytes {
+                break;
+            }
+            let certificate = TanjiCodec.decode(record.certificate.into())?;
+            out.push(RawDecidedValue::new(record.batch.into(), certificate));
+        }
+        Ok(out)
+    }
+}
+
+/// Whether every entry of a batch is a well-formed transaction and no entry
+/// repeats. State-dependent checks happen when the decided batch is applied.
+fn validity(batch: &Batch) -> Validity {
+    let mut seen = HashSet::new();
+    for entry in batch.txs() {
+        match SignedTx::decode(entry) {
+            Ok(tx) if seen.insert(tx.id()) => {}
+            _ => return Validity::Invalid,
+        }
+    }
+    Validity::Valid
+}
+
+/// A node started in-process: the engine and the app loop.
+pub struct BftNode {
+    /// Malachite's engine.
+    pub engine: EngineHandle,
+    /// The app loop.
+    pub app: JoinHandle<anyhow::Result<()>>,
+    /// Where admitted transactions go.
+    pub mempool: Mempool,
+}
+
+impl BftNode {
+    /// Stops the engine and the app loop.
+    pub async fn stop(self) {
+        self.engine.actor.stop(None);
+        let _ = self.engine.handle.await;
+        self.app.abort();
+        let _ = self.app.await;
+    }
+}
+
+/// Starts a validator node over `store` (which must hold the genesis):
+/// Malachite listening on `listen_addr` and talking to `persistent_peers`,
+/// its WAL under `data_dir`, and the app loop spawned on the runtime.
+pub async fn start_validator(
+    store: Arc<Store>,
+    node_key: &SecretKey,
+    moniker: &str,
+    listen_addr: Multiaddr,
+    persistent_peers: Vec<Multiaddr>,
+    data_dir: &Path,
+    config: BftConfig,
+) -> anyhow::Result<BftNode> {
+    let info = store
+        .network()?
+        .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
+    let network = info.network.clone();
+    let signer = TanjiSigner::new(network.as_str(), node_key.clone());
+    let identity = EngineIdentity::validator(moniker, node_key, &signer).await?;
+    let cfg = TanjiNodeConfig::new(moniker, &network, listen_addr, persistent_peers);
+    let (channels, engine) = engine::start(
+        TanjiContext,
+        cfg,
+        &EnginePaths::in_dir(data_dir),
+        identity,
+        Some(signer.clone()),
+        TanjiVerifier::new(network.as_str()),
+    )
+    .await?;
+    let mempool: Mempool = Arc::default();
+    let app = BftApp::new(store, Some(signer), mempool.clone(), config)?;
+    let app = tokio::spawn(async move {
+        let r = app.run(channels).await;
+        if let Err(e) = &r {
+            tracing::error!(error = %e, "bft app loop stopped");
+        }
+        r
+    });
+    Ok(BftNode {
+        engine,
+        app,
+        mempool,
+    })
+}
