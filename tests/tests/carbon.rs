@@ -109,6 +109,57 @@ async fn hand_checkable_model_offline_and_on_the_node() {
     assert_eq!(fp["total_mg"], 29_792_850);
     assert_eq!(fp["categories"]["fossil"], 29_792_850);
 
+    // A new version that drops by 27 % (only the first input left) supersedes the first
+    // and shows up among the regulator's anomalies when drops over 20 % are flagged.
+    let second = dir.path().join("widget-v2.toml");
+    let v2 = HAND_MODEL
+        .replace("privacy = \"public\"", &format!("privacy = \"public\"\nsupersedes = \"{id}\""))
+        .replace("[[input]]\nfactor = \"cn_grid_north_2023@1\"\namount = \"12.5\"\nstage = \"production\"\n", "");
+    std::fs::write(&second, &v2).expect("write");
+    let (code, attested2, err) = run_json(&[
+        "footprint",
+        "attest",
+        p(&second),
+        "--key",
+        p(&key),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let id2 = attested2["id"].as_str().expect("id").to_string();
+    let old: serde_json::Value = reqwest::get(format!("{}/v1/footprints/{id}", node.url))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(old["status"], "deprecated");
+    let anomalies: serde_json::Value =
+        reqwest::get(format!("{}/v1/anomalies?max_drop=0.2", node.url))
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+    let drops = anomalies["drops"].as_array().expect("drops");
+    assert!(
+        drops.iter().any(|d| d["footprint"] == id2.as_str()
+            && d["previous_mg"] == 29_792_850
+            && d["current_mg"] == 21_841_600),
+        "{anomalies}"
+    );
+    let lenient: serde_json::Value =
+        reqwest::get(format!("{}/v1/anomalies?max_drop=0.5", node.url))
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+    assert!(
+        lenient["drops"].as_array().expect("drops").is_empty(),
+        "{lenient}"
+    );
+
     // A hand-edited attestation with one milligram more is refused by the node.
     let client = Client::new(&node.url).expect("client");
     let m = Model::from_toml(HAND_MODEL).expect("model");
@@ -414,11 +465,4 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
         .await
         .expect("json");
     assert_eq!(stats["certificates"]["total"], 1);
-    let anomalies: serde_json::Value = reqwest::get(format!("{}/v1/anomalies", node.url))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
-    assert!(anomalies["outliers"].is_array() && anomalies["drops"].is_array());
 }
