@@ -29,10 +29,9 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 fn build_bundle(
     store: &Store,
     c: &CertificateState,
+    tree: &TreeData,
     verifiers: (Vec<String>, usize),
 ) -> Result<CertificateBundle, ApiError> {
-    let tree =
-        TreeData::collect(c.certificate.footprint, &ViewResolver(store)).map_err(internal)?;
     let mut txs: Vec<TxId> = vec![c.tx];
     txs.extend(tree.rules.values().map(|r| r.tx));
     txs.extend(tree.footprints.keys().copied());
@@ -72,6 +71,10 @@ fn build_bundle(
     })
 }
 
+fn collect_tree(store: &Store, c: &CertificateState) -> Result<TreeData, ApiError> {
+    TreeData::collect(c.certificate.footprint, &ViewResolver(store)).map_err(internal)
+}
+
 fn vkeys(state: &ApiState) -> (Vec<String>, usize) {
     let (v, q) = state.node.checkpoint_verifiers();
     (v.iter().map(|k| k.to_vkey()).collect(), q)
@@ -88,9 +91,12 @@ pub async fn certificate_bundle(
     let c = load_certificate(&state, id.clone()).await?;
     let keys = vkeys(&state);
     let store = state.store.clone();
-    let bundle = tokio::task::spawn_blocking(move || build_bundle(&store, &c, keys))
-        .await
-        .map_err(internal)??;
+    let bundle = tokio::task::spawn_blocking(move || {
+        let tree = collect_tree(&store, &c)?;
+        build_bundle(&store, &c, &tree, keys)
+    })
+    .await
+    .map_err(internal)??;
     let disposition = format!("attachment; filename=\"{id}.bundle.json\"");
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
 }
@@ -156,8 +162,7 @@ fn label_data(store: &Store, c: &CertificateState, base: &str) -> Result<LabelDa
     let rule = StateView::rule(store, &c.certificate.rule)
         .map_err(internal)?
         .ok_or_else(|| internal("certificate rule missing"))?;
-    let tree =
-        TreeData::collect(c.certificate.footprint, &ViewResolver(store)).map_err(internal)?;
+    let tree = collect_tree(store, c)?;
     let a = &fp.attestation;
     let status = match (&c.status, effective_status(c, Date::today())) {
         (CertificateStatus::Suspended { reason, .. }, _) => LabelStatus::Suspended {
@@ -293,7 +298,7 @@ pub async fn verify_page(
     let store = state.store.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
         let data = label_data(&store, &c, &base)?;
-        let bundle = build_bundle(&store, &c, keys)?;
+        let bundle = build_bundle(&store, &c, &data.tree, keys)?;
         let mut checks = Vec::new();
         let bundle_result = bundle.verify(Some((&verifiers, quorum)));
         let status_word = effective_status(&c, Date::today());
@@ -306,7 +311,7 @@ pub async fn verify_page(
                 c.certificate.valid_from, c.certificate.valid_until
             ),
         });
-        let (tree_report, checkpoint) = match &bundle_result {
+        let checkpoint = match &bundle_result {
             Ok(r) => {
                 checks.push(Check {
                     name_zh: "检查点签名".into(),
@@ -336,10 +341,7 @@ pub async fn verify_page(
                         r.grade, r.rule, r.total_mg, r.declared_unit
                     ),
                 });
-                (
-                    r.tree.clone(),
-                    format!("size {}, root {}", r.tree_size, r.root),
-                )
+                format!("size {}, root {}", r.tree_size, r.root)
             }
             Err(e) => {
                 checks.push(Check {
@@ -348,9 +350,7 @@ pub async fn verify_page(
                     ok: false,
                     detail: e.to_string(),
                 });
-                let report =
-                    tanji_ledger::carbon::tree::verify_tree(c.certificate.footprint, &data.tree);
-                (report, String::new())
+                String::new()
             }
         };
         // Current statuses (revocations after issue) come from the node's state.
@@ -369,7 +369,6 @@ pub async fn verify_page(
                     .join("; "),
             });
         }
-        let _ = tree_report;
         let fp = data.tree.footprints.get(&c.certificate.footprint);
         let categories = fp
             .map(|f| {
