@@ -341,7 +341,7 @@ pub struct WireAddressSignature {
     pub signature: [u8; 64],
 }
 
-/// `CommitCertificate` on the wire.
+/// `CommitCertificate` (and, as [`WirePolkaCertificate`], `PolkaCertificate`) on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct WireCommitCertificate {
     /// Height.
@@ -350,7 +350,7 @@ pub struct WireCommitCertificate {
     pub round: Option<u32>,
     /// Decided batch id.
     pub value_id: [u8; 32],
-    /// Precommit signatures.
+    /// Precommit (or, for a polka, prevote) signatures.
     pub signatures: Vec<WireAddressSignature>,
 }
 
@@ -453,18 +453,9 @@ impl TryFrom<WireExtendedCommitCertificate> for ExtendedCommitCertificate<TanjiC
     }
 }
 
-/// `PolkaCertificate` on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct WirePolkaCertificate {
-    /// Height.
-    pub height: u64,
-    /// Round.
-    pub round: Option<u32>,
-    /// The batch id with a polka.
-    pub value_id: [u8; 32],
-    /// Prevote signatures.
-    pub signatures: Vec<WireAddressSignature>,
-}
+/// `PolkaCertificate` on the wire: the same shape as a commit certificate
+/// (height, round, value id, one signature per validator), here of prevotes.
+pub type WirePolkaCertificate = WireCommitCertificate;
 
 impl From<&PolkaCertificate<TanjiContext>> for WirePolkaCertificate {
     fn from(c: &PolkaCertificate<TanjiContext>) -> Self {
