@@ -30,6 +30,15 @@ fn run_json(args: &[&str]) -> (i32, serde_json::Value, String) {
     )
 }
 
+async fn get_json(url: String) -> serde_json::Value {
+    reqwest::get(url)
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
 fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
@@ -100,12 +109,7 @@ async fn hand_checkable_model_offline_and_on_the_node() {
     ]);
     assert_eq!(code, 0, "{err}");
     let id = attested["id"].as_str().expect("id").to_string();
-    let fp: serde_json::Value = reqwest::get(format!("{}/v1/footprints/{id}", node.url))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let fp: serde_json::Value = get_json(format!("{}/v1/footprints/{id}", node.url)).await;
     assert_eq!(fp["total_mg"], 29_792_850);
     assert_eq!(fp["categories"]["fossil"], 29_792_850);
 
@@ -127,20 +131,10 @@ async fn hand_checkable_model_offline_and_on_the_node() {
     ]);
     assert_eq!(code, 0, "{err}");
     let id2 = attested2["id"].as_str().expect("id").to_string();
-    let old: serde_json::Value = reqwest::get(format!("{}/v1/footprints/{id}", node.url))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let old: serde_json::Value = get_json(format!("{}/v1/footprints/{id}", node.url)).await;
     assert_eq!(old["status"], "deprecated");
     let anomalies: serde_json::Value =
-        reqwest::get(format!("{}/v1/anomalies?max_drop=0.2", node.url))
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        get_json(format!("{}/v1/anomalies?max_drop=0.2", node.url)).await;
     let drops = anomalies["drops"].as_array().expect("drops");
     assert!(
         drops.iter().any(|d| d["footprint"] == id2.as_str()
@@ -149,12 +143,7 @@ async fn hand_checkable_model_offline_and_on_the_node() {
         "{anomalies}"
     );
     let lenient: serde_json::Value =
-        reqwest::get(format!("{}/v1/anomalies?max_drop=0.5", node.url))
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        get_json(format!("{}/v1/anomalies?max_drop=0.5", node.url)).await;
     assert!(
         lenient["drops"].as_array().expect("drops").is_empty(),
         "{lenient}"
@@ -439,15 +428,11 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
         &node.url,
     ]);
     assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = reqwest::get(format!(
+    let v: serde_json::Value = get_json(format!(
         "{}/v1/factors/cn_elec_cfp_2023@1/affected",
         node.url
     ))
-    .await
-    .expect("get")
-    .json()
-    .await
-    .expect("json");
+    .await;
     assert!(
         v["affected"]
             .as_array()
@@ -458,11 +443,6 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
     );
 
     // Regulator views.
-    let stats: serde_json::Value = reqwest::get(format!("{}/v1/stats", node.url))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let stats: serde_json::Value = get_json(format!("{}/v1/stats", node.url)).await;
     assert_eq!(stats["certificates"]["total"], 1);
 }
