@@ -36,6 +36,7 @@ use crate::routes;
         routes::EntriesPage,
         routes::Org,
         routes::NetworkView,
+        routes::ObserverView,
         routes::ops::Health,
     ))
 )]

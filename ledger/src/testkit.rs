@@ -6,7 +6,7 @@
 use crate::checkpoint::NoteSigner;
 use crate::crypto::{EncryptionSecret, SecretKey};
 use crate::keyfile::OrgKeyFile;
-use crate::tx::{Genesis, Role, Roles, SignedTx, TxBody, TxKind, ValidatorNode};
+use crate::tx::{Genesis, ObserverNode, Role, Roles, SignedTx, TxBody, TxKind, ValidatorNode};
 
 /// An organisation with keys derived from `seed`.
 pub fn org(seed: u8, name: &str, company_id: &str, roles: &[Role]) -> OrgKeyFile {
@@ -104,6 +104,33 @@ impl TestNet {
         tx.approve(self.regulator.org_id, &key(&self.regulator));
         tx.approve(self.operator.org_id, &key(&self.operator));
         tx
+    }
+
+    /// A governance transaction authored by the regulator and approved by the
+    /// operator (a quorum of the standard network's two members).
+    pub fn governance(&self, nonce: u64, kind: TxKind) -> SignedTx {
+        let body = TxBody {
+            network: self.network.clone(),
+            author: self.regulator.org_id,
+            nonce,
+            kind,
+        };
+        SignedTx::sign(
+            body,
+            &[
+                (self.regulator.org_id, &key(&self.regulator)),
+                (self.operator.org_id, &key(&self.operator)),
+            ],
+        )
+    }
+
+    /// An observer node run by the regulator, with its key from `seed` (use seeds ≥ 100).
+    pub fn observer(&self, seed: u8, name: &str) -> ObserverNode {
+        ObserverNode {
+            operator: self.regulator.org_id,
+            name: name.to_string(),
+            key: SecretKey::from_seed(&[seed; 32]).public(),
+        }
     }
 
     /// An evidence anchor by `org`.

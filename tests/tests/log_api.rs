@@ -358,3 +358,52 @@ async fn bad_input_is_refused_with_clear_errors() {
     assert_eq!(status, 200);
     assert!(doc["paths"]["/v1/proof/consistency"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_lists_observers_registered_by_governance() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(dir.path(), &["--demo"]).expect("node starts");
+    let client = Client::new(&node.url).expect("client");
+    let load =
+        |stem: &str| OrgKeyFile::load(&node.keys().join(format!("{stem}.json"))).expect("demo key");
+    let (regulator, operator, certifier) = (load("regulator"), load("operator"), load("certifier"));
+    let (status, view) = get_json(&format!("{}/v1/network", node.url)).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["observers"], serde_json::json!([]));
+
+    // An auditor's observer node, registered by the regulator with the operator's approval.
+    let key = tanji_ledger::crypto::SecretKey::from_seed(&[42; 32]).public();
+    let mut tx = build::sign_as(
+        &client,
+        &regulator,
+        TxKind::RegisterObserver(tanji_ledger::tx::ObserverNode {
+            operator: certifier.org_id,
+            name: "certifier-observer".into(),
+            key,
+        }),
+    )
+    .await
+    .expect("sign");
+    tx.approve(operator.org_id, &operator.signing_key().expect("key"));
+    let id = client.submit(&tx).await.expect("submit").id;
+    let mut tries = 0;
+    loop {
+        let s = client.tx_status(&id).await.expect("status");
+        if s.status == "committed" {
+            break;
+        }
+        assert_eq!(s.status, "queued", "{id}: {:?}", s.error);
+        tries += 1;
+        assert!(tries < 2000, "{id} never committed");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (_, view) = get_json(&format!("{}/v1/network", node.url)).await;
+    assert_eq!(
+        view["observers"],
+        serde_json::json!([{
+            "name": "certifier-observer",
+            "operator": certifier.org_id.to_hex(),
+            "key": key.to_hex(),
+        }])
+    );
+}

@@ -14,7 +14,7 @@ use axum::Router;
 use crate::ApiState;
 
 pub(crate) use log::{CheckpointRef, ConsistencyProof, EntriesPage, Entry, InclusionProof};
-pub(crate) use orgs::{NetworkView, Org};
+pub(crate) use orgs::{NetworkView, ObserverView, Org};
 pub(crate) use tx::{StatusError, SubmitResponse, TxStatus};
 
 /// Most entries one `GET /v1/entries` returns.

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Serialize;
-use tanji_ledger::state::{OrgState, OrgStatus, StateView};
+use tanji_ledger::state::{OrgState, OrgStatus, StateError, StateView};
 use tanji_ledger::OrgId;
 use utoipa::ToSchema;
 
@@ -71,8 +71,29 @@ pub struct NetworkView {
     pub validators: Vec<String>,
     /// Signatures a checkpoint needs.
     pub quorum: usize,
+    /// Observer nodes registered through governance, in registration order.
+    pub observers: Vec<ObserverView>,
     /// This node's role.
     pub role: &'static str,
+}
+
+/// An observer node: replicates and verifies, cosigns checkpoints as a witness, never votes.
+#[derive(Serialize, ToSchema)]
+pub struct ObserverView {
+    /// Key name in cosigned notes.
+    pub name: String,
+    /// Operating organisation's id, hex.
+    pub operator: String,
+    /// The node's ed25519 key, hex.
+    pub key: String,
+}
+
+fn state_error(e: StateError) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        e.to_string(),
+    )
 }
 
 /// `GET /v1/orgs`.
@@ -99,13 +120,7 @@ pub async fn one(
         .parse()
         .map_err(|e| ApiError::bad_request(format!("org id: {e}")))?;
     let org = StateView::org(state.store.as_ref(), &id)
-        .map_err(|e| {
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                e.to_string(),
-            )
-        })?
+        .map_err(state_error)?
         .ok_or_else(|| ApiError::not_found(format!("organisation {id} is not registered")))?;
     let last_nonce = state.store.last_nonce(&id)?;
     Ok(Json(Org::new(id, org, last_nonce)))
@@ -119,12 +134,21 @@ pub async fn network(State(state): State<ApiState>) -> Result<Json<NetworkView>,
         .store
         .network()?
         .ok_or_else(|| ApiError::not_found("the log has no genesis yet"))?;
+    let observers = StateView::observers(state.store.as_ref()).map_err(state_error)?;
     let (verifiers, quorum) = state.node.checkpoint_verifiers();
     Ok(Json(NetworkView {
         network: info.network,
         genesis_tx: info.genesis_tx.to_hex(),
         validators: verifiers.iter().map(|v| v.to_vkey()).collect(),
         quorum,
+        observers: observers
+            .into_iter()
+            .map(|o| ObserverView {
+                name: o.name,
+                operator: o.operator.to_hex(),
+                key: o.key.to_hex(),
+            })
+            .collect(),
         role: state.node.role(),
     }))
 }

@@ -15,7 +15,7 @@ pub use pending::{CarbonRecords, MemoryState, PendingState};
 
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::ids::{OrgId, TxId};
-use crate::tx::{OrgRecord, ValidatorNode};
+use crate::tx::{ObserverNode, OrgRecord, ValidatorNode};
 
 /// Reading state failed (a storage error, not a property of the transaction).
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -79,6 +79,8 @@ pub enum StateChange {
     Nonce(OrgId, u64),
     /// The new governance set (active regulators and validators), sorted.
     Governance(Vec<OrgId>),
+    /// The new list of observer nodes, in registration order.
+    Observers(Vec<ObserverNode>),
     /// A factor version's new state.
     Factor(RecordRef, Box<FactorState>),
     /// A product rule version's new state.
@@ -113,6 +115,8 @@ pub trait StateView {
     fn nonce_used(&self, org: &OrgId, nonce: u64) -> Result<bool, StateError>;
     /// Active organisations with the regulator or validator role, sorted.
     fn governance(&self) -> Result<Vec<OrgId>, StateError>;
+    /// Registered observer nodes, in registration order.
+    fn observers(&self) -> Result<Vec<ObserverNode>, StateError>;
     /// A factor version.
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError>;
     /// A product rule version.

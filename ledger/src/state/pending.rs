@@ -3,6 +3,7 @@ use std::collections::{HashMap, HashSet};
 use super::{NetworkInfo, OrgState, StateChange, StateError, StateView};
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::ids::{OrgId, TxId};
+use crate::tx::ObserverNode;
 
 /// Carbon records changed by a batch (or held by a [`MemoryState`]).
 #[derive(Default)]
@@ -59,6 +60,7 @@ pub struct PendingState<'a, V: StateView + ?Sized> {
     orgs: HashMap<OrgId, OrgState>,
     nonces: HashSet<(OrgId, u64)>,
     governance: Option<Vec<OrgId>>,
+    observers: Option<Vec<ObserverNode>>,
     carbon: CarbonRecords,
     changes: Vec<StateChange>,
 }
@@ -72,6 +74,7 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
             orgs: HashMap::new(),
             nonces: HashSet::new(),
             governance: None,
+            observers: None,
             carbon: CarbonRecords::default(),
             changes: Vec::new(),
         }
@@ -89,6 +92,7 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
                     self.nonces.insert((*id, *n));
                 }
                 StateChange::Governance(g) => self.governance = Some(g.clone()),
+                StateChange::Observers(o) => self.observers = Some(o.clone()),
                 other => {
                     self.carbon.apply(other);
                 }
@@ -123,6 +127,12 @@ impl<V: StateView + ?Sized> StateView for PendingState<'_, V> {
         match &self.governance {
             Some(g) => Ok(g.clone()),
             None => self.base.governance(),
+        }
+    }
+    fn observers(&self) -> Result<Vec<ObserverNode>, StateError> {
+        match &self.observers {
+            Some(o) => Ok(o.clone()),
+            None => self.base.observers(),
         }
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
@@ -162,6 +172,8 @@ pub struct MemoryState {
     pub nonces: HashSet<(OrgId, u64)>,
     /// The governance set.
     pub governance: Vec<OrgId>,
+    /// Observer nodes, in registration order.
+    pub observers: Vec<ObserverNode>,
     /// Factors, rules, footprints, certificates and their use indexes.
     pub carbon: CarbonRecords,
 }
@@ -179,6 +191,7 @@ impl MemoryState {
                     self.nonces.insert((id, n));
                 }
                 StateChange::Governance(g) => self.governance = g,
+                StateChange::Observers(o) => self.observers = o,
                 other => {
                     self.carbon.apply(&other);
                 }
@@ -199,6 +212,9 @@ impl StateView for MemoryState {
     }
     fn governance(&self) -> Result<Vec<OrgId>, StateError> {
         Ok(self.governance.clone())
+    }
+    fn observers(&self) -> Result<Vec<ObserverNode>, StateError> {
+        Ok(self.observers.clone())
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         Ok(self.carbon.factors.get(r).cloned())

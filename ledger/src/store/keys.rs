@@ -35,6 +35,8 @@ pub const ALL_CFS: [&str; 7] = [
 pub const STATE_SIZE: &[u8] = b"s";
 pub const STATE_NETWORK: &[u8] = b"n";
 pub const STATE_GOVERNANCE: &[u8] = b"g";
+/// The observer (witness) node list, one value.
+pub const STATE_OBSERVERS: &[u8] = b"w";
 pub const STATE_ORG_PREFIX: u8 = b'o';
 pub const STATE_NONCE_PREFIX: u8 = b'u';
 

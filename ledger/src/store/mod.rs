@@ -27,7 +27,7 @@ use crate::encoding;
 use crate::ids::{OrgId, TxId};
 use crate::merkle::{self, Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
 use crate::state::{NetworkInfo, OrgState, PendingState, StateChange, StateError, StateView};
-use crate::tx::SignedTx;
+use crate::tx::{ObserverNode, SignedTx};
 use crate::validate::{self, TxError};
 use keys::*;
 use tree_source::{DbNodes, OverlayNodes};
@@ -278,6 +278,9 @@ impl Store {
                 StateChange::Nonce(id, n) => batch.put_cf(state_cf, nonce_key(id, *n), []),
                 StateChange::Governance(g) => {
                     batch.put_cf(state_cf, STATE_GOVERNANCE, encoding::encode(g))
+                }
+                StateChange::Observers(o) => {
+                    batch.put_cf(state_cf, STATE_OBSERVERS, encoding::encode(o))
                 }
                 StateChange::Factor(r, f) => batch.put_cf(
                     state_cf,
@@ -576,6 +579,9 @@ impl StateView for Store {
     }
     fn governance(&self) -> Result<Vec<OrgId>, StateError> {
         Ok(self.get_state(STATE_GOVERNANCE)?.unwrap_or_default())
+    }
+    fn observers(&self) -> Result<Vec<ObserverNode>, StateError> {
+        Ok(self.get_state(STATE_OBSERVERS)?.unwrap_or_default())
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         Ok(self.get_state(&record_key(STATE_FACTOR_PREFIX, r))?)

@@ -1,6 +1,7 @@
 use super::*;
 use crate::merkle::{verify_consistency, verify_inclusion};
 use crate::testkit::TestNet;
+use crate::tx::TxKind;
 
 fn open(dir: &Path) -> Store {
     Store::open(dir, false).expect("open store")
@@ -177,4 +178,39 @@ fn decisions_are_recorded_atomically_and_in_order() {
     assert_eq!((d2.first_index, d2.size_after), (2, 2));
     assert_eq!(d2.batch, vec![2u8; 10]);
     store.check_integrity().expect("consistent");
+}
+
+#[test]
+fn observers_are_stored_and_seen_within_a_batch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = TestNet::new();
+    let a = net.observer(100, "observer-a");
+    let b = net.observer(101, "observer-b");
+    {
+        let store = started(dir.path(), &net);
+        assert!(store.observers().expect("observers").is_empty());
+        // Within one batch, later transactions see earlier ones' observers.
+        let batch = [
+            Candidate::new(net.governance(1, TxKind::RegisterObserver(a.clone()))),
+            Candidate::new(net.governance(2, TxKind::RegisterObserver(b.clone()))),
+            Candidate::new(net.governance(3, TxKind::RegisterObserver(a.clone()))),
+            Candidate::new(net.governance(
+                4,
+                TxKind::RemoveObserver {
+                    key: a.key,
+                    reason: "moved".into(),
+                },
+            )),
+        ];
+        let out = store.append_batch(&batch, Some(&net.node)).expect("append");
+        assert!(out.results[0].1.is_ok());
+        assert!(out.results[1].1.is_ok());
+        assert_eq!(
+            out.results[2].1,
+            Err(TxError::NodeNameTaken("observer-a".into()))
+        );
+        assert!(out.results[3].1.is_ok());
+    }
+    let store = open(dir.path());
+    assert_eq!(store.observers().expect("observers"), vec![b]);
 }

@@ -21,7 +21,7 @@ mod org;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-pub use org::{Genesis, OrgRecord, Role, Roles, ValidatorNode};
+pub use org::{Genesis, ObserverNode, OrgRecord, Role, Roles, ValidatorNode};
 
 use crate::carbon::{
     Attestation, Certificate, CertificateAction, FactorRecord, ProductRule, RecordRef,
@@ -44,6 +44,8 @@ pub const MAX_COMPANY_ID_LEN: usize = 128;
 pub const MAX_REASON_LEN: usize = 1024;
 /// Most organisations or validators in a genesis.
 pub const MAX_GENESIS_MEMBERS: usize = 64;
+/// Most observer nodes registered at once (the list is stored as one value).
+pub const MAX_OBSERVERS: usize = 64;
 
 /// What the author signs.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -124,6 +126,15 @@ pub enum TxKind {
         /// Why.
         reason: String,
     },
+    /// Registers an observer node (see [`ObserverNode`]). Needs a governance quorum.
+    RegisterObserver(ObserverNode),
+    /// Removes a registered observer node. Needs a governance quorum.
+    RemoveObserver {
+        /// The observer node's key.
+        key: PublicKey,
+        /// Why, for the public record.
+        reason: String,
+    },
 }
 
 impl TxKind {
@@ -142,6 +153,8 @@ impl TxKind {
             TxKind::RevokeFootprint { .. } => "revoke_footprint",
             TxKind::IssueCertificate(_) => "issue_certificate",
             TxKind::SetCertificateStatus { .. } => "set_certificate_status",
+            TxKind::RegisterObserver(_) => "register_observer",
+            TxKind::RemoveObserver { .. } => "remove_observer",
         }
     }
 
@@ -149,7 +162,11 @@ impl TxKind {
     pub fn is_governance(&self) -> bool {
         matches!(
             self,
-            TxKind::RegisterOrg(_) | TxKind::ChangeRoles { .. } | TxKind::RevokeOrg { .. }
+            TxKind::RegisterOrg(_)
+                | TxKind::ChangeRoles { .. }
+                | TxKind::RevokeOrg { .. }
+                | TxKind::RegisterObserver(_)
+                | TxKind::RemoveObserver { .. }
         )
     }
 }
@@ -406,6 +423,14 @@ impl SignedTx {
                 crate::carbon::form::check_certificate_id(certificate)?;
                 check_text("reason", reason, MAX_REASON_LEN, false)?;
             }
+            TxKind::RegisterObserver(node) => {
+                check_key("observer.key", &node.key)?;
+                check_key_name("observer.name", &node.name)?;
+            }
+            TxKind::RemoveObserver { key, reason } => {
+                check_key("key", key)?;
+                check_text("reason", reason, MAX_REASON_LEN, false)?;
+            }
         }
         Ok(())
     }
@@ -413,12 +438,17 @@ impl SignedTx {
 
 /// Key names in signed notes: non-empty printable ASCII, no spaces or `+`.
 pub fn check_note_key_name(s: &str) -> Result<(), FormError> {
+    check_key_name("validators.name", s)
+}
+
+/// [`check_note_key_name`], reporting problems as `name`.
+fn check_key_name(name: &'static str, s: &str) -> Result<(), FormError> {
     if s.is_empty()
         || s.len() > MAX_NETWORK_LEN
         || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+')
     {
         return Err(field(
-            "validators.name",
+            name,
             format!(
                 "{s:?} must be 1..={MAX_NETWORK_LEN} printable ASCII bytes without spaces or '+'"
             ),

@@ -176,6 +176,21 @@ pub struct ValidatorNode {
     pub key: PublicKey,
 }
 
+/// An observer node, run by a regulator or an auditor (a verifier): it
+/// replicates and verifies every entry, cosigns checkpoints as a witness, and
+/// never votes in ordering. Registered and removed by governance, so that peers
+/// know its key and admit its connections.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct ObserverNode {
+    /// The organisation that runs the node (must have the regulator or verifier role).
+    pub operator: OrgId,
+    /// Key name in cosigned notes (C2SP: no spaces, no `+`); unique among
+    /// validator and observer nodes.
+    pub name: String,
+    /// The node's ed25519 key; unique among validator and observer nodes.
+    pub key: PublicKey,
+}
+
 /// The first entry of every log: the founding organisations and validators.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct Genesis {

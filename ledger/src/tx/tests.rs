@@ -38,6 +38,66 @@ fn golden_genesis_id() {
 }
 const GOLDEN_GENESIS_ID: &str = "3833c359a6343f650b960b3411804052d314bc5713556a89ce5209f035e5e503";
 
+/// Golden values of the two observer kinds: tags 12 and 13, authored by the
+/// regulator and approved by the operator.
+#[test]
+fn golden_register_observer() {
+    let net = TestNet::new();
+    let tx = net.governance(5, TxKind::RegisterObserver(net.observer(100, "observer-0")));
+    check_golden(&tx, 12, GOLDEN_REGISTER_OBSERVER);
+}
+
+#[test]
+fn golden_remove_observer() {
+    let net = TestNet::new();
+    let tx = net.governance(
+        6,
+        TxKind::RemoveObserver {
+            key: net.observer(100, "observer-0").key,
+            reason: "decommissioned".into(),
+        },
+    );
+    check_golden(&tx, 13, GOLDEN_REMOVE_OBSERVER);
+}
+
+struct Golden {
+    entry: &'static str,
+    id: &'static str,
+    signatures: [&'static str; 2],
+}
+
+fn check_golden(tx: &SignedTx, tag: u8, golden: Golden) {
+    let entry = tx.encode();
+    let tag_at = 4 + tx.body.network.len() + 16 + 8;
+    assert_eq!(entry[tag_at], tag, "kind tag changed");
+    assert_eq!(hex::encode(&entry), golden.entry, "encoding changed");
+    assert_eq!(tx.id().to_hex(), golden.id, "tx id changed");
+    let sigs: Vec<String> = tx
+        .approvals
+        .iter()
+        .map(|a| hex::encode(a.signature.0))
+        .collect();
+    assert_eq!(sigs, golden.signatures, "signatures changed");
+    assert_eq!(SignedTx::decode(&entry), Ok(tx.clone()));
+}
+
+const GOLDEN_REGISTER_OBSERVER: Golden = Golden {
+    entry: "10000000746573742e74616e6a692e6c6f63616c3650cb7777e9985c87d780fb8080b63605000000000000000c3650cb7777e9985c87d780fb8080b6360a0000006f627365727665722d302bc2800b3316e009209ffd757dab19ccf0ae84bc7ae90654e1e81712d270f653020000003650cb7777e9985c87d780fb8080b636511ca7d7ebb2f8d6e74bd1b3c993dff43f7ae3c3949e14db5119c00f4bc6a59ea83a89f3ffd8879f091e269d641bc4949d44ead2ade84a7110de0de36a6ec206eee424d87961834357a0818adfe7440aa651b9504cf4f1dbeb9ad4d8092e36cbd16c371a1e5f6061654d4224dad37ebd2982ae3f9e2fc805652cff4f1848b80afbc1f848fca4dedc6f785a681d9ba00e",
+    id: "32cb90815f556b8e59f0f0bed6727e44ded3eaa268aaef1f44550f9d4d5f53a5",
+    signatures: [
+        "511ca7d7ebb2f8d6e74bd1b3c993dff43f7ae3c3949e14db5119c00f4bc6a59ea83a89f3ffd8879f091e269d641bc4949d44ead2ade84a7110de0de36a6ec206",
+        "a651b9504cf4f1dbeb9ad4d8092e36cbd16c371a1e5f6061654d4224dad37ebd2982ae3f9e2fc805652cff4f1848b80afbc1f848fca4dedc6f785a681d9ba00e",
+    ],
+};
+const GOLDEN_REMOVE_OBSERVER: Golden = Golden {
+    entry: "10000000746573742e74616e6a692e6c6f63616c3650cb7777e9985c87d780fb8080b63606000000000000000d2bc2800b3316e009209ffd757dab19ccf0ae84bc7ae90654e1e81712d270f6530e0000006465636f6d6d697373696f6e6564020000003650cb7777e9985c87d780fb8080b6361f50c68f8e25cd848a3475df70d244cf1441b3eec8b3e84ead6c4ec5a0e8c4c6db27816783dcda4b811f5f4d6e3839bd8a0706c57414ecfb8fb71d825cceea05eee424d87961834357a0818adfe7440abf79b95c2b6d34b42fa757080055e16480b3b9d1ae9765dacc01c43b86e69fae92f9975d9b03c556a97a91ddcaa7676f41b758c79e76e6723fe2cc49cac0e305",
+    id: "fe34e21519dc1aea02bbef3a2ecc4af39586d17c6024a18f95e91968228e9e7b",
+    signatures: [
+        "1f50c68f8e25cd848a3475df70d244cf1441b3eec8b3e84ead6c4ec5a0e8c4c6db27816783dcda4b811f5f4d6e3839bd8a0706c57414ecfb8fb71d825cceea05",
+        "bf79b95c2b6d34b42fa757080055e16480b3b9d1ae9765dacc01c43b86e69fae92f9975d9b03c556a97a91ddcaa7676f41b758c79e76e6723fe2cc49cac0e305",
+    ],
+};
+
 #[test]
 fn unknown_kind_is_refused() {
     let net = TestNet::new();
@@ -114,9 +174,32 @@ fn arb_anchor() -> impl Strategy<Value = SignedTx> {
         })
 }
 
+fn arb_observer_tx() -> impl Strategy<Value = SignedTx> {
+    (
+        any::<u64>(),
+        any::<bool>(),
+        "[!-*,-~]{1,64}",
+        "[a-zA-Z0-9碳足迹][a-zA-Z0-9 碳足迹]{0,39}",
+        100u8..200,
+    )
+        .prop_map(|(nonce, register, name, reason, seed)| {
+            let net = TestNet::new();
+            let node = net.observer(seed, &name);
+            let kind = if register {
+                TxKind::RegisterObserver(node)
+            } else {
+                TxKind::RemoveObserver {
+                    key: node.key,
+                    reason,
+                }
+            };
+            net.governance(nonce, kind)
+        })
+}
+
 proptest! {
     #[test]
-    fn encoding_round_trips(tx in arb_anchor()) {
+    fn encoding_round_trips(tx in prop_oneof![arb_anchor(), arb_observer_tx()]) {
         let bytes = tx.encode();
         prop_assert_eq!(SignedTx::decode(&bytes), Ok(tx.clone()));
         prop_assert_eq!(TxId::of_body_bytes(&tx.body.encode()), tx.id());
@@ -128,7 +211,7 @@ proptest! {
     }
 
     #[test]
-    fn a_flipped_bit_never_decodes_to_the_same_transaction(tx in arb_anchor(), pos in any::<prop::sample::Index>(), bit in 0u8..8) {
+    fn a_flipped_bit_never_decodes_to_the_same_transaction(tx in prop_oneof![arb_anchor(), arb_observer_tx()], pos in any::<prop::sample::Index>(), bit in 0u8..8) {
         let mut bytes = tx.encode();
         let i = pos.index(bytes.len());
         bytes[i] ^= 1 << bit;

@@ -1,4 +1,5 @@
 use crate::carbon::compute::FootprintError;
+use crate::crypto::PublicKey;
 use crate::ids::OrgId;
 use crate::state::StateError;
 use crate::tx::{FormError, Role};
@@ -109,6 +110,24 @@ pub enum TxError {
     /// A record breaks a rule.
     #[error("{0}")]
     InvalidRecord(String),
+    /// An observer node's operator is neither a regulator nor a verifier.
+    #[error("{0} needs the regulator or verifier role to run an observer node")]
+    ObserverOperatorRole(OrgId),
+    /// A node name already used by a validator or observer node.
+    #[error("node name {0:?} is already used by a validator or observer node")]
+    NodeNameTaken(String),
+    /// A node key already used by a validator or observer node.
+    #[error("node key {0} is already used by a validator or observer node")]
+    NodeKeyTaken(PublicKey),
+    /// No observer node is registered with this key.
+    #[error("no observer node has key {0}")]
+    UnknownObserver(PublicKey),
+    /// The observer list is full.
+    #[error("{limit} observer nodes are registered already, the most allowed")]
+    TooManyObservers {
+        /// [`crate::tx::MAX_OBSERVERS`].
+        limit: usize,
+    },
     /// A footprint attestation's inputs or numbers do not hold.
     #[error("footprint: {0}")]
     Footprint(FootprintError),
@@ -127,7 +146,9 @@ impl TxError {
             TxError::GenesisExists
             | TxError::OrgExists(_)
             | TxError::NonceUsed { .. }
-            | TxError::RecordExists(_) => ErrorClass::Conflict,
+            | TxError::RecordExists(_)
+            | TxError::NodeNameTaken(_)
+            | TxError::NodeKeyTaken(_) => ErrorClass::Conflict,
             TxError::State(_) => ErrorClass::Internal,
             _ => ErrorClass::Invalid,
         }
@@ -160,6 +181,11 @@ impl TxError {
             TxError::RecordExists(_) => "record_exists",
             TxError::NotPermitted(_) => "not_permitted",
             TxError::InvalidRecord(_) => "invalid_record",
+            TxError::ObserverOperatorRole(_) => "observer_operator_role",
+            TxError::NodeNameTaken(_) => "node_name_taken",
+            TxError::NodeKeyTaken(_) => "node_key_taken",
+            TxError::UnknownObserver(_) => "unknown_observer",
+            TxError::TooManyObservers { .. } => "too_many_observers",
             TxError::Footprint(FootprintError::ResultsMismatch { .. }) => "footprint_mismatch",
             TxError::Footprint(_) => "footprint_invalid",
             TxError::State(_) => "internal",

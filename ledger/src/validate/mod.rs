@@ -22,7 +22,7 @@ use std::cell::RefCell;
 use crate::crypto::{domain, PublicKey, Signature};
 use crate::ids::OrgId;
 use crate::state::{governance_quorum, NetworkInfo, OrgState, OrgStatus, StateChange, StateView};
-use crate::tx::{Genesis, Role, SignedTx, TxKind};
+use crate::tx::{Genesis, ObserverNode, Role, SignedTx, TxKind, MAX_OBSERVERS};
 
 /// Signatures already verified for this exact transaction (e.g. at admission),
 /// as (signer, key) pairs. A signature is re-verified unless its signer's
@@ -216,6 +216,22 @@ fn check_inner<V: StateView + ?Sized>(
                 reason,
             )?);
         }
+        TxKind::RegisterObserver(node) => {
+            let members = view.governance()?;
+            check_quorum(view, tx, 0, &members, verify)?;
+            changes.push(register_observer(view, &network, node)?);
+        }
+        TxKind::RemoveObserver { key, .. } => {
+            let members = view.governance()?;
+            check_quorum(view, tx, 0, &members, verify)?;
+            let mut observers = view.observers()?;
+            let before = observers.len();
+            observers.retain(|o| o.key != *key);
+            if observers.len() == before {
+                return Err(TxError::UnknownObserver(*key));
+            }
+            changes.push(StateChange::Observers(observers));
+        }
     }
     changes.push(StateChange::Nonce(body.author, body.nonce));
     Ok(changes)
@@ -306,6 +322,38 @@ fn check_genesis(
     changes.push(StateChange::Governance(governance));
     changes.push(StateChange::Nonce(tx.body.author, tx.body.nonce));
     Ok(changes)
+}
+
+/// The observer list with `node` added: its operator is an active regulator or
+/// verifier, and its name and key are used by no validator or observer node.
+fn register_observer<V: StateView + ?Sized>(
+    view: &V,
+    network: &NetworkInfo,
+    node: &ObserverNode,
+) -> Result<StateChange, TxError> {
+    let operator = active_org(view, &node.operator)?;
+    let roles = operator.record.roles;
+    if !(roles.contains(Role::Regulator) || roles.contains(Role::Verifier)) {
+        return Err(TxError::ObserverOperatorRole(node.operator));
+    }
+    let mut observers = view.observers()?;
+    let nodes = || {
+        let validators = network.validators.iter().map(|v| (&v.name, &v.key));
+        validators.chain(observers.iter().map(|o| (&o.name, &o.key)))
+    };
+    if nodes().any(|(name, _)| *name == node.name) {
+        return Err(TxError::NodeNameTaken(node.name.clone()));
+    }
+    if nodes().any(|(_, key)| *key == node.key) {
+        return Err(TxError::NodeKeyTaken(node.key));
+    }
+    if observers.len() >= MAX_OBSERVERS {
+        return Err(TxError::TooManyObservers {
+            limit: MAX_OBSERVERS,
+        });
+    }
+    observers.push(node.clone());
+    Ok(StateChange::Observers(observers))
 }
 
 fn active_org<V: StateView + ?Sized>(view: &V, id: &OrgId) -> Result<OrgState, TxError> {

@@ -258,3 +258,302 @@ fn governance_cannot_be_emptied() {
         Some(TxError::LastGovernanceMember(net.regulator.org_id))
     );
 }
+
+fn register_observer(net: &TestNet, nonce: u64, node: &crate::tx::ObserverNode) -> SignedTx {
+    net.governance(nonce, TxKind::RegisterObserver(node.clone()))
+}
+
+fn remove_observer(net: &TestNet, nonce: u64, key: PublicKey) -> SignedTx {
+    net.governance(
+        nonce,
+        TxKind::RemoveObserver {
+            key,
+            reason: "node decommissioned".into(),
+        },
+    )
+}
+
+#[test]
+fn observer_registration_with_quorum() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    let node = net.observer(100, "observer-0");
+    apply(&mut state, &register_observer(&net, 1, &node), 1).expect("registered");
+    assert_eq!(state.observers().expect("observers"), vec![node.clone()]);
+    assert_eq!(
+        net.governance(2, TxKind::RegisterObserver(node.clone()))
+            .body
+            .kind
+            .name(),
+        "register_observer"
+    );
+
+    // A verifier (an auditor) may run one too.
+    let auditor = testkit::org(
+        20,
+        "Test Auditor",
+        "urn:uscc:12110000000000020C",
+        &[Role::Verifier],
+    );
+    apply(&mut state, &net.register(&auditor), 2).expect("auditor registered");
+    let audit_node = crate::tx::ObserverNode {
+        operator: auditor.org_id,
+        ..net.observer(101, "auditor-observer")
+    };
+    apply(&mut state, &register_observer(&net, 2, &audit_node), 3).expect("registered");
+    assert_eq!(state.observers, vec![node, audit_node]);
+}
+
+#[test]
+fn observer_registration_needs_quorum() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    let node = net.observer(100, "observer-0");
+    let mut tx = register_observer(&net, 1, &node);
+    tx.approvals.pop();
+    assert_eq!(
+        check(&state, &tx, 1, &[]).err(),
+        Some(TxError::QuorumNotMet { have: 1, need: 2 })
+    );
+    // A non-governance approver does not count.
+    let s = net.supplier(10);
+    apply(&mut state, &net.register(&s), 1).expect("registered");
+    tx.approve(s.org_id, &testkit::key(&s));
+    assert_eq!(
+        check(&state, &tx, 2, &[]).err(),
+        Some(TxError::NotGovernance(s.org_id))
+    );
+    assert!(state.observers.is_empty());
+}
+
+#[test]
+fn observer_operator_must_be_an_active_regulator_or_verifier() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    let s = net.supplier(10);
+    apply(&mut state, &net.register(&s), 1).expect("registered");
+    let by_supplier = crate::tx::ObserverNode {
+        operator: s.org_id,
+        ..net.observer(100, "observer-0")
+    };
+    let tx = register_observer(&net, 1, &by_supplier);
+    assert_eq!(
+        check(&state, &tx, 2, &[]).err(),
+        Some(TxError::ObserverOperatorRole(s.org_id))
+    );
+    assert_eq!(
+        check(&state, &tx, 2, &[]).err().map(|e| e.code()),
+        Some("observer_operator_role")
+    );
+    // The validator operator has neither role either.
+    let by_validator = crate::tx::ObserverNode {
+        operator: net.operator.org_id,
+        ..net.observer(100, "observer-0")
+    };
+    assert_eq!(
+        check(&state, &register_observer(&net, 1, &by_validator), 2, &[]).err(),
+        Some(TxError::ObserverOperatorRole(net.operator.org_id))
+    );
+    // Unregistered operator.
+    let stranger = net.supplier(11);
+    let by_stranger = crate::tx::ObserverNode {
+        operator: stranger.org_id,
+        ..net.observer(100, "observer-0")
+    };
+    assert_eq!(
+        check(&state, &register_observer(&net, 1, &by_stranger), 2, &[]).err(),
+        Some(TxError::UnknownOrg(stranger.org_id))
+    );
+    // A revoked verifier.
+    apply(
+        &mut state,
+        &net.governance(
+            1,
+            TxKind::ChangeRoles {
+                org: s.org_id,
+                roles: [Role::Verifier].into_iter().collect(),
+            },
+        ),
+        2,
+    )
+    .expect("now a verifier");
+    apply(
+        &mut state,
+        &net.governance(
+            2,
+            TxKind::RevokeOrg {
+                org: s.org_id,
+                reason: "test".into(),
+            },
+        ),
+        3,
+    )
+    .expect("revoked");
+    assert_eq!(
+        check(&state, &register_observer(&net, 3, &by_supplier), 4, &[]).err(),
+        Some(TxError::OrgRevoked(s.org_id))
+    );
+}
+
+#[test]
+fn observer_names_and_keys_are_unique_among_nodes() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    // The validator's name.
+    let same_name = net.observer(100, &net.node.name);
+    let err = check(&state, &register_observer(&net, 1, &same_name), 1, &[]).err();
+    assert_eq!(err, Some(TxError::NodeNameTaken(net.node.name.clone())));
+    assert_eq!(
+        err.map(|e| e.class()),
+        Some(crate::validate::ErrorClass::Conflict)
+    );
+    // The validator's key.
+    let same_key = crate::tx::ObserverNode {
+        key: net.node.key.public(),
+        ..net.observer(100, "observer-0")
+    };
+    assert_eq!(
+        check(&state, &register_observer(&net, 1, &same_key), 1, &[]).err(),
+        Some(TxError::NodeKeyTaken(net.node.key.public()))
+    );
+    // Another observer's name or key.
+    let node = net.observer(100, "observer-0");
+    apply(&mut state, &register_observer(&net, 1, &node), 1).expect("registered");
+    assert_eq!(
+        check(
+            &state,
+            &register_observer(&net, 2, &net.observer(101, "observer-0")),
+            2,
+            &[]
+        )
+        .err(),
+        Some(TxError::NodeNameTaken("observer-0".into()))
+    );
+    assert_eq!(
+        check(
+            &state,
+            &register_observer(&net, 2, &net.observer(100, "observer-1")),
+            2,
+            &[]
+        )
+        .err(),
+        Some(TxError::NodeKeyTaken(node.key))
+    );
+    // Not a C2SP key name.
+    assert!(matches!(
+        check(
+            &state,
+            &register_observer(&net, 2, &net.observer(101, "observer 1")),
+            2,
+            &[]
+        ),
+        Err(TxError::Form(crate::tx::FormError::Field {
+            field: "observer.name",
+            ..
+        }))
+    ));
+    assert!(matches!(
+        check(
+            &state,
+            &register_observer(&net, 2, &net.observer(101, "a+b")),
+            2,
+            &[]
+        ),
+        Err(TxError::Form(crate::tx::FormError::Field {
+            field: "observer.name",
+            ..
+        }))
+    ));
+}
+
+#[test]
+fn observer_limit() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    for i in 0..crate::tx::MAX_OBSERVERS {
+        let node = net.observer(100 + i as u8, &format!("observer-{i}"));
+        let n = i as u64 + 1;
+        apply(&mut state, &register_observer(&net, n, &node), n).expect("registered");
+    }
+    let extra = net.observer(250, "one-too-many");
+    let n = crate::tx::MAX_OBSERVERS as u64 + 1;
+    assert_eq!(
+        check(&state, &register_observer(&net, n, &extra), n, &[]).err(),
+        Some(TxError::TooManyObservers {
+            limit: crate::tx::MAX_OBSERVERS
+        })
+    );
+}
+
+#[test]
+fn observer_removal_then_reregistration() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    let node = net.observer(100, "observer-0");
+    // Nothing to remove yet.
+    assert_eq!(
+        check(&state, &remove_observer(&net, 1, node.key), 1, &[]).err(),
+        Some(TxError::UnknownObserver(node.key))
+    );
+    // A validator is not an observer.
+    assert_eq!(
+        check(
+            &state,
+            &remove_observer(&net, 1, net.node.key.public()),
+            1,
+            &[]
+        )
+        .err(),
+        Some(TxError::UnknownObserver(net.node.key.public()))
+    );
+    apply(&mut state, &register_observer(&net, 1, &node), 1).expect("registered");
+    let other = net.observer(101, "observer-1");
+    apply(&mut state, &register_observer(&net, 2, &other), 2).expect("registered");
+
+    // Removal needs a quorum too.
+    let mut lone = remove_observer(&net, 3, node.key);
+    lone.approvals.pop();
+    assert_eq!(
+        check(&state, &lone, 3, &[]).err(),
+        Some(TxError::QuorumNotMet { have: 1, need: 2 })
+    );
+    // And a reason.
+    let empty_reason = net.governance(
+        3,
+        TxKind::RemoveObserver {
+            key: node.key,
+            reason: " ".into(),
+        },
+    );
+    assert!(matches!(
+        check(&state, &empty_reason, 3, &[]),
+        Err(TxError::Form(crate::tx::FormError::Field {
+            field: "reason",
+            ..
+        }))
+    ));
+    let long_reason = net.governance(
+        3,
+        TxKind::RemoveObserver {
+            key: node.key,
+            reason: "x".repeat(crate::tx::MAX_REASON_LEN + 1),
+        },
+    );
+    assert!(matches!(
+        check(&state, &long_reason, 3, &[]),
+        Err(TxError::Form(crate::tx::FormError::Field {
+            field: "reason",
+            ..
+        }))
+    ));
+
+    apply(&mut state, &remove_observer(&net, 3, node.key), 3).expect("removed");
+    assert_eq!(state.observers, vec![other.clone()]);
+    assert_eq!(
+        check(&state, &remove_observer(&net, 4, node.key), 4, &[]).err(),
+        Some(TxError::UnknownObserver(node.key))
+    );
+    // The key (and name) are free again.
+    apply(&mut state, &register_observer(&net, 4, &node), 4).expect("registered again");
+    assert_eq!(state.observers, vec![other, node]);
+}
