@@ -45,7 +45,7 @@ const FOUNDERS: [(&str, &str, &str, &[Role]); 2] = [
 
 /// Demo organisations of a laptop supply chain (file stem, name, company id, roles).
 /// Company ids are fictitious but shaped like unified social credit codes.
-const DEMO_ORGS: [(&str, &str, &str, &[Role]); 8] = [
+pub(crate) const DEMO_ORGS: [(&str, &str, &str, &[Role]); 8] = [
     (
         "aluminium",
         "华北铝业有限公司 North China Aluminium Co. (demo)",
@@ -112,7 +112,8 @@ fn roles(r: &[Role]) -> Roles {
     r.iter().copied().collect()
 }
 
-fn load_or_create_org(
+/// Loads `keys_dir/<stem>.json`, or generates and saves a new key file there.
+pub(crate) fn load_or_create_org(
     keys_dir: &Path,
     stem: &str,
     name: &str,
@@ -213,21 +214,32 @@ impl DevNetwork {
             .network()?
             .context("the store has no genesis")?
             .network;
-        let body = TxBody {
-            network,
-            author: org.org_id,
-            nonce: 0,
-            kind: TxKind::RegisterOrg(org.record()),
-        };
-        let own = org.signing_key()?;
-        let mut tx = SignedTx::sign(body, &[(org.org_id, &own)]);
-        for f in &self.founders {
-            tx.approve(f.org_id, &f.signing_key()?);
-        }
+        let tx = registration_tx(&network, org, &self.founders)?;
         append_one(&self.store, &self.signer, tx)?;
         tracing::info!(org = %org.org_id, name = %org.name, "registered demo organisation");
         Ok(())
     }
+}
+
+/// `org`'s registration, signed by `org` and approved by each of `approvers`
+/// (the governance members whose quorum admits it).
+pub(crate) fn registration_tx(
+    network: &str,
+    org: &OrgKeyFile,
+    approvers: &[OrgKeyFile],
+) -> Result<SignedTx> {
+    let body = TxBody {
+        network: network.to_string(),
+        author: org.org_id,
+        nonce: 0,
+        kind: TxKind::RegisterOrg(org.record()),
+    };
+    let own = org.signing_key()?;
+    let mut tx = SignedTx::sign(body, &[(org.org_id, &own)]);
+    for f in approvers {
+        tx.approve(f.org_id, &f.signing_key()?);
+    }
+    Ok(tx)
 }
 
 /// Appends one transaction, failing if it is refused.

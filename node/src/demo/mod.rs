@@ -10,6 +10,16 @@
 //! duplicated, by the next start. The filled-in model files are written to
 //! `DIR/models/`, the committed display panel's opening to `DIR/openings/`,
 //! and the ids to `DIR/demo.json`.
+//!
+//! The loader ([`load_into`]) writes through a [`DemoLedger`]: either the
+//! local store of a dev node ([`StoreLedger`], used by [`load`]) or a running
+//! node's HTTP API ([`RemoteLedger`], used by [`load_remote`] and
+//! [`register_orgs_remote`]), which keeps an in-memory mirror of the node's
+//! log replayed with the ledger's own rules.
+
+pub mod remote;
+
+pub use remote::{load_remote, register_orgs_remote, RemoteLedger};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,11 +31,12 @@ use tanji_ledger::carbon::rule_file::parse_rule_toml;
 use tanji_ledger::carbon::{Certificate, Date};
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::state::StateView;
+use tanji_ledger::store::Candidate;
 use tanji_ledger::tx::{SignedTx, TxBody, TxKind};
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::TxId;
 
-use crate::dev::{append_one, DevNetwork};
+use crate::dev::{load_or_create_org, registration_tx, DevNetwork, DEMO_ORGS};
 
 /// The demo factor set (a copy of shared/data/factors-cn-demo.csv, with its sources).
 pub const FACTORS_CSV: &str = include_str!("../../data/factors-cn-demo.csv");
@@ -87,50 +98,143 @@ fn sign(network: &str, org: &OrgKeyFile, nonce: u64, kind: TxKind) -> Result<Sig
     ))
 }
 
-/// Appends `tx` unless it is already in the log (an earlier, interrupted load).
-fn submit(dev: &DevNetwork, tx: SignedTx) -> Result<TxId> {
-    let id = tx.id();
-    if dev.store.tx_index(&id)?.is_none() {
-        append_one(&dev.store, &dev.signer, tx)?;
+/// Where the demo data is written: a ledger the loader can read and append to.
+pub trait DemoLedger {
+    /// The ledger's current state (as of the last [`DemoLedger::submit_all`]).
+    fn view(&self) -> &dyn StateView;
+
+    /// The network's name, from its genesis.
+    fn network(&self) -> Result<String> {
+        Ok(self
+            .view()
+            .network()?
+            .context("the ledger has no genesis")?
+            .network)
     }
+
+    /// Appends `txs` in order and returns their ids once every one is in the
+    /// log; those already in the log (an earlier, interrupted load) are
+    /// skipped. Fails, naming the transaction, if any is refused. The
+    /// transactions of one call must not depend on each other: a remote node
+    /// admits each against its committed state.
+    fn submit_all(&mut self, txs: Vec<SignedTx>) -> Result<Vec<TxId>>;
+}
+
+/// The store of a local dev node: each [`DemoLedger::submit_all`] is one
+/// atomic batch, checkpointed with the node's signer.
+pub struct StoreLedger<'a> {
+    dev: &'a DevNetwork,
+}
+
+impl<'a> StoreLedger<'a> {
+    /// Writes into `dev`'s store.
+    pub fn new(dev: &'a DevNetwork) -> Self {
+        Self { dev }
+    }
+}
+
+impl DemoLedger for StoreLedger<'_> {
+    fn view(&self) -> &dyn StateView {
+        &self.dev.store
+    }
+
+    fn submit_all(&mut self, txs: Vec<SignedTx>) -> Result<Vec<TxId>> {
+        let ids: Vec<TxId> = txs.iter().map(SignedTx::id).collect();
+        let mut batch = Vec::new();
+        for tx in txs {
+            if self.dev.store.tx_index(&tx.id())?.is_none() {
+                batch.push(Candidate::new(tx));
+            }
+        }
+        if batch.is_empty() {
+            return Ok(ids);
+        }
+        let out = self
+            .dev
+            .store
+            .append_batch(&batch, Some(&self.dev.signer))?;
+        for ((id, result), c) in out.results.iter().zip(&batch) {
+            if let Err(e) = result {
+                bail!("transaction {id} ({}) refused: {e}", c.tx.body.kind.name());
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// Submits one transaction (see [`DemoLedger::submit_all`]).
+fn submit(ledger: &mut dyn DemoLedger, tx: SignedTx) -> Result<TxId> {
+    let id = tx.id();
+    ledger.submit_all(vec![tx])?;
     Ok(id)
+}
+
+/// Whether `out_dir` already holds a completed load.
+fn already_loaded(out_dir: &Path) -> bool {
+    out_dir.join("demo.json").exists()
 }
 
 /// Loads the demo data into a dev network (once).
 pub fn load(dev: &DevNetwork, data_dir: &Path) -> Result<()> {
-    let demo_file = data_dir.join("demo.json");
-    if demo_file.exists() {
+    load_into(&mut StoreLedger::new(dev), &dev.keys_dir, data_dir)
+}
+
+/// Registers the demo organisations (key files `keys_dir/<stem>.json`, created
+/// if missing) that `ledger` does not know yet, each signed by itself and
+/// approved by every one of `approvers` (enough governance members for a quorum).
+pub fn register_orgs(
+    ledger: &mut dyn DemoLedger,
+    keys_dir: &Path,
+    approvers: &[OrgKeyFile],
+) -> Result<()> {
+    std::fs::create_dir_all(keys_dir)
+        .with_context(|| format!("creating {}", keys_dir.display()))?;
+    let network = ledger.network()?;
+    let mut txs = Vec::new();
+    for (stem, name, company, roles) in DEMO_ORGS {
+        let org = load_or_create_org(keys_dir, stem, name, company, roles)?;
+        if ledger.view().org(&org.org_id)?.is_none() {
+            txs.push(registration_tx(&network, &org, approvers)?);
+        }
+    }
+    let n = txs.len();
+    ledger
+        .submit_all(txs)
+        .context("registering the demo organisations")?;
+    tracing::info!(registered = n, "demo organisations registered");
+    Ok(())
+}
+
+/// Loads the demo data into `ledger` (once: nothing is done if
+/// `out_dir/demo.json` exists), signing with the key files in `keys_dir`, and
+/// writes `demo.json`, `models/` and `openings/` into `out_dir`. The demo
+/// organisations must be registered.
+pub fn load_into(ledger: &mut dyn DemoLedger, keys_dir: &Path, out_dir: &Path) -> Result<()> {
+    if already_loaded(out_dir) {
         return Ok(());
     }
+    let demo_file = out_dir.join("demo.json");
     let keys = |stem: &str| -> Result<OrgKeyFile> {
-        let path = dev.keys_dir.join(format!("{stem}.json"));
+        let path = keys_dir.join(format!("{stem}.json"));
         OrgKeyFile::load(&path).with_context(|| format!("demo key {}", path.display()))
     };
-    let network = dev.store.network()?.context("no genesis")?.network;
+    let network = ledger.network()?;
 
     // 1. The factor database.
     let factor_db = keys("factor-db")?;
     let report = import_csv(FACTORS_CSV, &ImportOptions::default()).context("demo factor CSV")?;
     let mut batch = Vec::new();
     for (i, (_, record)) in report.records.iter().enumerate() {
-        if dev.store.factor(&record.reference)?.is_none() {
-            let tx = sign(
+        if ledger.view().factor(&record.reference)?.is_none() {
+            batch.push(sign(
                 &network,
                 &factor_db,
                 DEMO_NONCE_BASE + i as u64,
                 TxKind::PublishFactor(record.clone()),
-            )?;
-            batch.push(tanji_ledger::store::Candidate::new(tx));
+            )?);
         }
     }
-    if !batch.is_empty() {
-        let out = dev.store.append_batch(&batch, Some(&dev.signer))?;
-        for (id, r) in out.results {
-            if let Err(e) = r {
-                bail!("demo factor {id} refused: {e}");
-            }
-        }
-    }
+    ledger.submit_all(batch).context("demo factor set")?;
     tracing::info!(
         factors = report.records.len(),
         skipped = report.skipped.len(),
@@ -141,21 +245,22 @@ pub fn load(dev: &DevNetwork, data_dir: &Path) -> Result<()> {
     let regulator = keys("regulator")?;
     let rule = parse_rule_toml(RULE)?;
     let rule_ref = rule.reference.clone();
-    if dev.store.rule(&rule_ref)?.is_none() {
+    if ledger.view().rule(&rule_ref)?.is_none() {
         submit(
-            dev,
+            ledger,
             sign(
                 &network,
                 &regulator,
                 DEMO_NONCE_BASE,
                 TxKind::PublishRule(rule),
             )?,
-        )?;
+        )
+        .context("demo product rule")?;
     }
 
     // 3. The supply chain, each tier built on the attested ones below it.
-    let models_dir = data_dir.join("models");
-    let openings_dir = data_dir.join("openings");
+    let models_dir = out_dir.join("models");
+    let openings_dir = out_dir.join("openings");
     std::fs::create_dir_all(&models_dir)?;
     std::fs::create_dir_all(&openings_dir)?;
     let mut ids: BTreeMap<&str, TxId> = BTreeMap::new();
@@ -170,7 +275,7 @@ pub fn load(dev: &DevNetwork, data_dir: &Path) -> Result<()> {
         std::fs::write(models_dir.join(format!("{name}.toml")), &text)?;
         let model = Model::from_toml(&text).with_context(|| format!("demo model {name}"))?;
         let (mut att, _) = model
-            .attestation(&ViewResolver(&dev.store))
+            .attestation(&ViewResolver(ledger.view()))
             .with_context(|| format!("demo model {name}"))?;
         if model.privacy() == ModelPrivacy::Committed {
             let opening_path = openings_dir.join(format!("{name}.json"));
@@ -191,19 +296,19 @@ pub fn load(dev: &DevNetwork, data_dir: &Path) -> Result<()> {
             DEMO_NONCE_BASE + k as u64,
             TxKind::AttestFootprint(att),
         )?;
-        let id = submit(dev, tx).with_context(|| format!("demo attestation {name}"))?;
+        let id = submit(ledger, tx).with_context(|| format!("demo attestation {name}"))?;
         ids.insert(name, id);
     }
 
     // 4. The certificate.
     let laptop = ids["laptop"];
     let certifier = keys("certifier")?;
-    if dev.store.certificate(CERTIFICATE_ID)?.is_none() {
-        let fp = dev
-            .store
+    if ledger.view().certificate(CERTIFICATE_ID)?.is_none() {
+        let fp = ledger
+            .view()
             .footprint(&laptop)?
             .context("laptop attestation")?;
-        let rule = dev.store.rule(&rule_ref)?.context("rule")?;
+        let rule = ledger.view().rule(&rule_ref)?.context("rule")?;
         let cert = Certificate {
             id: CERTIFICATE_ID.to_string(),
             footprint: laptop,
@@ -214,14 +319,15 @@ pub fn load(dev: &DevNetwork, data_dir: &Path) -> Result<()> {
             scope: "GB/T 24067-2024 / ISO 14067:2018 product carbon footprint verification, reasonable assurance (demo)".into(),
         };
         submit(
-            dev,
+            ledger,
             sign(
                 &network,
                 &certifier,
                 DEMO_NONCE_BASE,
                 TxKind::IssueCertificate(cert),
             )?,
-        )?;
+        )
+        .context("demo certificate")?;
     }
 
     let demo = serde_json::json!({
@@ -249,4 +355,221 @@ fn load_or_make_salt(path: &Path) -> Result<[u8; 32]> {
     }
     let secret = tanji_ledger::crypto::SecretKey::generate()?;
     Ok(*secret.seed())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tanji_ledger::store::Store;
+
+    use super::remote::Mirror;
+    use super::*;
+    use crate::dev;
+
+    const NETWORK: &str = "dev.tanji.local";
+
+    /// The remote path without the HTTP: transactions are checked against the
+    /// mirror exactly as [`RemoteLedger`] does, then replayed into it as the
+    /// next log entries (as they come back from the node's log).
+    struct MirrorLedger(Mirror);
+
+    impl DemoLedger for MirrorLedger {
+        fn view(&self) -> &dyn StateView {
+            self.0.state()
+        }
+        fn submit_all(&mut self, txs: Vec<SignedTx>) -> Result<Vec<TxId>> {
+            let ids = txs.iter().map(SignedTx::id).collect();
+            let todo: Vec<SignedTx> = txs
+                .into_iter()
+                .filter(|tx| !self.0.contains(&tx.id()))
+                .collect();
+            self.0.precheck(&todo)?;
+            for tx in todo {
+                let index = self.0.size();
+                self.0.apply_entry(index, &tx.encode())?;
+            }
+            Ok(ids)
+        }
+    }
+
+    /// The store's whole log replayed into a mirror, as [`RemoteLedger`] does
+    /// with the pages it fetches.
+    fn mirror_of(store: &Store) -> Mirror {
+        let mut mirror = Mirror::default();
+        for (index, bytes) in store.entries(0, store.head().size).unwrap() {
+            mirror.apply_entry(index, &bytes).unwrap();
+        }
+        mirror
+    }
+
+    fn demo_json(dir: &Path) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("demo.json")).unwrap()).unwrap()
+    }
+
+    fn footprint_ids(demo: &serde_json::Value) -> Vec<TxId> {
+        let ids: Vec<TxId> = demo["footprints"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_str().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(ids.len(), CHAIN.len());
+        ids
+    }
+
+    /// Every demo record reads the same in `a` and `b`.
+    fn assert_same_demo_records(a: &dyn StateView, b: &dyn StateView, demo: &serde_json::Value) {
+        for id in footprint_ids(demo) {
+            let fa = a.footprint(&id).unwrap();
+            assert!(fa.is_some(), "footprint {id} missing");
+            assert_eq!(fa, b.footprint(&id).unwrap(), "footprint {id}");
+        }
+        for r in demo["factors"].as_array().unwrap() {
+            let r = r.as_str().unwrap().parse().unwrap();
+            assert_eq!(a.factor(&r).unwrap(), b.factor(&r).unwrap());
+        }
+        let rule = demo["rule"].as_str().unwrap().parse().unwrap();
+        assert_eq!(a.rule(&rule).unwrap(), b.rule(&rule).unwrap());
+        let cert = a.certificate(CERTIFICATE_ID).unwrap();
+        assert!(cert.is_some());
+        assert_eq!(cert, b.certificate(CERTIFICATE_ID).unwrap());
+    }
+
+    #[test]
+    fn mirror_load_computes_what_the_store_load_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = dev::bootstrap(dir.path(), NETWORK, false, false).unwrap();
+        register_orgs(&mut StoreLedger::new(&dev), &dev.keys_dir, &dev.founders).unwrap();
+        let mut mirror = MirrorLedger(mirror_of(&dev.store));
+        let before = mirror.0.size();
+
+        let store_out = dir.path().join("store-out");
+        load_into(&mut StoreLedger::new(&dev), &dev.keys_dir, &store_out).unwrap();
+        // The committed tier's salt is random: give the mirror load the same one.
+        let mirror_out = dir.path().join("mirror-out");
+        std::fs::create_dir_all(mirror_out.join("openings")).unwrap();
+        std::fs::copy(
+            store_out.join("openings/display.json"),
+            mirror_out.join("openings/display.json"),
+        )
+        .unwrap();
+        load_into(&mut mirror, &dev.keys_dir, &mirror_out).unwrap();
+
+        // The same transactions, in the same order, with the same ids.
+        assert_eq!(demo_json(&store_out), demo_json(&mirror_out));
+        assert_eq!(mirror.0.size(), dev.store.head().size);
+        assert!(mirror.0.size() > before + CHAIN.len() as u64);
+        for (name, _, _) in CHAIN {
+            let file = format!("models/{name}.toml");
+            assert_eq!(
+                std::fs::read(store_out.join(&file)).unwrap(),
+                std::fs::read(mirror_out.join(&file)).unwrap(),
+                "{file}"
+            );
+        }
+        let demo = demo_json(&store_out);
+        assert_same_demo_records(&dev.store, mirror.view(), &demo);
+        // Replaying the store's log gives the same records too.
+        let replayed = mirror_of(&dev.store);
+        assert_same_demo_records(&dev.store, replayed.state(), &demo);
+    }
+
+    #[test]
+    fn an_interrupted_store_load_is_completed_not_duplicated() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = dev::bootstrap(dir.path(), NETWORK, true, false).unwrap();
+        let size = dev.store.head().size;
+        let first = demo_json(dir.path());
+        for sub in ["models", "openings"] {
+            assert!(dir.path().join(sub).is_dir());
+        }
+        assert!(dir.path().join("openings/display.json").is_file());
+        std::fs::remove_file(dir.path().join("demo.json")).unwrap();
+        load(&dev, dir.path()).unwrap();
+        assert_eq!(dev.store.head().size, size);
+        assert_eq!(demo_json(dir.path()), first);
+        // Registering again changes nothing either.
+        register_orgs(&mut StoreLedger::new(&dev), &dev.keys_dir, &dev.founders).unwrap();
+        assert_eq!(dev.store.head().size, size);
+    }
+
+    #[test]
+    fn a_bad_transaction_is_refused_by_the_mirror_before_it_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = dev::bootstrap(dir.path(), NETWORK, false, false).unwrap();
+        let mut mirror = MirrorLedger(mirror_of(&dev.store));
+        let size = mirror.0.size();
+        let regulator = &dev.founders[0];
+        let rule = parse_rule_toml(RULE).unwrap();
+        let good = sign(NETWORK, regulator, 7, TxKind::PublishRule(rule.clone())).unwrap();
+        let bad = sign("other.tanji.local", regulator, 8, TxKind::PublishRule(rule)).unwrap();
+        let err = mirror
+            .submit_all(vec![good, bad.clone()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&bad.id().to_hex()), "{err}");
+        assert!(err.contains("would be refused"), "{err}");
+        assert_eq!(mirror.0.size(), size, "nothing is applied");
+    }
+
+    /// The whole remote path against a node served in-process (solo ordering,
+    /// the real HTTP API): registration, load, and a resumed load.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn remote_load_through_the_http_api() {
+        use tanji_api::{ApiState, Metrics};
+
+        use crate::ordering::solo::{SoloConfig, SoloEngine};
+        use crate::service::Node;
+        use crate::tracker::TxTracker;
+
+        let dir = tempfile::tempdir().unwrap();
+        let dev = dev::bootstrap(dir.path(), NETWORK, false, false).unwrap();
+        let founders = dev.founders.clone();
+        let keys_dir = dev.keys_dir.clone();
+        let store = Arc::new(dev.store);
+        let metrics = Arc::new(Metrics::new());
+        let tracker = Arc::new(TxTracker::default());
+        let (engine, _sequencer) = SoloEngine::start(
+            store.clone(),
+            dev.signer,
+            tracker.clone(),
+            metrics.clone(),
+            SoloConfig::default(),
+        )
+        .unwrap();
+        let node = Arc::new(Node::new(store.clone(), engine, tracker));
+        let state = ApiState {
+            store: store.clone(),
+            node,
+            metrics,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, tanji_api::router(state)).await });
+
+        register_orgs_remote(&url, &keys_dir, &founders)
+            .await
+            .unwrap();
+        let out = dir.path().join("remote-out");
+        load_remote(&url, &keys_dir, &out).await.unwrap();
+
+        let demo = demo_json(&out);
+        let replayed = mirror_of(&store);
+        assert_same_demo_records(store.as_ref(), replayed.state(), &demo);
+        for (name, _, _) in CHAIN {
+            assert!(out.join(format!("models/{name}.toml")).is_file());
+        }
+        assert!(out.join("openings/display.json").is_file());
+
+        // Interrupted after the last transaction: the next load sends nothing new.
+        let size = store.head().size;
+        std::fs::remove_file(out.join("demo.json")).unwrap();
+        load_remote(&url, &keys_dir, &out).await.unwrap();
+        register_orgs_remote(&url, &keys_dir, &founders)
+            .await
+            .unwrap();
+        assert_eq!(store.head().size, size);
+        assert_eq!(demo_json(&out), demo);
+    }
 }
