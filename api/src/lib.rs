@@ -21,4 +21,4 @@ pub mod web;
 pub use error::ApiError;
 pub use metrics::Metrics;
 pub use routes::router;
-pub use service::{ApiState, NodeService, PendingStatus, SubmitError};
+pub use service::{Alarm, ApiState, NodeService, PendingStatus, SubmitError};

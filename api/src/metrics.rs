@@ -35,6 +35,12 @@ pub struct Metrics {
     pub log_size: Gauge,
     /// Transactions queued for ordering.
     pub queue_depth: Gauge,
+    /// Fork and equivocation alarms raised since start.
+    pub alarms: Counter,
+    /// Highest consensus height applied (replicated nodes).
+    pub consensus_height: Gauge,
+    /// Log size of the newest checkpoint with a quorum of validator signatures.
+    pub final_checkpoint_size: Gauge,
 }
 
 impl Default for Metrics {
@@ -87,6 +93,24 @@ impl Metrics {
             "Transactions queued for ordering",
             queue_depth.clone(),
         );
+        let alarms = Counter::default();
+        registry.register(
+            "alarms",
+            "Fork and equivocation alarms raised since start (see GET /v1/alarms)",
+            alarms.clone(),
+        );
+        let consensus_height = Gauge::default();
+        registry.register(
+            "consensus_height",
+            "Highest consensus height applied",
+            consensus_height.clone(),
+        );
+        let final_checkpoint_size = Gauge::default();
+        registry.register(
+            "final_checkpoint_size",
+            "Log size of the newest checkpoint cosigned by a quorum of validators",
+            final_checkpoint_size.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             submissions,
@@ -97,6 +121,9 @@ impl Metrics {
             commit_latency,
             log_size,
             queue_depth,
+            alarms,
+            consensus_height,
+            final_checkpoint_size,
         }
     }
 

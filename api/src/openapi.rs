@@ -23,6 +23,7 @@ use crate::routes;
         routes::orgs::one,
         routes::orgs::network,
         routes::ops::health,
+        routes::ops::alarms,
         routes::ops::metrics,
     ),
     components(schemas(
@@ -38,6 +39,8 @@ use crate::routes;
         routes::NetworkView,
         routes::ObserverView,
         routes::ops::Health,
+        routes::ops::Alarms,
+        crate::Alarm,
     ))
 )]
 pub struct ApiDoc;

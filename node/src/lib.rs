@@ -15,8 +15,10 @@
 
 pub mod demo;
 pub mod dev;
+pub mod devnet;
 pub mod ordering;
 pub mod p2p;
+pub mod replica;
 pub mod server;
 pub mod service;
 pub mod tracker;

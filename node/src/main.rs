@@ -8,10 +8,11 @@ use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 use tanji_api::{ApiState, Metrics};
 use tanji_ledger::store::Store;
-use tanji_node::dev;
 use tanji_node::ordering::solo::{SoloConfig, SoloEngine};
+use tanji_node::replica::config::{ConsensusTuning, NodeRole};
 use tanji_node::service::Node;
 use tanji_node::tracker::TxTracker;
+use tanji_node::{dev, devnet};
 
 #[derive(Parser)]
 #[command(name = "tanji-node", version, about = "Tanji ledger node")]
@@ -47,6 +48,43 @@ enum Command {
         #[arg(long)]
         no_fsync: bool,
     },
+    /// Run one node of a replicated network (validator or observer) from its config file.
+    Run {
+        /// The node's config file (see `tanji-node devnet` for generated examples).
+        #[arg(long)]
+        config: PathBuf,
+        /// Overrides the config's role (validator or observer).
+        #[arg(long, value_parser = ["validator", "observer"])]
+        role: Option<String>,
+    },
+    /// Start a local replicated network (one process per node) on 127.0.0.1 and
+    /// keep it running until interrupted.
+    Devnet {
+        /// Number of validators (4 tolerates one faulty validator).
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Number of observers.
+        #[arg(long, default_value_t = 1)]
+        observers: usize,
+        /// Folder for keys, genesis and every node's data (reused when it exists).
+        #[arg(long, default_value = ".tanji-devnet")]
+        base_dir: PathBuf,
+        /// Register the demo organisations and load the demo supply chain through validator-0.
+        #[arg(long)]
+        demo: bool,
+        /// Network name (checkpoint origin).
+        #[arg(long, default_value = "devnet.tanji.local")]
+        network: String,
+        /// Do not fsync decided batches (faster; a power loss may lose the last batches).
+        #[arg(long)]
+        no_fsync: bool,
+        /// Propose timeout, ms.
+        #[arg(long, default_value_t = 3000)]
+        propose_timeout_ms: u64,
+        /// Most transactions per batch.
+        #[arg(long, default_value_t = 1024)]
+        max_batch: usize,
+    },
     /// Recompute every leaf and checkpoint root of a stopped node's store.
     Check {
         /// Data folder of the node.
@@ -59,9 +97,13 @@ fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+                .unwrap_or_else(|_| {
+                    "info,tower_http=warn,libp2p=warn,libp2p_gossipsub=error,arc_malachitebft=warn,malachitebft=warn"
+                        .into()
+                }),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match cli.command {
@@ -117,6 +159,46 @@ fn main() -> Result<()> {
                 .map_err(|_| anyhow::anyhow!("sequencer thread panicked"))?;
             Ok(())
         }
+        Command::Run { config, role } => {
+            let mut cfg = tanji_node::replica::config::NodeConfig::load(&config)?;
+            if let Some(role) = role {
+                cfg.role = match role.as_str() {
+                    "validator" => NodeRole::Validator,
+                    _ => NodeRole::Observer,
+                };
+            }
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(tanji_node::replica::run::run(cfg))
+        }
+        Command::Devnet {
+            validators,
+            observers,
+            base_dir,
+            demo,
+            network,
+            no_fsync,
+            propose_timeout_ms,
+            max_batch,
+        } => {
+            tanji_ledger::tx::check_network_name(&network)
+                .map_err(|e| anyhow::anyhow!("--network: {e}"))?;
+            let base_dir = std::path::absolute(&base_dir)?;
+            let opts = devnet::DevnetOptions {
+                validators,
+                observers,
+                base_dir,
+                demo,
+                network,
+                fsync: !no_fsync,
+                consensus: ConsensusTuning {
+                    propose_timeout_ms,
+                    max_batch_txs: max_batch,
+                    ..ConsensusTuning::default()
+                },
+            };
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(run_devnet(opts))
+        }
         Command::Check { data_dir } => {
             let store = Store::open(&data_dir.join(dev::DB_DIR), false)
                 .with_context(|| format!("opening {}", data_dir.display()))?;
@@ -129,5 +211,75 @@ fn main() -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+async fn run_devnet(opts: devnet::DevnetOptions) -> Result<()> {
+    let mut nodes = devnet::start(&opts).await?;
+    let result = serve_devnet(&opts, &nodes).await;
+    tracing::info!("stopping the devnet");
+    devnet::stop(&mut nodes);
+    result
+}
+
+async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode]) -> Result<()> {
+    if opts.demo {
+        let first = nodes
+            .iter()
+            .find(|n| n.role == NodeRole::Validator)
+            .context("no validator")?;
+        let keys = opts.base_dir.join("keys");
+        let founders = devnet::founders(&keys, opts.validators)?;
+        tracing::info!(via = %first.name, "loading the demo data");
+        tanji_node::demo::remote::register_orgs_remote(&first.http, &keys, &founders).await?;
+        tanji_node::demo::remote::load_remote(&first.http, &keys, &opts.base_dir).await?;
+    }
+    let manifest = devnet::write_manifest(opts, nodes)?;
+    println!(
+        "Tanji devnet {:?}: {} nodes, manifest {}",
+        opts.network,
+        nodes.len(),
+        manifest.display()
+    );
+    for n in nodes {
+        println!(
+            "  {:<12} {:<9} {}  (pid {}, data {})",
+            n.name,
+            n.role.as_str(),
+            n.http,
+            n.child.id(),
+            n.data_dir.display()
+        );
+        if opts.demo {
+            println!(
+                "               label  {}/v1/labels/{}.svg   page  {}/verify/{}",
+                n.http,
+                tanji_node::demo::CERTIFICATE_ID,
+                n.http,
+                tanji_node::demo::CERTIFICATE_ID
+            );
+        }
+    }
+    println!(
+        "Keys of the organisations: {}",
+        opts.base_dir.join("keys").display()
+    );
+    println!("Press Ctrl-C to stop every node.");
+    wait_for_signal().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGTERM");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tanji_api::{NodeService, PendingStatus, SubmitError};
+use tanji_api::{Alarm, NodeService, PendingStatus, SubmitError};
 use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::state::governance_quorum;
 use tanji_ledger::store::{Candidate, Store};
@@ -78,5 +78,13 @@ impl<E: OrderingEngine> NodeService for Node<E> {
 
     fn role(&self) -> &'static str {
         self.engine.role()
+    }
+
+    fn alarms(&self) -> Vec<Alarm> {
+        self.engine.alarms()
+    }
+
+    fn consensus_height(&self) -> Option<u64> {
+        self.engine.consensus_height()
     }
 }

@@ -57,6 +57,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/resolve", get(carbon::resolve))
         .route("/v1/stats", get(carbon::stats))
         .route("/v1/anomalies", get(carbon::anomalies))
+        .route("/v1/alarms", get(ops::alarms))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))

@@ -20,6 +20,9 @@ pub struct Health {
     pub size: u64,
     /// Root, hex.
     pub root: String,
+    /// Highest consensus height applied (replicated nodes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
 }
 
 /// `GET /health`: 200 once the node serves.
@@ -31,6 +34,23 @@ pub async fn health(State(state): State<ApiState>) -> Json<Health> {
         role: state.node.role(),
         size: head.size,
         root: hex::encode(head.root),
+        height: state.node.consensus_height(),
+    })
+}
+
+/// Alarms raised by the node.
+#[derive(Serialize, ToSchema)]
+pub struct Alarms {
+    /// Oldest first. Empty on a healthy network.
+    pub alarms: Vec<crate::Alarm>,
+}
+
+/// `GET /v1/alarms`: forks and equivocations this node has seen, with the
+/// conflicting signed notes as evidence.
+#[utoipa::path(get, path = "/v1/alarms", tag = "operations", responses((status = 200, body = Alarms)))]
+pub async fn alarms(State(state): State<ApiState>) -> Json<Alarms> {
+    Json(Alarms {
+        alarms: state.node.alarms(),
     })
 }
 

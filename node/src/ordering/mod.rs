@@ -10,7 +10,7 @@
 pub mod bft;
 pub mod solo;
 
-use tanji_api::SubmitError;
+use tanji_api::{Alarm, SubmitError};
 use tanji_ledger::store::Candidate;
 
 /// Decides the order of transactions.
@@ -20,4 +20,12 @@ pub trait OrderingEngine: Send + Sync + 'static {
     fn propose(&self, candidate: Candidate) -> Result<(), SubmitError>;
     /// The node's role in ordering, as reported by `/health`.
     fn role(&self) -> &'static str;
+    /// Alarms the node raised (replicated engines).
+    fn alarms(&self) -> Vec<Alarm> {
+        Vec::new()
+    }
+    /// Last decided consensus height (replicated engines).
+    fn consensus_height(&self) -> Option<u64> {
+        None
+    }
 }

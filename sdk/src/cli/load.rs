@@ -44,6 +44,32 @@ pub struct LoadArgs {
     /// Also write the JSON report to this file.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// What a transaction's latency runs to: its commit (the node's log
+    /// contains it) or the first final checkpoint covering it (a quorum of
+    /// validators cosigned a log that contains it; replicated networks).
+    #[arg(long, value_enum, default_value_t = LatencyTo::Commit)]
+    latency_to: LatencyTo,
+}
+
+/// The end point of a latency measurement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LatencyTo {
+    /// The transaction is in the node's log.
+    Commit,
+    /// The newest checkpoint served by the node covers the transaction.
+    Final,
+}
+
+/// The log size the measurement follows: the head, or the newest checkpoint's size.
+async fn observed_size(client: &Client, to: LatencyTo) -> Option<u64> {
+    match to {
+        LatencyTo::Commit => client.health().await.ok()?["size"].as_u64(),
+        LatencyTo::Final => {
+            let note = client.checkpoint(None).await.ok()?;
+            note.lines().nth(1)?.parse().ok()
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -57,6 +83,7 @@ struct LatencyMs {
 #[derive(Serialize)]
 struct Report {
     node: String,
+    latency_to: LatencyTo,
     count: u64,
     concurrency: usize,
     signers: usize,
@@ -194,17 +221,16 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
     // Sample the log's size to time commits without one request per transaction.
     let samples: Arc<Mutex<Vec<(Instant, u64)>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
+    let latency_to = args.latency_to;
     let sampler = {
         let (client, samples, stop) = (client.clone(), samples.clone(), stop.clone());
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                if let Ok(h) = client.health().await {
-                    if let Some(size) = h["size"].as_u64() {
-                        samples
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((Instant::now(), size));
-                    }
+                if let Some(size) = observed_size(&client, latency_to).await {
+                    samples
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((Instant::now(), size));
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -256,7 +282,7 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
     let target = start_size + accepted.len() as u64;
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
     loop {
-        let size = client.health().await?["size"].as_u64().unwrap_or(0);
+        let size = observed_size(&client, latency_to).await.unwrap_or(0);
         if size >= target || Instant::now() > deadline {
             break;
         }
@@ -304,6 +330,7 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
     let committed_rate = committed as f64 / seconds;
     let report = Report {
         node: args.node.clone(),
+        latency_to: args.latency_to,
         count: args.count,
         concurrency: args.concurrency,
         signers: signers.len(),

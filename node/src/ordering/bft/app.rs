@@ -5,8 +5,9 @@
 //! State kept by [`BftApp`]:
 //!
 //! - undecided proposed values per `(height, round)`, answered at
-//!   `StartedRound` (in memory: crash recovery of undecided values is not
-//!   persisted yet);
+//!   `StartedRound`; each is also written to disk ([`ProposalStore`]) before
+//!   the engine hears of it, and reloaded at start, so a restarted proposer
+//!   proposes the same value again and a restarted voter still has the batch;
 //! - the batches of those values by id, so `Decided` and `RestreamProposal`
 //!   find them;
 //! - partial proposal streams per `(publisher, stream id)`.
@@ -40,8 +41,11 @@ use super::batch::{assemble, stream_id, stream_messages, Batch, PartStream};
 use super::codec::TanjiCodec;
 use super::context::TanjiContext;
 use super::engine::{self, EngineIdentity, EnginePaths, TanjiNodeConfig};
+use super::proposals::{ProposalStore, StoredProposal};
 use super::signing::{TanjiSigner, TanjiVerifier};
 use super::types::{Address, BatchId, Height, ProposalPart, ValidatorSet};
+use crate::tracker::TxTracker;
+use tanji_api::Metrics;
 
 /// Transactions admitted and waiting to be proposed, shared between the
 /// admission side and the app loop.
@@ -97,6 +101,37 @@ impl BftConfig {
     }
 }
 
+/// Where the app reports what it applied: the tracker and metrics of the
+/// node, and a watch of the last applied height (the checkpoint cosigner
+/// follows it).
+#[derive(Clone)]
+pub struct AppHooks {
+    /// In-flight transactions of this node.
+    pub tracker: Arc<TxTracker>,
+    /// The node's metrics.
+    pub metrics: Arc<Metrics>,
+    /// Last applied height.
+    pub applied: tokio::sync::watch::Sender<u64>,
+}
+
+impl AppHooks {
+    /// Fresh hooks and the receiver of applied heights.
+    pub fn new(
+        tracker: Arc<TxTracker>,
+        metrics: Arc<Metrics>,
+    ) -> (Self, tokio::sync::watch::Receiver<u64>) {
+        let (applied, rx) = tokio::sync::watch::channel(0);
+        (
+            Self {
+                tracker,
+                metrics,
+                applied,
+            },
+            rx,
+        )
+    }
+}
+
 /// One proposal we know the batch of.
 struct Undecided {
     value: ProposedValue<TanjiContext>,
@@ -123,22 +158,28 @@ pub struct BftApp {
     streams: HashMap<(PeerId, StreamId), (Height, PartStream)>,
     /// Distinguishes re-streams of one round.
     stream_nonce: u64,
+    /// Undecided proposals on disk.
+    proposals: ProposalStore,
+    hooks: AppHooks,
 }
 
 impl BftApp {
     /// An app over `store` (already holding the genesis). `signer` is `None`
-    /// for an observer.
+    /// for an observer. Undecided proposals are kept in `proposals_dir`.
     pub fn new(
         store: Arc<Store>,
         signer: Option<TanjiSigner>,
         mempool: Mempool,
         config: BftConfig,
+        proposals_dir: &Path,
+        hooks: AppHooks,
     ) -> anyhow::Result<Self> {
         let info = store
             .network()?
             .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
         let validators = ValidatorSet::from_nodes(&info.validators)?;
-        Ok(Self {
+        let proposals = ProposalStore::open(proposals_dir)?;
+        let mut app = Self {
             store,
             network: info.network,
             validators,
@@ -151,7 +192,66 @@ impl BftApp {
             own: HashMap::new(),
             streams: HashMap::new(),
             stream_nonce: 0,
-        })
+            proposals,
+            hooks,
+        };
+        app.reload_proposals()?;
+        Ok(app)
+    }
+
+    /// Brings back the undecided proposals of the heights still to decide.
+    fn reload_proposals(&mut self) -> anyhow::Result<()> {
+        let next = self.next_height()?;
+        self.proposals.prune_below(next.0);
+        for (p, batch) in self.proposals.load_from(next.0)? {
+            let height = Height(p.height);
+            let round = Round::from(p.round);
+            let id = batch.id();
+            if p.own {
+                self.own.insert((height, round), id);
+            }
+            let value = ProposedValue {
+                height,
+                round,
+                valid_round: Round::from(p.valid_round),
+                proposer: Address(p.proposer),
+                value: id,
+                validity: if p.valid {
+                    Validity::Valid
+                } else {
+                    Validity::Invalid
+                },
+            };
+            let slot = self.undecided.entry((height, round)).or_default();
+            if !slot.iter().any(|u| u.value == value) {
+                slot.push(Undecided { value });
+            }
+            self.batches.insert(id, (height, batch));
+        }
+        if !self.batches.is_empty() {
+            tracing::info!(
+                proposals = self.batches.len(),
+                "reloaded undecided proposals"
+            );
+        }
+        Ok(())
+    }
+
+    fn persist(&self, value: &ProposedValue<TanjiContext>, own: bool, batch: &Batch) {
+        let stored = StoredProposal {
+            height: value.height.0,
+            round: value.round.as_i64(),
+            valid_round: value.valid_round.as_i64(),
+            proposer: value.proposer.0,
+            own,
+            valid: value.validity == Validity::Valid,
+            batch: batch.encode(),
+        };
+        if let Err(e) = self.proposals.save(&stored, &value.value.to_string()) {
+            // Not fatal: peers restream proposals; but a restart could then
+            // propose a different value for this round, so say it loudly.
+            tracing::error!(error = %e, height = %value.height, "cannot persist a proposal");
+        }
     }
 
     fn params(&self) -> HeightParams<TanjiContext> {
@@ -208,6 +308,19 @@ impl BftApp {
                     None => {
                         let batch = self.reap(timeout).await;
                         let id = batch.id();
+                        let value = ProposedValue {
+                            height,
+                            round,
+                            valid_round: Round::Nil,
+                            proposer: self
+                                .signer
+                                .as_ref()
+                                .map(|s| Address::from(s.public_key()))
+                                .unwrap_or(Address([0; 32])),
+                            value: id,
+                            validity: Validity::Valid,
+                        };
+                        self.persist(&value, true, &batch);
                         self.own.insert((height, round), id);
                         self.batches.insert(id, (height, batch));
                         id
@@ -280,6 +393,7 @@ impl BftApp {
                 let next = Height(certificate.height.0 + 1);
                 self.height = next;
                 self.prune(next);
+                self.proposals.prune_below(next.0);
                 let _ = reply.send(Next::Start(next, self.params()));
             }
             AppMsg::GetDecidedValues { range, reply } => {
@@ -418,6 +532,7 @@ impl BftApp {
             value: proposal.id,
             validity: validity(&proposal.batch),
         };
+        self.persist(&value, false, &proposal.batch);
         self.batches
             .insert(proposal.id, (proposal.height, proposal.batch));
         let slot = self
@@ -458,11 +573,27 @@ impl BftApp {
             extensions,
         );
         let cert_bytes = TanjiCodec.encode(&ext)?.to_vec();
+        // Signatures this node already verified strictly when it admitted the
+        // transaction (locally or from gossip) are not verified again; the
+        // ledger still re-checks that the signer's key is unchanged.
+        let verified: HashMap<_, _> = self
+            .mempool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|c| (c.id, c.verified.clone()))
+            .collect();
         let candidates: Vec<Candidate> = batch
             .txs()
             .iter()
             .filter_map(|b| SignedTx::decode(b).ok())
-            .map(Candidate::new)
+            .map(|tx| {
+                let mut c = Candidate::new(tx);
+                if let Some(v) = verified.get(&c.id) {
+                    c.verified = v.clone();
+                }
+                c
+            })
             .collect();
         let record = DecidedRecord {
             height: height.0,
@@ -477,11 +608,38 @@ impl BftApp {
         let outcome =
             tokio::task::spawn_blocking(move || store.append_decided(&record, &candidates, None))
                 .await??;
-        tracing::info!(%height, txs = ids.len(), size = outcome.head.size, "decided");
+        let mut appended = 0u64;
+        for (id, result) in outcome.results {
+            match result {
+                Ok(_) => {
+                    appended += 1;
+                    if let Some(at) = self.hooks.tracker.committed(&id) {
+                        self.hooks
+                            .metrics
+                            .commit_latency
+                            .observe(at.elapsed().as_secs_f64());
+                    }
+                }
+                Err(e) => {
+                    tracing::info!(tx = %id, error = %e, "refused when applied");
+                    self.hooks.metrics.rejected_at_ordering.inc();
+                    self.hooks.tracker.rejected(id, e);
+                }
+            }
+        }
+        let m = &self.hooks.metrics;
+        m.committed.inc_by(appended);
+        m.batches.inc();
+        m.batch_size.observe(appended as f64);
+        m.log_size.set(outcome.head.size as i64);
+        m.consensus_height.set(height.0 as i64);
+        tracing::debug!(%height, txs = ids.len(), appended, size = outcome.head.size, "decided");
         self.mempool
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|c| !ids.contains(&c.id));
+        m.queue_depth.set(self.hooks.tracker.queued() as i64);
+        self.hooks.applied.send_replace(height.0);
         Ok(())
     }
 
@@ -555,36 +713,67 @@ impl BftNode {
     }
 }
 
-/// Starts a validator node over `store` (which must hold the genesis):
-/// Malachite listening on `listen_addr` and talking to `persistent_peers`,
-/// its WAL under `data_dir`, and the app loop spawned on the runtime.
-pub async fn start_validator(
-    store: Arc<Store>,
-    node_key: &SecretKey,
-    moniker: &str,
-    listen_addr: Multiaddr,
-    persistent_peers: Vec<Multiaddr>,
-    data_dir: &Path,
-    config: BftConfig,
-) -> anyhow::Result<BftNode> {
-    let info = store
+/// How to start a node in-process with [`start_node`].
+pub struct NodeStart<'a> {
+    /// The ledger (holding the genesis).
+    pub store: Arc<Store>,
+    /// The node key (consensus address, libp2p identity).
+    pub node_key: &'a SecretKey,
+    /// Name in logs.
+    pub moniker: &'a str,
+    /// Malachite's listen address.
+    pub listen_addr: Multiaddr,
+    /// `<addr>/p2p/<peer id>` of every other node.
+    pub persistent_peers: Vec<Multiaddr>,
+    /// WAL and proposals go under `data_dir/consensus/`.
+    pub data_dir: &'a Path,
+    /// Timeouts and batch sizes.
+    pub config: BftConfig,
+    /// Validator (proposes and votes) or observer (follows and verifies).
+    pub validator: bool,
+    /// Admitted transactions waiting to be proposed.
+    pub mempool: Mempool,
+    /// Tracker, metrics and applied-height watch.
+    pub hooks: AppHooks,
+}
+
+/// Starts a node: Malachite (as a validator, or as a full node that never
+/// signs) and the app loop, spawned on the runtime.
+pub async fn start_node(s: NodeStart<'_>) -> anyhow::Result<BftNode> {
+    let info = s
+        .store
         .network()?
         .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
     let network = info.network.clone();
-    let signer = TanjiSigner::new(network.as_str(), node_key.clone());
-    let identity = EngineIdentity::validator(moniker, node_key, &signer).await?;
-    let cfg = TanjiNodeConfig::new(moniker, &network, listen_addr, persistent_peers);
+    let signer = TanjiSigner::new(network.as_str(), s.node_key.clone());
+    let (identity, engine_signer) = if s.validator {
+        (
+            EngineIdentity::validator(s.moniker, s.node_key, &signer).await?,
+            Some(signer.clone()),
+        )
+    } else {
+        (EngineIdentity::full_node(s.moniker, s.node_key)?, None)
+    };
+    let cfg = TanjiNodeConfig::new(s.moniker, &network, s.listen_addr, s.persistent_peers);
+    let paths = EnginePaths::in_dir(s.data_dir);
+    let proposals_dir = s.data_dir.join("consensus").join("proposals");
+    let app = BftApp::new(
+        s.store,
+        engine_signer.clone(),
+        s.mempool.clone(),
+        s.config,
+        &proposals_dir,
+        s.hooks,
+    )?;
     let (channels, engine) = engine::start(
         TanjiContext,
         cfg,
-        &EnginePaths::in_dir(data_dir),
+        &paths,
         identity,
-        Some(signer.clone()),
+        engine_signer,
         TanjiVerifier::new(network.as_str()),
     )
     .await?;
-    let mempool: Mempool = Arc::default();
-    let app = BftApp::new(store, Some(signer), mempool.clone(), config)?;
     let app = tokio::spawn(async move {
         let r = app.run(channels).await;
         if let Err(e) = &r {
@@ -595,6 +784,32 @@ pub async fn start_validator(
     Ok(BftNode {
         engine,
         app,
-        mempool,
+        mempool: s.mempool,
     })
+}
+
+/// Starts a validator with fresh hooks (tests and tools).
+pub async fn start_validator(
+    store: Arc<Store>,
+    node_key: &SecretKey,
+    moniker: &str,
+    listen_addr: Multiaddr,
+    persistent_peers: Vec<Multiaddr>,
+    data_dir: &Path,
+    config: BftConfig,
+) -> anyhow::Result<BftNode> {
+    let (hooks, _) = AppHooks::new(Arc::default(), Arc::new(Metrics::new()));
+    start_node(NodeStart {
+        store,
+        node_key,
+        moniker,
+        listen_addr,
+        persistent_peers,
+        data_dir,
+        config,
+        validator: true,
+        mempool: Arc::default(),
+        hooks,
+    })
+    .await
 }

@@ -53,6 +53,7 @@ pub mod batch;
 pub mod codec;
 pub mod context;
 pub mod engine;
+pub mod proposals;
 pub mod signing;
 pub mod types;
 pub mod wire;

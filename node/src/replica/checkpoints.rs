@@ -1,0 +1,462 @@
+//! Checkpoint cosigning, finality and witnessing.
+//!
+//! After each decided batch every validator signs the checkpoint of its new
+//! log head (a C2SP signed note: origin, size, root) and gossips that
+//! one-line note on `tanji/{network}/checkpoint/1`. Every node collects the
+//! signature lines it receives, per size. A checkpoint is **final** when
+//! `2f+1` of the `3f+1` validators (the ledger's governance quorum
+//! `floor(2n/3)+1`) have signed the same root the node computed itself for
+//! that size; the node then stores one note carrying every signature line
+//! (validators' and witnesses'), which is what `GET /v1/checkpoint` serves.
+//!
+//! Observers do not vote. When a checkpoint becomes final for them, they
+//! check a consistency proof from the last checkpoint they accepted to the
+//! new one and add their own signature as a **witness**, gossiped like the
+//! validators'; clients that trust an observer can require its line.
+//!
+//! # Invariants
+//!
+//! - A signature line counts only if its key name and key id are those of a
+//!   node registered on the ledger (genesis validators, governance-registered
+//!   observers) and it verifies (strict ed25519).
+//! - A note whose signed root differs from the root this node computed for
+//!   that size is never stored; it raises a `fork` alarm carrying both notes.
+//! - A key that signs two roots for one size raises an `equivocation` alarm
+//!   carrying both notes; neither counts twice.
+//! - Memory is bounded: at most [`MAX_PENDING_SIZES`] sizes are collected at
+//!   once and equivocation memory keeps [`EQUIVOCATION_WINDOW`] sizes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tanji_api::Metrics;
+use tanji_ledger::checkpoint::{Checkpoint, NoteSigner, NoteVerifier, SignedNote};
+use tanji_ledger::crypto::Signature;
+use tanji_ledger::merkle::{verify_consistency, Blake3Hasher};
+use tanji_ledger::state::governance_quorum;
+use tanji_ledger::store::Store;
+use tanji_ledger::Hash;
+
+use super::alarms::AlarmLog;
+use super::config::NodeRole;
+
+/// Most sizes with signatures collected but not final yet.
+pub const MAX_PENDING_SIZES: usize = 1024;
+/// Sizes behind the last final one for which signers' roots are remembered.
+pub const EQUIVOCATION_WINDOW: u64 = 100_000;
+
+/// Why a gossiped note was refused (the sender is penalised).
+#[derive(Debug, thiserror::Error)]
+pub enum NoteRejected {
+    /// Not a signed checkpoint note.
+    #[error("malformed checkpoint note: {0}")]
+    Malformed(String),
+    /// For another network.
+    #[error("checkpoint of network {0:?}")]
+    OtherNetwork(String),
+    /// A registered key's line does not verify.
+    #[error("bad signature by {0}")]
+    BadSignature(String),
+    /// No line by a registered node.
+    #[error("no signature by a registered node")]
+    Unsigned,
+}
+
+/// What became of an accepted note.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NoteOutcome {
+    /// It brought signatures we did not have: forward it.
+    New,
+    /// Nothing new (or it contradicts our log and raised an alarm): do not forward.
+    Known,
+}
+
+#[derive(Default)]
+struct Collected {
+    text: String,
+    /// By key name: (key id, signature, is a validator).
+    lines: BTreeMap<String, ([u8; 4], Signature, bool)>,
+}
+
+impl Collected {
+    /// The note with every collected line: validators first, then witnesses,
+    /// each by name, so every node stores the same note for the same lines.
+    fn note(&self) -> SignedNote {
+        let mut lines: Vec<_> = self.lines.iter().collect();
+        lines.sort_by_key(|(name, (_, _, v))| (!*v, (*name).clone()));
+        SignedNote {
+            text: self.text.clone(),
+            signatures: lines
+                .into_iter()
+                .map(|(n, (id, sig, _))| (n.clone(), *id, *sig))
+                .collect(),
+        }
+    }
+}
+
+/// The checkpoint book of one node.
+pub struct Witnessing {
+    network: String,
+    store: Arc<Store>,
+    signer: NoteSigner,
+    role: NodeRole,
+    validators: Vec<NoteVerifier>,
+    observers: Vec<NoteVerifier>,
+    quorum: usize,
+    /// Signature lines per (size, root); several roots for one size only while we cannot judge.
+    collected: BTreeMap<(u64, Hash), Collected>,
+    /// (size, key name) → the one-signature note by which that key signed a root.
+    seen: BTreeMap<(u64, String), SignedNote>,
+    last_signed: u64,
+    final_size: u64,
+    final_root: Option<Hash>,
+    alarms: Arc<AlarmLog>,
+    metrics: Arc<Metrics>,
+}
+
+impl Witnessing {
+    /// A book for the node signing with `signer`, starting from the newest
+    /// stored (final) checkpoint.
+    pub fn new(
+        store: Arc<Store>,
+        signer: NoteSigner,
+        role: NodeRole,
+        alarms: Arc<AlarmLog>,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
+        let info = store
+            .network()?
+            .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
+        let validators: Vec<NoteVerifier> = info
+            .validators
+            .iter()
+            .map(|v| NoteVerifier {
+                name: v.name.clone(),
+                key: v.key,
+            })
+            .collect();
+        let quorum = governance_quorum(validators.len());
+        let (final_size, final_root) = match store.latest_checkpoint()? {
+            Some(text) => {
+                let note = SignedNote::parse(&text)?;
+                let cp = note.checkpoint()?;
+                (cp.size, Some(cp.root))
+            }
+            None => (0, None),
+        };
+        metrics.final_checkpoint_size.set(final_size as i64);
+        let mut book = Self {
+            network: info.network,
+            store,
+            signer,
+            role,
+            validators,
+            observers: Vec::new(),
+            quorum,
+            collected: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            last_signed: 0,
+            final_size,
+            final_root,
+            alarms,
+            metrics,
+        };
+        book.refresh_registry()?;
+        Ok(book)
+    }
+
+    /// Re-reads the registered observers (governance may have changed them).
+    pub fn refresh_registry(&mut self) -> anyhow::Result<()> {
+        use tanji_ledger::state::StateView as _;
+        self.observers = self
+            .store
+            .observers()?
+            .into_iter()
+            .map(|o| NoteVerifier {
+                name: o.name,
+                key: o.key,
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// Size of the newest final checkpoint.
+    pub fn final_size(&self) -> u64 {
+        self.final_size
+    }
+
+    fn text_for(&self, size: u64, root: Hash) -> String {
+        Checkpoint {
+            origin: &self.network,
+            size,
+            root,
+        }
+        .text()
+    }
+
+    /// The log head moved: a validator signs the new head. Returns notes to gossip.
+    pub fn on_local_head(&mut self) -> anyhow::Result<Vec<String>> {
+        let head = self.store.head();
+        let mut out = Vec::new();
+        if self.role == NodeRole::Validator && head.size > self.last_signed && head.size > 0 {
+            let note = SignedNote::sign(
+                self.text_for(head.size, head.root),
+                &self.signer.name,
+                &self.signer.key,
+            );
+            self.last_signed = head.size;
+            self.add_lines(&note, head.size, head.root, true);
+            out.push(note.to_string());
+        }
+        let ready: Vec<(u64, Hash)> = self
+            .collected
+            .range(..=(head.size, [0xff; 32]))
+            .map(|(k, _)| *k)
+            .collect();
+        for (size, root) in ready {
+            if self.store.root_at(size)? == root {
+                out.extend(self.try_finalize(size)?);
+            } else if let Some(c) = self.collected.remove(&(size, root)) {
+                // Collected while we were behind; now we can judge it.
+                let theirs = c.note();
+                self.raise_fork(size, root, &theirs);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A note from a peer (gossip or a sync answer). Returns the outcome and
+    /// notes to gossip in turn (a witness signature).
+    pub fn on_note(&mut self, text: &str) -> Result<(NoteOutcome, Vec<String>), NoteRejected> {
+        let note = SignedNote::parse(text).map_err(|e| NoteRejected::Malformed(e.to_string()))?;
+        let (origin, size, root) = {
+            let cp = note
+                .checkpoint()
+                .map_err(|e| NoteRejected::Malformed(e.to_string()))?;
+            (cp.origin.to_string(), cp.size, cp.root)
+        };
+        if origin != self.network {
+            return Err(NoteRejected::OtherNetwork(origin));
+        }
+        if note.text != self.text_for(size, root) {
+            return Err(NoteRejected::Malformed(
+                "the checkpoint text is not in Tanji's canonical form".into(),
+            ));
+        }
+        // Which lines are by registered nodes, and do they verify?
+        let mut signers: Vec<(String, bool)> = Vec::new();
+        let mut valid_lines: Vec<(String, [u8; 4], Signature, bool)> = Vec::new();
+        for (name, id, sig) in &note.signatures {
+            let found = self
+                .validators
+                .iter()
+                .map(|v| (v, true))
+                .chain(self.observers.iter().map(|v| (v, false)))
+                .find(|(v, _)| v.name == *name && v.key_id() == *id);
+            let Some((v, is_validator)) = found else {
+                continue;
+            };
+            v.key
+                .verify_raw(note.text.as_bytes(), sig)
+                .map_err(|_| NoteRejected::BadSignature(name.clone()))?;
+            if !signers.iter().any(|(n, _)| n == name) {
+                signers.push((name.clone(), is_validator));
+                valid_lines.push((name.clone(), *id, *sig, is_validator));
+            }
+        }
+        if signers.is_empty() {
+            return Err(NoteRejected::Unsigned);
+        }
+        self.check_equivocation(&note, size, root, &signers);
+        let head = self.store.head();
+        if size <= head.size {
+            let ours = match self.store.root_at(size) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(error = %e, size, "cannot read our root");
+                    return Ok((NoteOutcome::Known, Vec::new()));
+                }
+            };
+            if ours != root {
+                self.raise_fork(size, ours, &note);
+                return Ok((NoteOutcome::Known, Vec::new()));
+            }
+        } else if size > head.size.saturating_add(1 << 20) {
+            // Far ahead of us: we cannot check it yet and will get it again later.
+            return Ok((NoteOutcome::Known, Vec::new()));
+        }
+        let before = self
+            .collected
+            .get(&(size, root))
+            .map_or(0, |c| c.lines.len());
+        let entry = self
+            .collected
+            .entry((size, root))
+            .or_insert_with(|| Collected {
+                text: note.text.clone(),
+                lines: BTreeMap::new(),
+            });
+        for (name, id, sig, is_validator) in valid_lines {
+            entry.lines.entry(name).or_insert((id, sig, is_validator));
+        }
+        let after = self
+            .collected
+            .get(&(size, root))
+            .map_or(0, |c| c.lines.len());
+        self.bound_pending();
+        let gossip = if size <= head.size {
+            self.try_finalize(size)
+                .map_err(|e| NoteRejected::Malformed(e.to_string()))?
+        } else {
+            Vec::new()
+        };
+        let outcome = if after > before {
+            NoteOutcome::New
+        } else {
+            NoteOutcome::Known
+        };
+        Ok((outcome, gossip))
+    }
+
+    fn raise_fork(&self, size: u64, ours: Hash, theirs: &SignedNote) {
+        let our_note = match self.store.checkpoint_at(size) {
+            Ok(Some(t)) => t,
+            _ => SignedNote::sign(
+                self.text_for(size, ours),
+                &self.signer.name,
+                &self.signer.key,
+            )
+            .to_string(),
+        };
+        let names: Vec<String> = theirs
+            .signatures
+            .iter()
+            .map(|(n, _, _)| n.clone())
+            .collect();
+        let root = theirs.checkpoint().map(|c| c.root).unwrap_or_default();
+        self.alarms.raise(
+            "fork",
+            size,
+            names.clone(),
+            format!(
+                "a checkpoint signed by {} gives root {} for log size {size}; this node's log has {}",
+                names.join(", "),
+                hex::encode(root),
+                hex::encode(ours)
+            ),
+            [our_note, theirs.to_string()],
+        );
+    }
+
+    fn add_lines(&mut self, note: &SignedNote, size: u64, root: Hash, is_validator: bool) {
+        let entry = self
+            .collected
+            .entry((size, root))
+            .or_insert_with(|| Collected {
+                text: note.text.clone(),
+                lines: BTreeMap::new(),
+            });
+        for (name, id, sig) in &note.signatures {
+            entry.lines.insert(name.clone(), (*id, *sig, is_validator));
+        }
+    }
+
+    fn check_equivocation(
+        &mut self,
+        note: &SignedNote,
+        size: u64,
+        root: Hash,
+        signers: &[(String, bool)],
+    ) {
+        for (name, _) in signers {
+            let Some(line) = note.signatures.iter().find(|(n, _, _)| n == name) else {
+                continue;
+            };
+            let single = SignedNote {
+                text: note.text.clone(),
+                signatures: vec![line.clone()],
+            };
+            match self.seen.get(&(size, name.clone())) {
+                Some(earlier) => {
+                    let earlier_root = earlier.checkpoint().map(|c| c.root).ok();
+                    if earlier_root != Some(root) {
+                        self.alarms.raise(
+                            "equivocation",
+                            size,
+                            vec![name.clone()],
+                            format!("{name} signed two different roots for log size {size}"),
+                            [earlier.to_string(), single.to_string()],
+                        );
+                    }
+                }
+                None => {
+                    self.seen.insert((size, name.clone()), single);
+                }
+            }
+        }
+    }
+
+    fn bound_pending(&mut self) {
+        while self.collected.len() > MAX_PENDING_SIZES {
+            // Drop the farthest-ahead size: the nearest ones finalise first.
+            let Some((&last, _)) = self.collected.iter().next_back() else {
+                break;
+            };
+            self.collected.remove(&last);
+        }
+        let keep_from = self.final_size.saturating_sub(EQUIVOCATION_WINDOW);
+        self.seen = self.seen.split_off(&(keep_from, String::new()));
+    }
+
+    /// Stores the checkpoint at `size` if a quorum of validators signed our
+    /// root (again, with more lines, if it was final already). Returns our
+    /// witness note when an observer accepts a new final checkpoint.
+    fn try_finalize(&mut self, size: u64) -> anyhow::Result<Vec<String>> {
+        let root = self.store.root_at(size)?;
+        let Some(c) = self.collected.get(&(size, root)) else {
+            return Ok(Vec::new());
+        };
+        let validator_lines = c.lines.values().filter(|(_, _, v)| *v).count();
+        if validator_lines < self.quorum {
+            return Ok(Vec::new());
+        }
+        let text = c.text.clone();
+        let mut out = Vec::new();
+        let newly_final = size > self.final_size;
+        if newly_final {
+            if let Some(old_root) = self.final_root {
+                let proof = self.store.consistency_proof(self.final_size, size)?;
+                if let Err(e) = verify_consistency::<Blake3Hasher>(
+                    self.final_size,
+                    size,
+                    &old_root,
+                    &root,
+                    &proof,
+                ) {
+                    // Our own store contradicts a checkpoint it accepted: corruption.
+                    anyhow::bail!(
+                        "the log at size {size} is not an extension of the accepted checkpoint at {}: {e}",
+                        self.final_size
+                    );
+                }
+            }
+            if self.role == NodeRole::Observer {
+                let witness = SignedNote::sign(text.clone(), &self.signer.name, &self.signer.key);
+                self.add_lines(&witness, size, root, false);
+                out.push(witness.to_string());
+            }
+        }
+        let note = self.collected[&(size, root)].note();
+        debug_assert_eq!(note.text, text);
+        self.store.put_checkpoint(&note)?;
+        if newly_final {
+            self.final_size = size;
+            self.final_root = Some(root);
+            self.metrics.final_checkpoint_size.set(size as i64);
+            tracing::debug!(size, signatures = note.signatures.len(), "checkpoint final");
+            // Older sizes can no longer become the newest final checkpoint.
+            self.collected = self.collected.split_off(&(size, [0; 32]));
+        }
+        Ok(out)
+    }
+}
