@@ -78,6 +78,22 @@ struct Collected {
     lines: BTreeMap<String, ([u8; 4], Signature, bool)>,
 }
 
+/// The registered observers whose operator is still an active organisation:
+/// revoking an organisation silences its observers at once, before governance
+/// removes them from the list.
+pub fn active_observers(
+    view: &dyn tanji_ledger::state::StateView,
+) -> Result<Vec<tanji_ledger::tx::ObserverNode>, tanji_ledger::state::StateError> {
+    let mut out = Vec::new();
+    for o in view.observers()? {
+        if matches!(view.org(&o.operator)?, Some(s) if s.status == tanji_ledger::state::OrgStatus::Active)
+        {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
 impl Collected {
     /// The note with every collected line: validators first, then witnesses,
     /// each by name, so every node stores the same note for the same lines.
@@ -167,10 +183,7 @@ impl Witnessing {
 
     /// Re-reads the registered observers (governance may have changed them).
     pub fn refresh_registry(&mut self) -> anyhow::Result<()> {
-        use tanji_ledger::state::StateView as _;
-        self.observers = self
-            .store
-            .observers()?
+        self.observers = active_observers(self.store.as_ref())?
             .into_iter()
             .map(|o| NoteVerifier {
                 name: o.name,
@@ -458,5 +471,326 @@ impl Witnessing {
             self.collected = self.collected.split_off(&(size, [0; 32]));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tanji_ledger::crypto::SecretKey;
+    use tanji_ledger::store::Candidate;
+    use tanji_ledger::testkit::{key, TestNet};
+    use tanji_ledger::tx::{Genesis, SignedTx, TxBody, TxKind, ValidatorNode};
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        net: TestNet,
+        store: Arc<Store>,
+        validators: Vec<NoteSigner>,
+        observer: NoteSigner,
+        supplier: tanji_ledger::keyfile::OrgKeyFile,
+        nonce: u64,
+    }
+
+    /// A store holding a genesis with four validators, a registered observer
+    /// and a supplier.
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path(), false).unwrap());
+        let net = TestNet::new();
+        let validators: Vec<NoteSigner> = (0..4u8)
+            .map(|i| NoteSigner {
+                name: format!("validator-{i}"),
+                key: SecretKey::from_seed(&[40 + i; 32]),
+            })
+            .collect();
+        let genesis = SignedTx::sign(
+            TxBody {
+                network: net.network.clone(),
+                author: net.regulator.org_id,
+                nonce: 0,
+                kind: TxKind::Genesis(Genesis {
+                    orgs: vec![net.regulator.record(), net.operator.record()],
+                    validators: validators
+                        .iter()
+                        .map(|v| ValidatorNode {
+                            operator: net.operator.org_id,
+                            name: v.name.clone(),
+                            key: v.key.public(),
+                        })
+                        .collect(),
+                }),
+            },
+            &[
+                (net.regulator.org_id, &key(&net.regulator)),
+                (net.operator.org_id, &key(&net.operator)),
+            ],
+        );
+        let observer = NoteSigner {
+            name: "observer-0".into(),
+            key: SecretKey::from_seed(&[100; 32]),
+        };
+        let supplier = net.supplier(10);
+        let txs = vec![
+            genesis,
+            net.governance(1, TxKind::RegisterObserver(net.observer(100, "observer-0"))),
+            net.register(&supplier),
+        ];
+        let candidates: Vec<_> = txs.into_iter().map(Candidate::new).collect();
+        let out = store.append_batch(&candidates, None).unwrap();
+        assert!(
+            out.results.iter().all(|(_, r)| r.is_ok()),
+            "{:?}",
+            out.results
+        );
+        Fixture {
+            _dir: dir,
+            net,
+            store,
+            validators,
+            observer,
+            supplier,
+            nonce: 1,
+        }
+    }
+
+    impl Fixture {
+        fn grow(&mut self, n: usize) {
+            let txs: Vec<_> = (0..n)
+                .map(|_| {
+                    self.nonce += 1;
+                    Candidate::new(self.net.anchor(
+                        &self.supplier,
+                        self.nonce,
+                        &format!("doc {}", self.nonce),
+                    ))
+                })
+                .collect();
+            self.store.append_batch(&txs, None).unwrap();
+        }
+
+        fn book(
+            &self,
+            signer: &NoteSigner,
+            role: NodeRole,
+        ) -> (Witnessing, Arc<AlarmLog>, tempfile::TempDir) {
+            let dir = tempfile::tempdir().unwrap();
+            let metrics = Arc::new(Metrics::new());
+            let alarms = Arc::new(AlarmLog::open(dir.path(), metrics.clone()).unwrap());
+            let book = Witnessing::new(
+                self.store.clone(),
+                signer.clone(),
+                role,
+                alarms.clone(),
+                metrics,
+            )
+            .unwrap();
+            (book, alarms, dir)
+        }
+
+        fn note(&self, signer: &NoteSigner, size: u64, root: Hash) -> String {
+            let text = Checkpoint {
+                origin: &self.net.network,
+                size,
+                root,
+            }
+            .text();
+            SignedNote::sign(text, &signer.name, &signer.key).to_string()
+        }
+
+        fn head_note(&self, i: usize) -> String {
+            let head = self.store.head();
+            self.note(&self.validators[i], head.size, head.root)
+        }
+
+        fn trusted(&self) -> Vec<NoteVerifier> {
+            self.validators.iter().map(|v| v.verifier()).collect()
+        }
+    }
+
+    #[test]
+    fn a_quorum_of_validators_makes_a_checkpoint_final() {
+        let f = fixture();
+        let (mut book, alarms, _d) = f.book(&f.validators[0], NodeRole::Validator);
+        let own = book.on_local_head().unwrap();
+        assert_eq!(own.len(), 1, "a validator signs its new head");
+        assert!(
+            f.store.latest_checkpoint().unwrap().is_none(),
+            "1 of 4 is not final"
+        );
+        let (outcome, _) = book.on_note(&f.head_note(1)).unwrap();
+        assert_eq!(outcome, NoteOutcome::New);
+        assert!(
+            f.store.latest_checkpoint().unwrap().is_none(),
+            "2 of 4 is not final"
+        );
+        // The same line again brings nothing new.
+        assert_eq!(book.on_note(&f.head_note(1)).unwrap().0, NoteOutcome::Known);
+        book.on_note(&f.head_note(2)).unwrap();
+        let stored = f
+            .store
+            .latest_checkpoint()
+            .unwrap()
+            .expect("3 of 4 is final");
+        let note = SignedNote::parse(&stored).unwrap();
+        assert_eq!(note.verify(&f.trusted(), 3).unwrap(), 3);
+        assert_eq!(book.final_size(), f.store.head().size);
+        assert!(alarms.all().is_empty());
+    }
+
+    #[test]
+    fn an_observer_witnesses_after_finality_and_its_line_is_kept() {
+        let mut f = fixture();
+        let (mut obs, _, _d) = f.book(&f.observer, NodeRole::Observer);
+        assert!(
+            obs.on_local_head().unwrap().is_empty(),
+            "observers do not vote"
+        );
+        let mut witness = Vec::new();
+        for i in 0..3 {
+            witness.extend(obs.on_note(&f.head_note(i)).unwrap().1);
+        }
+        assert_eq!(witness.len(), 1, "one witness note once final");
+        let w = SignedNote::parse(&witness[0]).unwrap();
+        assert_eq!(w.signatures.len(), 1);
+        assert_eq!(w.signatures[0].0, "observer-0");
+        let stored = SignedNote::parse(&f.store.latest_checkpoint().unwrap().unwrap()).unwrap();
+        assert_eq!(
+            stored.signatures.len(),
+            4,
+            "three validators and the witness"
+        );
+        assert_eq!(
+            stored.signatures[3].0, "observer-0",
+            "validators first, then witnesses"
+        );
+
+        // A validator's book accepts the witness line as an extra line.
+        let (mut v0, _, _d0) = f.book(&f.validators[0], NodeRole::Validator);
+        v0.on_local_head().unwrap();
+        // The next size: the observer checks consistency from the last one it accepted.
+        f.grow(3);
+        let mut witness = Vec::new();
+        for i in 0..3 {
+            witness.extend(obs.on_note(&f.head_note(i)).unwrap().1);
+        }
+        assert_eq!(witness.len(), 1);
+        assert_eq!(obs.final_size(), f.store.head().size);
+        assert_eq!(v0.on_note(&witness[0]).unwrap().0, NoteOutcome::New);
+    }
+
+    #[test]
+    fn a_conflicting_root_raises_a_fork_alarm_with_both_notes() {
+        let f = fixture();
+        let (mut book, alarms, _d) = f.book(&f.validators[0], NodeRole::Validator);
+        book.on_local_head().unwrap();
+        let size = f.store.head().size;
+        let forged = f.note(&f.validators[3], size, [7; 32]);
+        let (outcome, gossip) = book.on_note(&forged).unwrap();
+        assert_eq!(
+            outcome,
+            NoteOutcome::Known,
+            "a contradicting note is not forwarded"
+        );
+        assert!(gossip.is_empty());
+        let all = alarms.all();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].kind, "fork");
+        assert_eq!(all[0].size, size);
+        assert_eq!(all[0].notes[1], forged);
+        let ours = SignedNote::parse(&all[0].notes[0]).unwrap();
+        assert_eq!(ours.checkpoint().unwrap().root, f.store.head().root);
+        // Even forged by three validators, it never becomes the stored checkpoint.
+        book.on_note(&f.note(&f.validators[1], size, [7; 32]))
+            .unwrap();
+        book.on_note(&f.note(&f.validators[2], size, [7; 32]))
+            .unwrap();
+        assert!(f.store.latest_checkpoint().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_key_signing_two_roots_for_one_size_is_caught() {
+        let mut f = fixture();
+        let (mut book, alarms, _d) = f.book(&f.validators[0], NodeRole::Validator);
+        // Ahead of us: we cannot judge roots yet, but we remember who signed what.
+        let ahead = f.store.head().size + 5;
+        book.on_note(&f.note(&f.validators[3], ahead, [1; 32]))
+            .unwrap();
+        book.on_note(&f.note(&f.validators[3], ahead, [2; 32]))
+            .unwrap();
+        let all = alarms.all();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].kind, "equivocation");
+        assert_eq!(all[0].signers, vec!["validator-3".to_string()]);
+        // Once we reach that size, the notes that contradict our log are forks too.
+        f.grow(5);
+        book.on_local_head().unwrap();
+        assert!(alarms.all().iter().any(|a| a.kind == "fork"));
+    }
+
+    #[test]
+    fn signatures_ahead_of_the_log_finalise_when_it_catches_up() {
+        // Fixtures are deterministic: another one grown the same way has the
+        // same log, i.e. what the other nodes have before this one does.
+        let mut f = fixture();
+        let mut others = fixture();
+        others.grow(4);
+        let future = others.store.head();
+        let (mut book, alarms, _d) = f.book(&f.observer, NodeRole::Observer);
+        for i in 0..3 {
+            let (outcome, gossip) = book.on_note(&others.head_note(i)).unwrap();
+            assert_eq!(
+                outcome,
+                NoteOutcome::New,
+                "kept although we cannot check it yet"
+            );
+            assert!(gossip.is_empty());
+        }
+        assert!(f.store.latest_checkpoint().unwrap().is_none());
+        f.grow(4);
+        assert_eq!(f.store.head(), future);
+        let witness = book.on_local_head().unwrap();
+        assert_eq!(witness.len(), 1, "final now, so the observer witnesses it");
+        let stored = SignedNote::parse(&f.store.latest_checkpoint().unwrap().unwrap()).unwrap();
+        assert_eq!(stored.checkpoint().unwrap().size, future.size);
+        assert_eq!(book.final_size(), future.size);
+        assert!(alarms.all().is_empty());
+    }
+
+    #[test]
+    fn malformed_foreign_unsigned_and_badly_signed_notes_are_refused() {
+        let f = fixture();
+        let (mut book, _, _d) = f.book(&f.validators[0], NodeRole::Validator);
+        assert!(matches!(
+            book.on_note("garbage"),
+            Err(NoteRejected::Malformed(_))
+        ));
+        let head = f.store.head();
+        let stranger = NoteSigner {
+            name: "validator-9".into(),
+            key: SecretKey::from_seed(&[99; 32]),
+        };
+        assert!(matches!(
+            book.on_note(&f.note(&stranger, head.size, head.root)),
+            Err(NoteRejected::Unsigned)
+        ));
+        // A registered name and key id, but signed over other bytes.
+        let mut bad = SignedNote::parse(&f.head_note(1)).unwrap();
+        bad.signatures[0].2 .0[0] ^= 1;
+        assert!(matches!(
+            book.on_note(&bad.to_string()),
+            Err(NoteRejected::BadSignature(_))
+        ));
+        let other = Checkpoint {
+            origin: "other.network",
+            size: head.size,
+            root: head.root,
+        }
+        .text();
+        let foreign = SignedNote::sign(other, "validator-1", &f.validators[1].key).to_string();
+        assert!(matches!(
+            book.on_note(&foreign),
+            Err(NoteRejected::OtherNetwork(_))
+        ));
     }
 }

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use tanji_ledger::state::StateView as _;
 use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::tx::SignedTx;
 use tanji_ledger::{validate, TxId};
@@ -142,12 +141,11 @@ impl NetworkTask {
             .network()?
             .ok_or_else(|| anyhow::anyhow!("no genesis"))?;
         let mut allowed = HashSet::new();
-        for key in info
-            .validators
-            .iter()
-            .map(|v| v.key)
-            .chain(self.store.observers()?.iter().map(|o| o.key))
-        {
+        for key in info.validators.iter().map(|v| v.key).chain(
+            super::checkpoints::active_observers(self.store.as_ref())?
+                .iter()
+                .map(|o| o.key),
+        ) {
             let peer = peer_id_of(&key)?;
             if peer != self.me {
                 allowed.insert(peer);
