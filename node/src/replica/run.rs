@@ -197,18 +197,34 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
         height = store.last_decided()?.unwrap_or(0),
         "node starting"
     );
-    let served = crate::server::serve(
+    let crate::ordering::bft::app::BftNode {
+        engine, mut app, ..
+    } = bft;
+    let info_file = cfg.data_dir.join(NODE_INFO_FILE);
+    let serve = crate::server::serve(
         ApiState {
             store: store.clone(),
             node,
             metrics,
         },
         cfg.http_addr,
-        &cfg.data_dir.join(NODE_INFO_FILE),
-    )
-    .await;
-    bft.stop().await;
+        &info_file,
+    );
+    // The node stops on a signal, or when the consensus app loop ends (a
+    // fatal error): a node that no longer applies decisions must not go on
+    // serving as if it were following the network.
+    let outcome = tokio::select! {
+        served = serve => served,
+        ended = &mut app => Err(match ended {
+            Ok(Ok(())) => anyhow::anyhow!("the consensus engine stopped"),
+            Ok(Err(e)) => e.context("the consensus app loop failed"),
+            Err(e) => anyhow::anyhow!("the consensus app loop panicked: {e}"),
+        }),
+    };
+    engine.actor.stop(None);
+    let _ = engine.handle.await;
+    app.abort();
     let _ = p2p.shutdown().await;
     network.abort();
-    served
+    outcome
 }
