@@ -5,7 +5,8 @@
 //! verification ([`crypto`]), the acceptance rules ([`validate`]) over the
 //! derived state ([`state`]), the RFC 9162 Merkle log ([`merkle`]), signed
 //! checkpoints ([`checkpoint`]), offline verification bundles ([`bundle`]),
-//! key files ([`keyfile`]) and RocksDB storage ([`store`]).
+//! key files ([`keyfile`]), RocksDB storage ([`store`]) and the zero-knowledge
+//! proofs of hidden footprints ([`zk`]).
 //!
 //! Nodes and the offline verifier (tanji-sdk) share this crate, so what a node
 //! accepts and what a verifier accepts are decided by the same code.
@@ -24,6 +25,7 @@ pub mod store;
 pub mod testkit;
 pub mod tx;
 pub mod validate;
+pub mod zk;
 
 pub use ids::{OrgId, TxId};
 pub use merkle::Hash;
