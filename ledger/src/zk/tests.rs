@@ -582,6 +582,15 @@ fn decoding_limits() {
         FootprintProof::from_bytes(&b),
         Err(DecodeError::Point(_))
     ));
+    // An all-zero body decodes (identity points, zero scalars) but does not verify.
+    for n in [0, 1] {
+        let mut zeros = vec![0u8; FootprintProof::encoded_len(n)];
+        zeros[0] = PROOF_VERSION;
+        zeros[1] = n as u8;
+        let p = FootprintProof::from_bytes(&zeros).unwrap();
+        let case = Case::new(&specs(n));
+        assert!(verify(&case.statement(), &p).is_err());
+    }
     // Same length but a different count.
     let mut b = bytes;
     b[1] = 2;
