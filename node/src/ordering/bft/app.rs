@@ -8,7 +8,7 @@
 //!   `StartedRound`; each is also written to disk ([`ProposalStore`]) before
 //!   the engine hears of it, and reloaded at start, so a restarted proposer
 //!   proposes the same value again and a restarted voter still has the batch;
-//! - the batches of those values by id, so `Decided` and `RestreamProposal`
+//! - the batches of those values by height and id, so `Decided` and `RestreamProposal`
 //!   find them;
 //! - partial proposal streams per `(publisher, stream id)`.
 //!
@@ -149,8 +149,14 @@ pub struct BftApp {
     height: Height,
     /// Proposed values per `(height, round)`, for `StartedRound`.
     undecided: HashMap<(Height, Round), Vec<Undecided>>,
-    /// Batches of known proposals (own, received, synced), by id, with their height.
-    batches: HashMap<BatchId, (Height, Batch)>,
+    /// Batches of known proposals (own, received, synced), by height and id.
+    /// The height is part of the key because one batch can be decided at
+    /// several heights (every empty batch has the same id): keyed by id
+    /// alone, a batch learnt for a lower height after the same batch for a
+    /// higher one (value sync answers out of order, a late proposal) replaced
+    /// it, was pruned when that lower height was finalised, and the higher
+    /// height's `Decided` then found no batch and stopped the app loop.
+    batches: HashMap<(Height, BatchId), Batch>,
     /// The value this node proposed at `(height, round)`, so a repeated
     /// `GetValue` gets the same answer.
     own: HashMap<(Height, Round), BatchId>,
@@ -226,7 +232,7 @@ impl BftApp {
             if !slot.iter().any(|u| u.value == value) {
                 slot.push(Undecided { value });
             }
-            self.batches.insert(id, (height, batch));
+            self.batches.insert((height, id), batch);
         }
         if !self.batches.is_empty() {
             tracing::info!(
@@ -322,12 +328,12 @@ impl BftApp {
                         };
                         self.persist(&value, true, &batch);
                         self.own.insert((height, round), id);
-                        self.batches.insert(id, (height, batch));
+                        self.batches.insert((height, id), batch);
                         id
                     }
                 };
                 let _ = reply.send(LocallyProposedValue::new(height, round, id));
-                if let Some((_, batch)) = self.batches.get(&id) {
+                if let Some(batch) = self.batches.get(&(height, id)) {
                     if let Some(signer) = &self.signer {
                         let parts = signer.proposal_parts(batch, height, round, Round::Nil);
                         self.publish(channels, height, round, parts).await?;
@@ -357,8 +363,8 @@ impl BftApp {
                     tracing::debug!(%height, %round, "restream requested but not the proposer");
                     return Ok(());
                 }
-                match self.batches.get(&value_id) {
-                    Some((_, batch)) => {
+                match self.batches.get(&(height, value_id)) {
+                    Some(batch) => {
                         let parts = signer.proposal_parts(batch, height, round, valid_round);
                         self.publish(channels, height, round, parts).await?;
                     }
@@ -411,7 +417,7 @@ impl BftApp {
                     Ok(batch) => {
                         let id = batch.id();
                         let validity = validity(&batch);
-                        self.batches.insert(id, (height, batch));
+                        self.batches.insert((height, id), batch);
                         SyncedValueOutcome::Verdict(ProposedValue {
                             height,
                             round,
@@ -534,7 +540,7 @@ impl BftApp {
         };
         self.persist(&value, false, &proposal.batch);
         self.batches
-            .insert(proposal.id, (proposal.height, proposal.batch));
+            .insert((proposal.height, proposal.id), proposal.batch);
         let slot = self
             .undecided
             .entry((proposal.height, proposal.round))
@@ -565,7 +571,7 @@ impl BftApp {
             );
             return Ok(());
         }
-        let Some((_, batch)) = self.batches.get(&value_id) else {
+        let Some(batch) = self.batches.get(&(height, value_id)) else {
             anyhow::bail!("decided value {value_id} at height {height} is unknown");
         };
         let ext = ExtendedCommitCertificate::from_commit_certificate_and_extensions(
@@ -645,7 +651,7 @@ impl BftApp {
 
     fn prune(&mut self, next: Height) {
         self.undecided.retain(|(h, _), _| *h >= next);
-        self.batches.retain(|_, (h, _)| *h >= next);
+        self.batches.retain(|(h, _), _| *h >= next);
         self.own.retain(|(h, _), _| *h >= next);
         self.streams.retain(|_, (h, _)| *h >= next);
     }
