@@ -198,6 +198,26 @@ impl Witnessing {
         self.final_size
     }
 
+    /// The newest signed note this node can show a peer that pulls its
+    /// status: the lines collected for its log head while that head is not
+    /// final yet (for a validator, its own signature among them), else the
+    /// newest final checkpoint.
+    ///
+    /// Cosignatures are gossiped once, when a head is signed; one published
+    /// before any peer had subscribed (just after a start) or otherwise lost
+    /// would leave an idle log's head unfinalised for good, since only final
+    /// checkpoints were pulled. Serving the unfinished note too makes the
+    /// periodic pull carry the missing lines.
+    pub fn newest_note(&self) -> anyhow::Result<Option<String>> {
+        let head = self.store.head();
+        if head.size > self.final_size {
+            if let Some(c) = self.collected.get(&(head.size, head.root)) {
+                return Ok(Some(c.note().to_string()));
+            }
+        }
+        Ok(self.store.latest_checkpoint()?)
+    }
+
     fn text_for(&self, size: u64, root: Hash) -> String {
         Checkpoint {
             origin: &self.network,
@@ -635,6 +655,40 @@ mod tests {
         let note = SignedNote::parse(&stored).unwrap();
         assert_eq!(note.verify(&f.trusted(), 3).unwrap(), 3);
         assert_eq!(book.final_size(), f.store.head().size);
+        assert!(alarms.all().is_empty());
+    }
+
+    #[test]
+    fn an_unfinished_head_is_served_with_its_lines_so_pulls_finalise_it() {
+        // Every validator's gossip was lost (published before any peer had
+        // subscribed): the status answers carry the lines instead.
+        let f = fixture();
+        let (mut a, _, _da) = f.book(&f.validators[0], NodeRole::Validator);
+        assert_eq!(a.newest_note().unwrap(), None, "nothing signed yet");
+        a.on_local_head().unwrap();
+        let from_a = a.newest_note().unwrap().expect("its own line");
+        assert_eq!(from_a, f.head_note(0));
+
+        let (mut b, _, _db) = f.book(&f.validators[1], NodeRole::Validator);
+        b.on_local_head().unwrap();
+        assert_eq!(b.on_note(&from_a).unwrap().0, NoteOutcome::New);
+        let from_b = SignedNote::parse(&b.newest_note().unwrap().unwrap()).unwrap();
+        assert_eq!(from_b.verify(&f.trusted(), 2).unwrap(), 2);
+        assert!(f.store.latest_checkpoint().unwrap().is_none());
+
+        let (mut c, alarms, _dc) = f.book(&f.validators[2], NodeRole::Validator);
+        c.on_local_head().unwrap();
+        c.on_note(&from_b.to_string()).unwrap();
+        let stored = f.store.latest_checkpoint().unwrap().expect("3 of 4: final");
+        assert_eq!(
+            SignedNote::parse(&stored)
+                .unwrap()
+                .verify(&f.trusted(), 3)
+                .unwrap(),
+            3
+        );
+        // Once final, the final checkpoint is what a peer gets.
+        assert_eq!(c.newest_note().unwrap(), Some(stored));
         assert!(alarms.all().is_empty());
     }
 

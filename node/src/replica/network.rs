@@ -8,8 +8,9 @@
 //!   submissions is a few messages, not thousands);
 //! - heights applied by the consensus app (sign the new head, refresh the
 //!   registry and the gate);
-//! - a timer that pulls the newest checkpoint from a peer (how a node that
-//!   was down, or started late, learns the cosigned checkpoints it missed).
+//! - a timer that pulls the newest signed note from a peer (how a node that
+//!   was down, or started late, learns the cosigned checkpoints it missed,
+//!   and how cosignatures of a head lost in gossip still arrive).
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -330,10 +331,16 @@ impl NetworkTask {
                 }
                 SyncRequest::Status => {
                     let head = self.store.head();
+                    // Our newest signed note, final or not: a puller gets the
+                    // cosignatures it may have missed in gossip.
+                    let checkpoint = match self.witnessing.newest_note() {
+                        Ok(note) => note,
+                        Err(e) => return Ok(SyncResponse::Error(e.to_string())),
+                    };
                     SyncResponse::Status {
                         size: head.size,
                         root: head.root,
-                        checkpoint: self.store.latest_checkpoint()?,
+                        checkpoint,
                     }
                 }
             })
