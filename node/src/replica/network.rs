@@ -37,6 +37,8 @@ const BUNDLE_DELAY: Duration = Duration::from_millis(5);
 const MAX_SYNC_ANSWER_BYTES: usize = 12 * 1024 * 1024;
 /// How often the newest checkpoint is pulled from a peer.
 const PULL_INTERVAL: Duration = Duration::from_millis(1500);
+/// How long a pull waits for the peer's answer before the next one may start.
+const PULL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Transaction ids remembered to skip re-validating gossip duplicates.
 const MAX_RECENT: usize = 200_000;
 
@@ -86,6 +88,13 @@ impl NetworkTask {
         pull.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut peers: Vec<PeerId> = Vec::new();
         let mut pull_turn = 0usize;
+        // Pulls run beside this loop, which must keep answering peers' sync
+        // requests: awaiting a peer's answer here deadlocked nodes that pulled
+        // from each other at the same moment (until the 30 s request timeout,
+        // after which their timers fired together again), and stalled gossip,
+        // cosigning and finality meanwhile.
+        let (pulled_tx, mut pulled_rx) = mpsc::channel::<(PeerId, Option<String>)>(1);
+        let mut pulling = false;
         loop {
             tokio::select! {
                 event = self.events.recv() => {
@@ -124,9 +133,16 @@ impl NetworkTask {
                     self.sign_head().await;
                 }
                 _ = pull.tick() => {
-                    if !peers.is_empty() {
+                    if !peers.is_empty() && !pulling {
                         pull_turn = (pull_turn + 1) % peers.len();
-                        self.pull_checkpoint(peers[pull_turn]).await;
+                        pulling = true;
+                        tokio::spawn(pull_status(self.p2p.clone(), peers[pull_turn], pulled_tx.clone()));
+                    }
+                }
+                Some((peer, note)) = pulled_rx.recv() => {
+                    pulling = false;
+                    if let Some(text) = note {
+                        self.on_pulled_note(peer, &text).await;
                     }
                 }
             }
@@ -287,17 +303,10 @@ impl NetworkTask {
         }
     }
 
-    async fn pull_checkpoint(&mut self, peer: PeerId) {
-        match self.p2p.request(peer, SyncRequest::Status).await {
-            Ok(SyncResponse::Status {
-                checkpoint: Some(text),
-                ..
-            }) => match self.witnessing.on_note(&text) {
-                Ok((_, notes)) => self.publish_notes(notes).await,
-                Err(e) => tracing::warn!(peer = %peer, error = %e, "peer's checkpoint refused"),
-            },
-            Ok(_) => {}
-            Err(e) => tracing::debug!(peer = %peer, error = %e, "checkpoint pull failed"),
+    async fn on_pulled_note(&mut self, peer: PeerId, text: &str) {
+        match self.witnessing.on_note(text) {
+            Ok((_, notes)) => self.publish_notes(notes).await,
+            Err(e) => tracing::warn!(peer = %peer, error = %e, "peer's checkpoint refused"),
         }
     }
 
@@ -347,4 +356,23 @@ impl NetworkTask {
         })();
         result.unwrap_or_else(|e| SyncResponse::Error(e.to_string()))
     }
+}
+
+/// Asks `peer` for its status and hands its newest signed note to the
+/// network task (`None` if it has none or did not answer in time).
+async fn pull_status(p2p: P2pHandle, peer: PeerId, to: mpsc::Sender<(PeerId, Option<String>)>) {
+    let note =
+        match tokio::time::timeout(PULL_TIMEOUT, p2p.request(peer, SyncRequest::Status)).await {
+            Ok(Ok(SyncResponse::Status { checkpoint, .. })) => checkpoint,
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => {
+                tracing::debug!(peer = %peer, error = %e, "checkpoint pull failed");
+                None
+            }
+            Err(_) => {
+                tracing::debug!(peer = %peer, "checkpoint pull timed out");
+                None
+            }
+        };
+    let _ = to.send((peer, note)).await;
 }
