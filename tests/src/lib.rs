@@ -1,6 +1,8 @@
 //! Helpers for Tanji's integration tests: start real `tanji-node` processes on
 //! 127.0.0.1 (ports picked by the OS, never fixed), wait until they serve,
 //! kill them with SIGKILL or stop them with SIGTERM, and run the `tanji` CLI.
+//! [`DevNode`] is one `tanji-node dev` process; [`Devnet`] is a replicated
+//! network (`tanji-node devnet`) whose nodes can be killed and restarted.
 //!
 //! Binaries are taken from the cargo target folder of this build profile
 //! (`target/release` when the tests run with `--release`, as `scripts/test`
@@ -322,5 +324,453 @@ pub mod rfc9162 {
             snode >>= 1;
         }
         fr == *first_root && sr == *second_root && snode == 0
+    }
+}
+
+/// The last `lines` lines of a file (for error messages).
+/// Continuation lines of multi-line messages (libp2p dial errors) are left out.
+pub fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().filter(|l| !l.starts_with(" - ")).collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Waits until `check` returns `Some`, polling every 200 ms, for at most
+/// `timeout`; the error names `what`. Deadlines are generous upper bounds for
+/// waiting, never assertions on speed.
+pub async fn wait_until<T>(
+    timeout: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(t) = check().await {
+            return Ok(t);
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// One node of a [`Devnet`].
+#[derive(Clone, Debug)]
+pub struct NetNode {
+    /// Its name (`validator-0`, `observer-0`, ...).
+    pub name: String,
+    /// `validator` or `observer`.
+    pub role: String,
+    /// Its API base URL (changes when it is restarted).
+    pub http: String,
+    /// Its process id (changes when it is restarted).
+    pub pid: u32,
+    /// Its data folder (`DIR/<name>`).
+    pub data_dir: PathBuf,
+    /// Its config file (`DIR/<name>/node.toml`).
+    pub config: PathBuf,
+    /// False once killed or stopped by the test, until restarted.
+    pub alive: bool,
+}
+
+/// A `tanji-node devnet` process and the node processes it started (ports
+/// picked by the OS). Nodes can be killed and restarted by name; dropping it
+/// sends SIGTERM to the devnet process and SIGKILL to every node process it
+/// knows of, restarted ones included.
+pub struct Devnet {
+    /// The base folder (`--base-dir`).
+    pub dir: PathBuf,
+    /// The network's name.
+    pub network: String,
+    nodes: Vec<NetNode>,
+    devnet: Option<Child>,
+    /// Nodes restarted by the test, which are its own children.
+    restarted: std::collections::HashMap<String, Child>,
+    /// Every node pid ever known, to kill on drop.
+    pids: Vec<u32>,
+    http: reqwest::Client,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// Whether `pid` is a live (not zombie) `tanji-node` process.
+fn is_live_node(pid: u32) -> bool {
+    let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    if !String::from_utf8_lossy(&cmd).contains("tanji-node") {
+        return false;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The state follows the parenthesised command name.
+    let state = stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next());
+    !matches!(state, None | Some('Z') | Some('X'))
+}
+
+fn signal(pid: u32, sig: libc::c_int) {
+    // SAFETY: kill(2) on a pid checked to be a tanji-node process.
+    unsafe {
+        libc::kill(pid as libc::pid_t, sig);
+    }
+}
+
+/// Kills the child with `sig` when the thread that spawned it exits (the
+/// test), so no process outlives a crashed test run.
+fn die_with_parent(cmd: &mut Command, sig: libc::c_int) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt as _;
+        // SAFETY: prctl is async-signal-safe; it only sets the death signal.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, sig);
+                Ok(())
+            });
+        }
+    }
+}
+
+impl Devnet {
+    /// Starts `tanji-node devnet --validators V --observers O` in a fresh
+    /// temporary folder with `extra` flags, and waits (up to 120 s) until it
+    /// wrote `devnet.json`, i.e. every node answers /health.
+    pub async fn start(validators: usize, observers: usize, extra: &[&str]) -> Result<Self> {
+        let tmp = tempfile::tempdir()?;
+        let dir = tmp.path().to_path_buf();
+        let node_bin = bin("tanji-node");
+        if !node_bin.exists() {
+            bail!(
+                "{} not found: build it first (cargo build --release --bins)",
+                node_bin.display()
+            );
+        }
+        let out = std::fs::File::create(dir.join("devnet.log"))?;
+        let mut cmd = Command::new(&node_bin);
+        cmd.arg("devnet")
+            .args(["--validators", &validators.to_string()])
+            .args(["--observers", &observers.to_string()])
+            .arg("--base-dir")
+            .arg(&dir)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        die_with_parent(&mut cmd, libc::SIGTERM);
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", node_bin.display()))?;
+        let mut net = Devnet {
+            dir: dir.clone(),
+            network: String::new(),
+            nodes: Vec::new(),
+            devnet: Some(child),
+            restarted: Default::default(),
+            pids: Vec::new(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()?,
+            _tmp: Some(tmp),
+        };
+        let manifest = dir.join("devnet.json");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let v = loop {
+            if let Some(status) = net
+                .devnet
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                bail!(
+                    "tanji-node devnet exited with {status} before serving:\n{}",
+                    net.logs_tail(40)
+                );
+            }
+            if let Ok(text) = std::fs::read_to_string(&manifest) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                    break v;
+                }
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "the devnet did not write devnet.json within 120 s:\n{}",
+                    net.logs_tail(40)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        net.network = v["network"].as_str().unwrap_or_default().to_string();
+        for n in v["nodes"].as_array().context("devnet.json: nodes")? {
+            let s = |k: &str| n[k].as_str().unwrap_or_default().to_string();
+            let node = NetNode {
+                name: s("name"),
+                role: s("role"),
+                http: s("http"),
+                pid: n["pid"].as_u64().context("devnet.json: pid")? as u32,
+                data_dir: PathBuf::from(s("data_dir")),
+                config: PathBuf::from(s("config")),
+                alive: true,
+            };
+            net.pids.push(node.pid);
+            net.nodes.push(node);
+        }
+        Ok(net)
+    }
+
+    /// Every node, in devnet order (validators, then observers).
+    pub fn nodes(&self) -> &[NetNode] {
+        &self.nodes
+    }
+
+    /// A node by name (panics on an unknown name: a bug in the test).
+    pub fn node(&self, name: &str) -> &NetNode {
+        self.nodes
+            .iter()
+            .find(|n| n.name == name)
+            .unwrap_or_else(|| panic!("no node {name} in the devnet"))
+    }
+
+    fn node_mut(&mut self, name: &str) -> &mut NetNode {
+        self.nodes
+            .iter_mut()
+            .find(|n| n.name == name)
+            .unwrap_or_else(|| panic!("no node {name} in the devnet"))
+    }
+
+    /// A node's API base URL.
+    pub fn url(&self, name: &str) -> String {
+        self.node(name).http.clone()
+    }
+
+    /// Names of the nodes not killed or stopped by the test.
+    pub fn live(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter(|n| n.alive)
+            .map(|n| n.name.clone())
+            .collect()
+    }
+
+    /// The devnet's folder of organisation keys.
+    pub fn keys(&self) -> PathBuf {
+        self.dir.join("keys")
+    }
+
+    /// The last `lines` lines of the devnet's log and of every node's log.
+    pub fn logs_tail(&self, lines: usize) -> String {
+        let mut out = format!(
+            "--- devnet.log\n{}\n",
+            tail(&self.dir.join("devnet.log"), lines)
+        );
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        dirs.sort();
+        for d in dirs {
+            let log = d.join("node.log");
+            if log.exists() {
+                out.push_str(&format!("--- {}\n{}\n", log.display(), tail(&log, lines)));
+            }
+        }
+        out
+    }
+
+    /// Kills a node with SIGKILL (a crash or power cut) and waits until it is gone.
+    pub fn kill(&mut self, name: &str) {
+        self.end(name, libc::SIGKILL)
+            .unwrap_or_else(|e| panic!("killing {name}: {e:#}"));
+    }
+
+    /// Stops a node with SIGTERM and waits (up to 30 s) until it has exited.
+    pub fn stop(&mut self, name: &str) -> Result<()> {
+        self.end(name, libc::SIGTERM)
+    }
+
+    fn end(&mut self, name: &str, sig: libc::c_int) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        if let Some(mut child) = self.restarted.remove(name) {
+            signal(child.id(), sig);
+            loop {
+                if let Some(status) = child.try_wait()? {
+                    if sig == libc::SIGTERM && !status.success() {
+                        bail!("{name} exited with {status} on SIGTERM");
+                    }
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    bail!("{name} did not exit within 30 s");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        } else {
+            // A child of the devnet process: it stays a zombie (its pid is not
+            // reused) until the devnet exits.
+            let pid = self.node(name).pid;
+            if is_live_node(pid) {
+                signal(pid, sig);
+            }
+            while is_live_node(pid) {
+                if Instant::now() > deadline {
+                    signal(pid, libc::SIGKILL);
+                    bail!("{name} did not exit within 30 s");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.node_mut(name).alive = false;
+        Ok(())
+    }
+
+    /// Restarts a stopped node with its own config file.
+    pub async fn restart(&mut self, name: &str) -> Result<()> {
+        let config = self.node(name).config.clone();
+        self.restart_with(name, &config).await
+    }
+
+    /// Restarts a stopped node with `config` (`tanji-node run --config
+    /// CONFIG`), waits until it rewrote `node.json` and answers /health.
+    pub async fn restart_with(&mut self, name: &str, config: &Path) -> Result<()> {
+        let node = self.node(name).clone();
+        if node.alive {
+            bail!("{name} is still running");
+        }
+        let info = node.data_dir.join("node.json");
+        let _ = std::fs::remove_file(&info);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(node.data_dir.join("node.log"))?;
+        let mut cmd = Command::new(bin("tanji-node"));
+        cmd.arg("run")
+            .arg("--config")
+            .arg(config)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        die_with_parent(&mut cmd, libc::SIGKILL);
+        let mut child = cmd.spawn().with_context(|| format!("restarting {name}"))?;
+        let pid = child.id();
+        self.pids.push(pid);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let http = loop {
+            if let Some(status) = child.try_wait()? {
+                bail!(
+                    "{name} exited with {status} after a restart:\n{}",
+                    tail(&node.data_dir.join("node.log"), 40)
+                );
+            }
+            if let Ok(text) = std::fs::read_to_string(&info) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                    if v["pid"].as_u64() == Some(pid as u64) {
+                        let url = v["http"].as_str().unwrap_or_default().to_string();
+                        if self.get(&url, "/health").await.is_ok() {
+                            break url;
+                        }
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!(
+                    "{name} did not serve within 60 s of a restart:\n{}",
+                    tail(&node.data_dir.join("node.log"), 40)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        self.restarted.insert(name.to_string(), child);
+        let n = self.node_mut(name);
+        n.http = http;
+        n.pid = pid;
+        n.alive = true;
+        Ok(())
+    }
+
+    async fn get(&self, base: &str, path: &str) -> Result<reqwest::Response> {
+        let resp = self.http.get(format!("{base}{path}")).send().await?;
+        Ok(resp)
+    }
+
+    /// GET `path` on a node, as JSON (error unless 200).
+    pub async fn get_json(&self, name: &str, path: &str) -> Result<serde_json::Value> {
+        let resp = self.get(&self.url(name), path).await?;
+        let status = resp.status();
+        if !status.is_success() {
+            bail!("{name} {path}: HTTP {status}: {}", resp.text().await?);
+        }
+        Ok(resp.json().await?)
+    }
+
+    /// A node's `/health`.
+    pub async fn health(&self, name: &str) -> Result<serde_json::Value> {
+        self.get_json(name, "/health").await
+    }
+
+    /// A node's log size.
+    pub async fn size(&self, name: &str) -> Result<u64> {
+        self.health(name).await?["size"]
+            .as_u64()
+            .context("/health without size")
+    }
+
+    /// A node's checkpoint (the latest, or the one for `size`); `None` if it has none (404).
+    pub async fn checkpoint(&self, name: &str, size: Option<u64>) -> Result<Option<String>> {
+        let path = match size {
+            Some(s) => format!("/v1/checkpoint?size={s}"),
+            None => "/v1/checkpoint".to_string(),
+        };
+        let resp = self.get(&self.url(name), &path).await?;
+        match resp.status().as_u16() {
+            200 => Ok(Some(resp.text().await?)),
+            404 => Ok(None),
+            s => bail!("{name} {path}: HTTP {s}: {}", resp.text().await?),
+        }
+    }
+
+    /// A node's alarms (`/v1/alarms`).
+    pub async fn alarms(&self, name: &str) -> Result<Vec<serde_json::Value>> {
+        let v = self.get_json(name, "/v1/alarms").await?;
+        Ok(v["alarms"].as_array().cloned().unwrap_or_default())
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Kept for a post-mortem.
+            if let Some(tmp) = self._tmp.take() {
+                let _ = tmp.keep();
+            }
+            eprintln!(
+                "devnet {} (kept) logs:\n{}",
+                self.dir.display(),
+                self.logs_tail(30)
+            );
+        }
+        // Nodes first: while the devnet process lives, its dead children are
+        // unreaped zombies, so their pids cannot have been reused.
+        for (_, mut child) in self.restarted.drain() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        for &pid in &self.pids {
+            if is_live_node(pid) {
+                signal(pid, libc::SIGKILL);
+            }
+        }
+        if let Some(mut child) = self.devnet.take() {
+            signal(child.id(), libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                match child.try_wait() {
+                    Ok(Some(_)) | Err(_) => break,
+                    Ok(None) if Instant::now() > deadline => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break;
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        }
     }
 }
