@@ -129,19 +129,22 @@ pub(crate) fn load_or_create_org(
     Ok(kf)
 }
 
+/// Loads the node key at `path`, generating one named `name` on first start.
+pub(crate) fn load_or_create_node_key(path: &Path, name: &str) -> Result<NodeKeyFile> {
+    if path.exists() {
+        return NodeKeyFile::load(path).with_context(|| format!("loading {}", path.display()));
+    }
+    let k = NodeKeyFile::generate(name)?;
+    k.save(path)?;
+    Ok(k)
+}
+
 /// Opens (creating on first start) a dev network in `data_dir`.
 pub fn bootstrap(data_dir: &Path, network: &str, demo: bool, fsync: bool) -> Result<DevNetwork> {
     let keys_dir = data_dir.join(KEYS_DIR);
     std::fs::create_dir_all(&keys_dir)
         .with_context(|| format!("creating {}", keys_dir.display()))?;
-    let node_key_path = data_dir.join(NODE_KEY_FILE);
-    let node_key = if node_key_path.exists() {
-        NodeKeyFile::load(&node_key_path)?
-    } else {
-        let k = NodeKeyFile::generate("validator-0")?;
-        k.save(&node_key_path)?;
-        k
-    };
+    let node_key = load_or_create_node_key(&data_dir.join(NODE_KEY_FILE), "validator-0")?;
     let signer = NoteSigner {
         name: node_key.name.clone(),
         key: node_key.secret()?,

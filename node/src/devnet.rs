@@ -22,11 +22,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
-use tanji_ledger::tx::{
-    Genesis, ObserverNode, Role, Roles, SignedTx, TxBody, TxKind, ValidatorNode,
-};
+use tanji_ledger::tx::{Genesis, ObserverNode, Role, SignedTx, TxBody, TxKind, ValidatorNode};
 
-use crate::dev::{NODE_INFO_FILE, NODE_KEY_FILE};
+use crate::dev::{load_or_create_node_key, load_or_create_org, NODE_INFO_FILE, NODE_KEY_FILE};
 use crate::replica::config::{ConsensusTuning, NodeConfigFile, NodeRole, PeerEntry};
 use crate::replica::genesis::GenesisFile;
 
@@ -97,33 +95,6 @@ fn founder(i: usize) -> (String, String, String, Vec<Role>) {
             vec![Role::Validator],
         ),
     }
-}
-
-fn load_or_create_org(
-    keys: &Path,
-    stem: &str,
-    name: &str,
-    company: &str,
-    roles: &[Role],
-) -> Result<OrgKeyFile> {
-    let path = keys.join(format!("{stem}.json"));
-    if path.exists() {
-        return OrgKeyFile::load(&path).with_context(|| format!("loading {}", path.display()));
-    }
-    let kf = OrgKeyFile::generate(name, company, roles.iter().copied().collect::<Roles>())?;
-    kf.save(&path)?;
-    Ok(kf)
-}
-
-fn load_or_create_node_key(dir: &Path, name: &str) -> Result<NodeKeyFile> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(NODE_KEY_FILE);
-    if path.exists() {
-        return NodeKeyFile::load(&path).with_context(|| format!("loading {}", path.display()));
-    }
-    let k = NodeKeyFile::generate(name)?;
-    k.save(&path)?;
-    Ok(k)
 }
 
 /// A node of the devnet as planned.
@@ -243,7 +214,8 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
         for i in 0..count {
             let name = format!("{prefix}-{i}");
             let dir = base.join(&name);
-            let key = load_or_create_node_key(&dir, &name)?;
+            std::fs::create_dir_all(&dir)?;
+            let key = load_or_create_node_key(&dir.join(NODE_KEY_FILE), &name)?;
             nodes.push(PlannedNode {
                 name,
                 role,
