@@ -415,7 +415,7 @@ impl CertificateBundle {
             ));
         }
         data.root = Some(cert.footprint);
-        let tree = verify_tree(cert.footprint, &data);
+        let tree = verify_tree(cert.footprint, &data, cp.origin);
         if !tree.verified {
             return Err(BundleError::Certificate(format!(
                 "supply-chain tree does not verify: {}",

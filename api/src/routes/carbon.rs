@@ -88,7 +88,13 @@ fn merge_status(v: &mut Value, status: Value) {
     }
 }
 
-/// The JSON form of an attestation, with `categories` and `total_mg` at the top.
+/// Whether the footprint's figures are hidden (committed and not published).
+pub fn figures_hidden(f: &FootprintState) -> bool {
+    matches!(&f.attestation.privacy, Privacy::Hidden(h) if h.published.is_none())
+}
+
+/// The JSON form of an attestation, with `categories` and `total_mg` at the top
+/// (`null` when hidden).
 pub fn footprint_json(f: &FootprintState) -> Value {
     let a = &f.attestation;
     let mut v = serde_json::to_value(a).unwrap_or_default();
@@ -101,13 +107,19 @@ pub fn footprint_json(f: &FootprintState) -> Value {
         obj.insert("total_mg".into(), json!(a.results.total_mg));
         obj.insert("packaging_mg".into(), json!(a.results.packaging_mg));
         obj.insert("total_kg".into(), json!(mg_to_kg(a.results.total_mg)));
-        obj.insert(
-            "privacy_level".into(),
-            json!(match a.privacy {
-                Privacy::Public => "public",
-                Privacy::Committed { .. } => "committed",
-            }),
-        );
+        obj.insert("privacy_level".into(), json!(a.privacy.level()));
+        if figures_hidden(f) {
+            // A hidden footprint's figures are not zeros: they are not known.
+            for key in [
+                "categories",
+                "stages",
+                "total_mg",
+                "packaging_mg",
+                "total_kg",
+            ] {
+                obj.insert(key.into(), Value::Null);
+            }
+        }
     }
     merge_status(&mut v, serde_json::to_value(&f.status).unwrap_or_default());
     v
@@ -378,8 +390,9 @@ fn tree_json(
         "status": fp.status.word(),
         "declared_unit": fp.attestation.declared_unit,
         "quantity": quantity,
-        "total_mg": fp.attestation.results.total_mg,
-        "total_kg": mg_to_kg(fp.attestation.results.total_mg),
+        "privacy": fp.attestation.privacy.level(),
+        "total_mg": (!figures_hidden(fp)).then_some(fp.attestation.results.total_mg),
+        "total_kg": (!figures_hidden(fp)).then(|| mg_to_kg(fp.attestation.results.total_mg)),
         "factors": factors,
         "upstream": children,
     })
@@ -387,12 +400,15 @@ fn tree_json(
 
 async fn collect_tree(state: &ApiState, id: TxId) -> Result<TreeData, ApiError> {
     blocking(state, move |s| {
-        TreeData::collect(id, &ViewResolver(s)).map_err(|e| match e {
-            tanji_ledger::carbon::tree::TreeError::UnknownRoot(_) => {
-                ApiError::not_found(format!("footprint {id} is not on the ledger"))
-            }
-            other => internal(other),
-        })
+        let network = s.network().map_err(internal)?.map(|n| n.network);
+        TreeData::collect(id, &ViewResolver(s), network.as_deref().unwrap_or_default()).map_err(
+            |e| match e {
+                tanji_ledger::carbon::tree::TreeError::UnknownRoot(_) => {
+                    ApiError::not_found(format!("footprint {id} is not on the ledger"))
+                }
+                other => internal(other),
+            },
+        )
     })
     .await
 }
@@ -421,7 +437,7 @@ pub async fn footprint_verify(
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_tx(&id)?;
     let data = collect_tree(&state, id).await?;
-    let report = verify_tree(id, &data);
+    let report = verify_tree(id, &data, &data.network);
     Ok(Json(serde_json::to_value(report).map_err(internal)?))
 }
 

@@ -72,7 +72,13 @@ fn build_bundle(
 }
 
 fn collect_tree(store: &Store, c: &CertificateState) -> Result<TreeData, ApiError> {
-    TreeData::collect(c.certificate.footprint, &ViewResolver(store)).map_err(internal)
+    let network = store.network().map_err(internal)?.map(|n| n.network);
+    TreeData::collect(
+        c.certificate.footprint,
+        &ViewResolver(store),
+        network.as_deref().unwrap_or_default(),
+    )
+    .map_err(internal)
 }
 
 fn vkeys(state: &ApiState) -> (Vec<String>, usize) {
@@ -354,7 +360,11 @@ pub async fn verify_page(
             }
         };
         // Current statuses (revocations after issue) come from the node's state.
-        let live = tanji_ledger::carbon::tree::verify_tree(c.certificate.footprint, &data.tree);
+        let live = tanji_ledger::carbon::tree::verify_tree(
+            c.certificate.footprint,
+            &data.tree,
+            &data.tree.network,
+        );
         for node in &live.nodes {
             checks.push(Check {
                 name_zh: format!("重新计算 Recomputed：{}", node.product),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Boundary, Date, Dqr, Gwp, PerCategory, PerStage, RecordRef, Stage};
 use crate::ids::TxId;
+use crate::zk::{Blinding, FootprintCommitment, CATEGORIES};
 
 /// What the footprint is of.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -59,6 +60,60 @@ pub enum Privacy {
         #[serde(with = "hex32")]
         commitment: [u8; 32],
     },
+    /// Values never in the clear: the results are Pedersen commitments and a
+    /// zero-knowledge proof shows they follow from the inputs (see
+    /// [`crate::zk`] and docs/privacy.md). Amounts are absent, like `committed`;
+    /// `results` is all zeros unless the author publishes its figures.
+    Hidden(Box<HiddenFootprint>),
+}
+
+impl Privacy {
+    /// `public`, `committed` or `hidden`.
+    pub fn level(&self) -> &'static str {
+        match self {
+            Privacy::Public => "public",
+            Privacy::Committed { .. } => "committed",
+            Privacy::Hidden(_) => "hidden",
+        }
+    }
+    /// The hidden part, if the attestation is hidden.
+    pub fn hidden(&self) -> Option<&HiddenFootprint> {
+        match self {
+            Privacy::Hidden(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+/// The public part of a hidden footprint.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct HiddenFootprint {
+    /// Per-category commitments to the results (mg CO2e per declared unit).
+    pub commitment: FootprintCommitment,
+    /// The [`crate::zk::FootprintProof`] encoding (base64 in JSON). Its
+    /// statement's context is [`super::hidden::proof_context`] of the attestation.
+    #[serde(with = "base64_bytes")]
+    pub proof: Vec<u8>,
+    /// The result's blindings, when the author publishes the figures (e.g. for
+    /// a carbon label): then `results.categories` are the committed values,
+    /// `total_mg` their sum, and every node checks that they open `commitment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<[Blinding; CATEGORIES]>,
+}
+
+mod base64_bytes {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+
+    pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(v))
+    }
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        STANDARD
+            .decode(s.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("proof: not base64 ({e})")))
+    }
 }
 
 mod hex32 {

@@ -15,6 +15,7 @@ pub mod csv_import;
 mod date;
 mod factor;
 pub mod form;
+pub mod hidden;
 pub mod model;
 mod record_ref;
 mod rule;
@@ -23,7 +24,9 @@ mod status;
 pub mod tree;
 pub mod units;
 
-pub use attestation::{Attestation, Input, InputSource, Privacy, Product, Results};
+pub use attestation::{
+    Attestation, HiddenFootprint, Input, InputSource, Privacy, Product, Results,
+};
 pub use certificate::{Certificate, CertificateAction, MAX_CERTIFICATE_ID_LEN};
 pub use date::{Date, DateError};
 pub use factor::FactorRecord;

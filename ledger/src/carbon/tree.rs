@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::compute::{self, Resolver};
+use super::hidden;
 use super::{
     FactorState, FootprintState, InputSource, Privacy, RecordRef, RecordStatus, RuleState,
 };
@@ -23,6 +24,9 @@ pub const MAX_TREE_NODES: usize = 10_000;
 /// Every record a supply-chain tree needs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TreeData {
+    /// The network's name (hidden attestations' proofs are bound to it).
+    #[serde(default)]
+    pub network: String,
     /// The attestation at the root.
     pub root: Option<TxId>,
     /// Attestations by id.
@@ -50,8 +54,9 @@ pub enum TreeError {
 impl TreeData {
     /// Collects the tree under `root` from `resolver`. Missing upstream records are
     /// left out (verification then reports them as unknown).
-    pub fn collect(root: TxId, resolver: &dyn Resolver) -> Result<Self, TreeError> {
+    pub fn collect(root: TxId, resolver: &dyn Resolver, network: &str) -> Result<Self, TreeError> {
         let mut data = TreeData {
+            network: network.to_string(),
             root: Some(root),
             ..Default::default()
         };
@@ -129,8 +134,11 @@ pub struct NodeReport {
     pub status: String,
     /// Privacy level.
     pub privacy: String,
-    /// Total, mg CO2e per declared unit (as attested).
+    /// Total, mg CO2e per declared unit (as attested; 0 when hidden).
     pub total_mg: i64,
+    /// The figures are hidden (committed, not published).
+    #[serde(default)]
+    pub figures_hidden: bool,
     /// Declared unit.
     pub declared_unit: String,
     /// Every check made.
@@ -150,6 +158,9 @@ pub struct TreeReport {
     pub nodes: Vec<NodeReport>,
     /// Why the tree does not verify (one line per failed check).
     pub problems: Vec<String>,
+    /// Zero-knowledge proofs of hidden attestations checked, and found valid.
+    #[serde(default)]
+    pub proofs_checked: usize,
 }
 
 fn check(checks: &mut Vec<CheckResult>, name: &str, ok: bool, detail: impl Into<String>) {
@@ -160,10 +171,17 @@ fn check(checks: &mut Vec<CheckResult>, name: &str, ok: bool, detail: impl Into<
     });
 }
 
-/// Verifies one attestation against `resolver`: its status, every input's
-/// status and units, and (for public attestations) its numbers by
-/// recomputation.
-pub fn verify_node(fp: &FootprintState, resolver: &dyn Resolver) -> Vec<CheckResult> {
+/// The name of the check of a hidden attestation's proof.
+pub const PROOF_CHECK: &str = "zero-knowledge proof";
+
+/// Verifies one attestation of `network` against `resolver`: its status,
+/// every input's status and units, and its numbers: recomputed for public
+/// attestations, the zero-knowledge proof checked for hidden ones.
+pub fn verify_node(
+    fp: &FootprintState,
+    resolver: &dyn Resolver,
+    network: &str,
+) -> Vec<CheckResult> {
     let mut checks = Vec::new();
     let att = &fp.attestation;
     match &fp.status {
@@ -223,6 +241,16 @@ pub fn verify_node(fp: &FootprintState, resolver: &dyn Resolver) -> Vec<CheckRes
                 (Privacy::Public, None) => {
                     check(&mut checks, "recomputation", false, "public attestation without amounts")
                 }
+                (Privacy::Hidden(_), _) => match hidden::verify_hidden(
+                    network,
+                    fp.author,
+                    att,
+                    resolver,
+                    compute::StatusPolicy::Report,
+                ) {
+                    Ok(v) => check(&mut checks, PROOF_CHECK, true, v.describe()),
+                    Err(e) => check(&mut checks, PROOF_CHECK, false, e.to_string()),
+                },
                 (Privacy::Committed { commitment }, _) => check(
                     &mut checks,
                     "recomputation",
@@ -241,10 +269,11 @@ pub fn verify_node(fp: &FootprintState, resolver: &dyn Resolver) -> Vec<CheckRes
 
 /// Verifies the tree under `root`, visiting every attestation reachable
 /// through upstream inputs (each once).
-pub fn verify_tree(root: TxId, resolver: &dyn Resolver) -> TreeReport {
+pub fn verify_tree(root: TxId, resolver: &dyn Resolver, network: &str) -> TreeReport {
     let mut nodes = Vec::new();
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
+    let mut proofs_checked = 0;
     let mut stack = vec![(root, 0usize)];
     while let Some((id, depth)) = stack.pop() {
         if !seen.insert(id) || nodes.len() >= MAX_TREE_NODES {
@@ -262,6 +291,7 @@ pub fn verify_tree(root: TxId, resolver: &dyn Resolver) -> TreeReport {
                     status: "unknown".into(),
                     privacy: String::new(),
                     total_mg: 0,
+                    figures_hidden: false,
                     declared_unit: String::new(),
                     checks: vec![CheckResult {
                         check: "exists".into(),
@@ -273,8 +303,12 @@ pub fn verify_tree(root: TxId, resolver: &dyn Resolver) -> TreeReport {
                 continue;
             }
         };
-        let checks = verify_node(&fp, resolver);
+        let checks = verify_node(&fp, resolver, network);
         let verified = checks.iter().all(|c| c.ok);
+        proofs_checked += checks
+            .iter()
+            .filter(|c| c.ok && c.check == PROOF_CHECK)
+            .count();
         for c in checks.iter().filter(|c| !c.ok) {
             problems.push(format!(
                 "{} ({id}): {}: {}",
@@ -293,11 +327,9 @@ pub fn verify_tree(root: TxId, resolver: &dyn Resolver) -> TreeReport {
             product: fp.attestation.product.name.clone(),
             author: fp.author.to_hex(),
             status: fp.status.word().to_string(),
-            privacy: match fp.attestation.privacy {
-                Privacy::Public => "public".into(),
-                Privacy::Committed { .. } => "committed".into(),
-            },
+            privacy: fp.attestation.privacy.level().into(),
             total_mg: fp.attestation.results.total_mg,
+            figures_hidden: matches!(&fp.attestation.privacy, Privacy::Hidden(h) if h.published.is_none()),
             declared_unit: fp.attestation.declared_unit.clone(),
             checks,
             verified,
@@ -308,5 +340,6 @@ pub fn verify_tree(root: TxId, resolver: &dyn Resolver) -> TreeReport {
         verified: problems.is_empty(),
         nodes,
         problems,
+        proofs_checked,
     }
 }

@@ -31,7 +31,7 @@ use crate::encoding::{self, DecodeError};
 use crate::ids::{OrgId, TxId};
 
 /// Largest encoded transaction accepted anywhere (HTTP, network, log).
-pub const MAX_TX_BYTES: usize = 64 * 1024;
+pub const MAX_TX_BYTES: usize = 128 * 1024;
 /// Most approvals one transaction may carry.
 pub const MAX_APPROVALS: usize = 64;
 /// Longest network name.
@@ -409,8 +409,14 @@ impl SignedTx {
                 check_text("reason", reason, MAX_REASON_LEN, false)?;
             }
             TxKind::PublishRule(r) => crate::carbon::form::check_rule(r)?,
-            TxKind::AttestFootprint(a) => crate::carbon::compute::check_form(a)
-                .map_err(|e| field("attestation", e.to_string()))?,
+            TxKind::AttestFootprint(a) => {
+                crate::carbon::compute::check_form(a)
+                    .map_err(|e| field("attestation", e.to_string()))?;
+                if a.privacy.hidden().is_some() {
+                    crate::carbon::hidden::check_hidden_form(a)
+                        .map_err(|e| field("attestation", e.to_string()))?;
+                }
+            }
             TxKind::RevokeFootprint { reason, .. } => {
                 check_text("reason", reason, MAX_REASON_LEN, false)?;
             }

@@ -3,6 +3,7 @@
 
 use super::{active_org, TxError, Verify};
 use crate::carbon::compute::{self, Resolver};
+use crate::carbon::hidden;
 use crate::carbon::Attestation;
 use crate::carbon::{
     Certificate, CertificateAction, CertificateState, CertificateStatus, FactorRecord, FactorState,
@@ -198,6 +199,17 @@ pub(super) fn attest_footprint<V: StateView + ?Sized>(
             ))
         }
         (Privacy::Committed { .. }, _) => {}
+        (Privacy::Hidden(_), _) => {
+            let network = view.network()?.ok_or(TxError::NoGenesis)?;
+            hidden::verify_hidden(
+                &network.network,
+                author,
+                att,
+                &ViewResolver(view),
+                compute::StatusPolicy::RequireActive,
+            )
+            .map_err(|e| TxError::Hidden(Box::new(e)))?;
+        }
     }
     let mut changes = Vec::new();
     if let Some(old_id) = att.supersedes {
@@ -293,6 +305,12 @@ pub(super) fn issue_certificate<V: StateView + ?Sized>(
             "footprint {} is {}",
             c.footprint,
             footprint.status.word()
+        )));
+    }
+    if matches!(&footprint.attestation.privacy, Privacy::Hidden(h) if h.published.is_none()) {
+        return Err(TxError::InvalidRecord(format!(
+            "footprint {} is hidden: its author must publish its figures (attest with a published opening) before it can be graded and labelled",
+            c.footprint
         )));
     }
     if footprint.author == issuer {

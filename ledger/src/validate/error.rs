@@ -131,6 +131,9 @@ pub enum TxError {
     /// A footprint attestation's inputs or numbers do not hold.
     #[error("footprint: {0}")]
     Footprint(FootprintError),
+    /// A hidden attestation's form, figures or zero-knowledge proof do not hold.
+    #[error("hidden footprint: {0}")]
+    Hidden(Box<crate::carbon::hidden::HiddenError>),
     /// State could not be read.
     #[error(transparent)]
     State(#[from] StateError),
@@ -188,6 +191,11 @@ impl TxError {
             TxError::TooManyObservers { .. } => "too_many_observers",
             TxError::Footprint(FootprintError::ResultsMismatch { .. }) => "footprint_mismatch",
             TxError::Footprint(_) => "footprint_invalid",
+            TxError::Hidden(e) => match **e {
+                crate::carbon::hidden::HiddenError::ProofInvalid(_)
+                | crate::carbon::hidden::HiddenError::ProofDecode(_) => "proof_invalid",
+                _ => "footprint_invalid",
+            },
             TxError::State(_) => "internal",
         }
     }

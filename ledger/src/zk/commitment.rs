@@ -52,8 +52,58 @@ impl std::fmt::Debug for Commitment {
     }
 }
 
-/// A committed footprint: one commitment per category, in [`Category::ALL`] order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize)]
+/// JSON form of 32-byte values: 64 lower-case hex characters.
+macro_rules! serde_hex32 {
+    ($name:ident) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&hex::encode(self.0))
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                let mut out = [0u8; 32];
+                hex::decode_to_slice(s.as_bytes(), &mut out).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "{}: expected 64 hex characters ({e})",
+                        stringify!($name)
+                    ))
+                })?;
+                Ok($name(out))
+            }
+        }
+    };
+}
+serde_hex32!(Commitment);
+serde_hex32!(Blinding);
+
+/// A blinding scalar as published (its 32-byte canonical encoding): what an
+/// author discloses with [`FootprintOpening::published_blindings`] when it
+/// makes a hidden footprint's figures public.
+#[derive(Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Blinding(pub [u8; 32]);
+
+impl std::fmt::Debug for Blinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blinding({})", hex::encode(self.0))
+    }
+}
+
+/// A committed footprint: one commitment per category, in [`Category::ALL`] order
+/// (JSON: an array of five hex strings).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    BorshSerialize,
+    BorshDeserialize,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct FootprintCommitment(pub [Commitment; CATEGORIES]);
 
 impl FootprintCommitment {
@@ -129,6 +179,27 @@ impl FootprintOpening {
             out.extend_from_slice(self.blindings[c].as_bytes());
         }
         out
+    }
+    /// The blindings in their published form (for a footprint whose figures
+    /// are made public; publishing them together with the values reveals
+    /// exactly those values, nothing else).
+    pub fn published_blindings(&self) -> [Blinding; CATEGORIES] {
+        std::array::from_fn(|c| Blinding(self.blindings[c].to_bytes()))
+    }
+    /// The opening made of published values and blindings; `None` if a
+    /// blinding is not a canonical scalar.
+    pub fn from_published(
+        values: &PerCategory,
+        blindings: &[Blinding; CATEGORIES],
+    ) -> Option<Self> {
+        let mut out = FootprintOpening {
+            values: values.0,
+            blindings: [Scalar::ZERO; CATEGORIES],
+        };
+        for (o, b) in out.blindings.iter_mut().zip(blindings) {
+            *o = scalar::from_canonical(b.0)?;
+        }
+        Some(out)
     }
     /// Reads [`Self::to_bytes`]; `None` for a wrong length or a non-canonical scalar.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {

@@ -112,7 +112,7 @@ pub mod generators;
 mod scalar;
 
 pub use commitment::{
-    Commitment, FootprintCommitment, FootprintOpening, PointError, QuantityCommitment,
+    Blinding, Commitment, FootprintCommitment, FootprintOpening, PointError, QuantityCommitment,
     QuantityOpening,
 };
 pub use error::{DecodeError, ProveError, VerifyError};

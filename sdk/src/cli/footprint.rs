@@ -259,18 +259,23 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             let data: TreeData = serde_json::from_value(tree["records"].clone())
                 .context("the node's tree records are not in the ledger's form")?;
             // Recomputed here, with the same code the nodes run.
-            let report = verify_tree(id, &data);
+            let report = verify_tree(id, &data, &data.network);
             out.print(&report, || {
                 let mut s = String::new();
                 for n in &report.nodes {
+                    let figure = if n.figures_hidden {
+                        "hidden".to_string()
+                    } else {
+                        format!("{} mg", n.total_mg)
+                    };
                     s.push_str(&format!(
-                        "{}{} {} — {} mg per {} [{}]\n",
+                        "{}{} {} — {figure} per {} [{}, {}]\n",
                         "  ".repeat(n.depth),
                         if n.verified { "✓" } else { "✗" },
                         n.product,
-                        n.total_mg,
                         n.declared_unit,
-                        n.status
+                        n.status,
+                        n.privacy
                     ));
                     for c in &n.checks {
                         s.push_str(&format!(
@@ -287,6 +292,12 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                 } else {
                     "NOT verified"
                 });
+                if report.proofs_checked > 0 {
+                    s.push_str(&format!(
+                        " ({} zero-knowledge proof(s) checked, no hidden value seen)",
+                        report.proofs_checked
+                    ));
+                }
                 s
             });
             if !report.verified {

@@ -251,7 +251,8 @@ fn check_input_form(att: &Attestation, i: usize, input: &Input) -> Result<(), Fo
 }
 
 /// The privacy rule for attestations on the ledger: a public attestation has
-/// every amount, a committed one none (its raw data stays off-ledger).
+/// every amount, a committed or hidden one none (its raw data stays
+/// off-ledger; a hidden one's amounts are committed in its proof).
 pub fn check_privacy(att: &Attestation) -> Result<(), FootprintError> {
     for (i, input) in att.inputs.iter().enumerate() {
         match (&att.privacy, input.amount) {
@@ -263,6 +264,12 @@ pub fn check_privacy(att: &Attestation) -> Result<(), FootprintError> {
             }
             (Privacy::Committed { .. }, Some(_)) => {
                 return Err(FootprintError::AmountsOnCommitted {
+                    input: i,
+                    reference: reference_of(&input.source),
+                })
+            }
+            (Privacy::Hidden(_), Some(_)) => {
+                return Err(FootprintError::AmountsOnHidden {
                     input: i,
                     reference: reference_of(&input.source),
                 })
@@ -598,6 +605,13 @@ fn check_upstream_input(
         });
     }
     let up = &state.attestation;
+    let hidden_figures = matches!(&up.privacy, Privacy::Hidden(h) if h.published.is_none());
+    if hidden_figures && matches!(att.privacy, Privacy::Public) {
+        return Err(FootprintError::HiddenUpstreamInPublic {
+            input: i,
+            reference,
+        });
+    }
     if up.gwp != att.gwp {
         return Err(FootprintError::GwpMismatch {
             input: i,
@@ -614,14 +628,14 @@ fn check_upstream_input(
             expected: up.declared_unit.clone(),
         });
     }
+    let figure = if hidden_figures {
+        "hidden (committed) mg CO2e".to_string()
+    } else {
+        format!("{} mg CO2e", up.results.total_mg)
+    };
     let what = format!(
-        "{}; {} mg CO2e per {}; period [{}, {}); by {}",
-        up.product.name,
-        up.results.total_mg,
-        up.declared_unit,
-        up.period_start,
-        up.period_end,
-        state.author
+        "{}; {figure} per {}; period [{}, {}); by {}",
+        up.product.name, up.declared_unit, up.period_start, up.period_end, state.author
     );
     let (status, note) = status_and_note(&state.status, what);
     Ok((

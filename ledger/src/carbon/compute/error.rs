@@ -232,6 +232,22 @@ pub enum FootprintError {
         /// What the input points at.
         reference: String,
     },
+    /// A hidden attestation on the ledger must not carry activity data.
+    #[error("input #{n} ({reference}): a hidden attestation carries no amounts (they are committed in its proof)", n = .input + 1)]
+    AmountsOnHidden {
+        /// Zero-based input index.
+        input: usize,
+        /// The input's reference.
+        reference: String,
+    },
+    /// A public attestation builds on a hidden footprint whose figures are not published.
+    #[error("input #{n} ({reference}): the upstream footprint is hidden, so a public attestation cannot be recomputed from it; attest with privacy \"hidden\" (publishing the figures if they should be public)", n = .input + 1)]
+    HiddenUpstreamInPublic {
+        /// Zero-based input index.
+        input: usize,
+        /// The input's reference.
+        reference: String,
+    },
     /// A public attestation must carry every amount.
     #[error("input #{n} ({reference}): a public attestation needs every amount", n = .input + 1)]
     AmountsMissingOnPublic {

@@ -97,12 +97,16 @@ pub enum ModelError {
     /// The footprint cannot be computed or would not be accepted.
     #[error(transparent)]
     Footprint(FootprintError),
-    /// `privacy = "hidden"` is not supported yet.
+    /// A `privacy = "hidden"` model was asked for a plain attestation: use
+    /// [`Model::hidden_attestation`] (`tanji footprint attest` does).
     #[error(
-        "product.privacy: privacy = \"hidden\" is not supported yet (hidden footprints come in a later \
-         release); use \"public\" or \"committed\""
+        "product.privacy: a privacy = \"hidden\" model is attested with its zero-knowledge proof \
+         (tanji footprint attest), not computed into a plain attestation"
     )]
     Hidden,
+    /// Building the hidden attestation or its proof failed.
+    #[error(transparent)]
+    HiddenProof(Box<crate::carbon::hidden::HiddenError>),
 }
 
 fn ref_suffix(reference: &str) -> String {
@@ -120,7 +124,7 @@ pub enum ModelPrivacy {
     Public,
     /// Values public, activity data replaced by a salted commitment.
     Committed,
-    /// Values hidden behind commitments and proofs (not supported yet).
+    /// Values hidden behind commitments and zero-knowledge proofs.
     Hidden,
 }
 
@@ -691,6 +695,49 @@ impl Model {
             },
             ModelPrivacy::Hidden => return Err(ModelError::Hidden),
         };
+        self.attestation_as(resolver, privacy)
+    }
+
+    /// Builds the hidden attestation of a `privacy = "hidden"` model for
+    /// `author` on `network`: computes it (hidden upstream values from
+    /// `openings`), commits to the result and proves it
+    /// ([`crate::carbon::hidden::build_hidden`]). With `publish`, the figures
+    /// and blindings are published.
+    pub fn hidden_attestation(
+        &self,
+        network: &str,
+        author: crate::ids::OrgId,
+        resolver: &dyn Resolver,
+        openings: &crate::carbon::hidden::UpstreamOpenings,
+        publish: bool,
+    ) -> Result<crate::carbon::hidden::HiddenBuild, ModelError> {
+        let att = self.unevaluated(resolver, Privacy::Public)?;
+        crate::carbon::hidden::build_hidden(network, author, att, resolver, openings, publish)
+            .map_err(|e| match e {
+                crate::carbon::hidden::HiddenError::Inputs(f) => from_footprint(f),
+                other => ModelError::HiddenProof(Box::new(other)),
+            })
+    }
+
+    fn attestation_as(
+        &self,
+        resolver: &dyn Resolver,
+        privacy: Privacy,
+    ) -> Result<(Attestation, Evaluation), ModelError> {
+        let mut att = self.unevaluated(resolver, privacy)?;
+        let evaluation = compute::evaluate(&att, resolver).map_err(from_footprint)?;
+        if let Some(c) = &evaluation.computed {
+            att.results = c.results;
+        }
+        Ok((att, evaluation))
+    }
+
+    /// The attestation with units filled in and amounts in, not yet evaluated.
+    fn unevaluated(
+        &self,
+        resolver: &dyn Resolver,
+        privacy: Privacy,
+    ) -> Result<Attestation, ModelError> {
         let inputs =
             self.inputs
                 .iter()
@@ -710,7 +757,7 @@ impl Model {
                     })
                 })
                 .collect::<Result<Vec<_>, ModelError>>()?;
-        let mut att = Attestation {
+        Ok(Attestation {
             product: self.product.clone(),
             rule: self.rule.clone(),
             declared_unit: self.declared_unit.clone(),
@@ -726,12 +773,7 @@ impl Model {
             primary_data_share_bp: self.primary_data_share_bp,
             dqr: self.dqr,
             supersedes: self.supersedes,
-        };
-        let evaluation = compute::evaluate(&att, resolver).map_err(from_footprint)?;
-        if let Some(c) = &evaluation.computed {
-            att.results = c.results;
-        }
-        Ok((att, evaluation))
+        })
     }
 }
 

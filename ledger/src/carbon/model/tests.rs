@@ -337,12 +337,12 @@ fn json_has_the_same_shape() {
 }
 
 #[test]
-fn hidden_is_not_supported_yet() {
+fn hidden_needs_its_proof() {
     let m = Model::from_toml(&with("privacy = \"public\"", "privacy = \"hidden\"")).unwrap();
     assert_eq!(m.privacy(), ModelPrivacy::Hidden);
     let e = m.attestation(&ledger()).unwrap_err();
     assert_eq!(e, ModelError::Hidden);
-    assert!(e.to_string().contains("\"hidden\" is not supported yet"));
+    assert!(e.to_string().contains("zero-knowledge proof"), "{e}");
 }
 
 #[test]

@@ -38,7 +38,7 @@
 //!   borsh(Vec<Vec<u8>>))`; the parts digest is BLAKE3 over the
 //!   `tanji/proposal-parts/v1` header (network, height, round, POL round,
 //!   proposer) and every chunk in order. See [`batch`].
-//! - **Limits**: a batch has at most 4096 entries, each 1..=64 KiB, and at
+//! - **Limits**: a batch has at most 4096 entries, each 1..=128 KiB, and at
 //!   most 8 MiB encoded; a `Data` chunk at most 256 KiB; at most 256
 //!   validators; every codec message kind has a hard size limit checked
 //!   before decoding (see [`codec`]).

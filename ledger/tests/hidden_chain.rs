@@ -1,0 +1,502 @@
+//! A three-tier supply chain with every value hidden, through the ledger's
+//! own acceptance rules (`validate::check` on a `MemoryState`): an aluminium
+//! ingot, a laptop housing made of it, a laptop using the housing. Each tier
+//! is built from a model file with `Model::hidden_attestation`, the customer
+//! using its supplier's opening; every node-side check, the tree
+//! verification an observer runs, the auditor's recomputation, and what
+//! tampering does to each.
+
+use tanji_ledger::carbon::hidden::{self, HiddenError, UpstreamOpenings};
+use tanji_ledger::carbon::model::Model;
+use tanji_ledger::carbon::tree::verify_tree;
+use tanji_ledger::carbon::{compute, Attestation, Date, Dqr, FactorRecord, PerCategory, Privacy};
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::state::MemoryState;
+use tanji_ledger::testkit::{self, TestNet};
+use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::validate::{check, TxError, ViewResolver};
+use tanji_ledger::zk::FootprintOpening;
+use tanji_ledger::TxId;
+
+struct Chain {
+    net: TestNet,
+    state: MemoryState,
+    index: u64,
+    nonce: u64,
+}
+
+impl Chain {
+    fn new() -> Self {
+        let net = TestNet::new();
+        let mut chain = Chain {
+            state: MemoryState::default(),
+            net,
+            index: 0,
+            nonce: 1,
+        };
+        let genesis = chain.net.genesis();
+        chain.apply(&genesis).expect("genesis");
+        chain
+    }
+
+    fn apply(&mut self, tx: &SignedTx) -> Result<TxId, TxError> {
+        let accepted = check(&self.state, tx, self.index, &[])?;
+        self.state.apply(accepted.changes);
+        self.index += 1;
+        Ok(tx.id())
+    }
+
+    fn signed(&mut self, org: &OrgKeyFile, kind: TxKind) -> SignedTx {
+        self.nonce += 1;
+        let body = TxBody {
+            network: self.net.network.clone(),
+            author: org.org_id,
+            nonce: self.nonce,
+            kind,
+        };
+        SignedTx::sign(body, &[(org.org_id, &testkit::key(org))])
+    }
+
+    fn register(&mut self, seed: u8, roles: &[Role]) -> OrgKeyFile {
+        let org = testkit::org(
+            seed,
+            &format!("Org {seed}"),
+            &format!("urn:uscc:9111000000000{seed:05}"),
+            roles,
+        );
+        let tx = self.net.register(&org);
+        self.apply(&tx).expect("registration");
+        org
+    }
+
+    fn publish_factor(
+        &mut self,
+        publisher: &OrgKeyFile,
+        reference: &str,
+        unit: &str,
+        ug: [i64; 5],
+    ) {
+        let record = FactorRecord {
+            reference: reference.parse().expect("reference"),
+            name: format!("factor {reference}"),
+            unit: unit.into(),
+            values: PerCategory(ug),
+            gwp: None,
+            region: "CN".into(),
+            valid_from: date("2023-01-01"),
+            valid_until: date("2027-01-01"),
+            source: "test".into(),
+            notes: String::new(),
+            dqr: dqr(),
+            supersedes: None,
+        };
+        let tx = self.signed(publisher, TxKind::PublishFactor(record));
+        self.apply(&tx).expect("factor");
+    }
+
+    fn resolver(&self) -> ViewResolver<'_, MemoryState> {
+        ViewResolver(&self.state)
+    }
+
+    /// Builds, signs and submits a hidden attestation from a model.
+    fn attest_hidden(
+        &mut self,
+        org: &OrgKeyFile,
+        model: &str,
+        openings: &UpstreamOpenings,
+        publish: bool,
+    ) -> (TxId, hidden::HiddenBuild) {
+        let model = Model::from_toml(model).expect("model");
+        let build = model
+            .hidden_attestation(
+                &self.net.network,
+                org.org_id,
+                &self.resolver(),
+                openings,
+                publish,
+            )
+            .expect("hidden attestation builds");
+        let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
+        let id = self
+            .apply(&tx)
+            .expect("the ledger accepts the hidden attestation");
+        (id, build)
+    }
+}
+
+fn date(s: &str) -> Date {
+    s.parse().expect("date")
+}
+
+fn dqr() -> Dqr {
+    Dqr {
+        technological: 2,
+        temporal: 2,
+        geographical: 2,
+        completeness: 2,
+        reliability: 2,
+    }
+}
+
+fn model(name: &str, unit: &str, inputs: &str) -> String {
+    format!(
+        r#"
+[product]
+ids = ["urn:gtin:0690000000{n:04}"]
+name = "{name}"
+category = "urn:cpc:41532"
+declared_unit = "{unit}"
+declared_unit_amount = "1"
+mass_kg = "1"
+boundary = "cradle-to-gate"
+period = {{ start = "2025-01-01", end = "2026-01-01" }}
+geography = "CN-CQ"
+gwp = "AR6"
+privacy = "hidden"
+{inputs}
+"#,
+        n = name.len()
+    )
+}
+
+/// The three tiers and their authors (figures worked by hand in the first test).
+struct Tiers {
+    chain: Chain,
+    supplier: OrgKeyFile,
+    maker: OrgKeyFile,
+    brand: OrgKeyFile,
+    ingot: (TxId, hidden::HiddenBuild),
+    housing: (TxId, hidden::HiddenBuild),
+    laptop: (TxId, hidden::HiddenBuild),
+}
+
+fn three_tiers() -> Tiers {
+    let mut chain = Chain::new();
+    let publisher = chain.register(10, &[Role::FactorPublisher]);
+    let supplier = chain.register(11, &[Role::Supplier]);
+    let maker = chain.register(12, &[Role::Supplier]);
+    let brand = chain.register(13, &[Role::Supplier]);
+    chain.publish_factor(&publisher, "elec@1", "kWh", [620_500_000, 0, 0, 0, 0]);
+    chain.publish_factor(
+        &publisher,
+        "alumina@1",
+        "kilogram",
+        [1_333_333, 0, 0, 2_000, 0],
+    );
+    chain.publish_factor(
+        &publisher,
+        "box@1",
+        "kilogram",
+        [800_000, 250_000, -1_300_000, 0, 0],
+    );
+
+    let ingot_model = model(
+        "Aluminium ingot",
+        "kilogram",
+        r#"
+[[input]]
+factor = "elec@1"
+amount = "14.3"
+stage = "production"
+
+[[input]]
+factor = "alumina@1"
+amount = "1.93"
+stage = "raw-materials"
+"#,
+    );
+    let ingot = chain.attest_hidden(&supplier, &ingot_model, &UpstreamOpenings::new(), false);
+
+    let housing_model = model(
+        "Laptop housing",
+        "piece",
+        &format!(
+            r#"
+[[input]]
+footprint = "{}"
+quantity = "0.42"
+stage = "raw-materials"
+
+[[input]]
+factor = "elec@1"
+amount = "2.5"
+stage = "production"
+"#,
+            ingot.0
+        ),
+    );
+    let mut openings = UpstreamOpenings::new();
+    openings.insert(ingot.0, ingot.1.opening.clone());
+    let housing = chain.attest_hidden(&maker, &housing_model, &openings, false);
+
+    let laptop_model = model(
+        "Laptop",
+        "piece",
+        &format!(
+            r#"
+[[input]]
+footprint = "{}"
+quantity = "1"
+stage = "raw-materials"
+
+[[input]]
+factor = "elec@1"
+amount = "35.2"
+stage = "production"
+
+[[input]]
+factor = "box@1"
+amount = "0.35"
+stage = "production"
+packaging = true
+"#,
+            housing.0
+        ),
+    );
+    let mut openings = UpstreamOpenings::new();
+    openings.insert(housing.0, housing.1.opening.clone());
+    let laptop = chain.attest_hidden(&brand, &laptop_model, &openings, false);
+    Tiers {
+        chain,
+        supplier,
+        maker,
+        brand,
+        ingot,
+        housing,
+        laptop,
+    }
+}
+
+#[test]
+fn three_hidden_tiers_are_accepted_and_verify_end_to_end() {
+    let t = three_tiers();
+    // Hand-computed figures (mg per declared unit):
+    // ingot fossil: 14.3 × 620.5 g + 1.93 × 1.333333 g = 8 873 150 + 2 573.33269 → 8 875 723;
+    //        land-use change: 1.93 × 2 mg = 3.86 → 4.
+    assert_eq!(t.ingot.1.opening.values, [8_875_723, 0, 0, 4, 0]);
+    // housing fossil: 0.42 × 8 875 723 + 2.5 × 620 500 = 3 727 803.66 + 1 551 250 → 5 279 054;
+    //         land use: 0.42 × 4 = 1.68 → 2.
+    assert_eq!(t.housing.1.opening.values, [5_279_054, 0, 0, 2, 0]);
+    // laptop fossil: 5 279 054 + 35.2 × 620 500 + 0.35 × 800 = 5 279 054 + 21 841 600 + 280
+    //        = 27 120 934; biogenic 0.35 × 250 = 87.5 → 88; removals −455; land use 2.
+    assert_eq!(t.laptop.1.opening.values, [27_120_934, 88, -455, 2, 0]);
+
+    // What the ledger holds: no figure, no amount.
+    for (id, _) in [&t.ingot, &t.housing, &t.laptop] {
+        let fp = tanji_ledger::state::StateView::footprint(&t.chain.state, id)
+            .unwrap()
+            .unwrap();
+        assert_eq!(fp.attestation.results, Default::default());
+        assert!(fp.attestation.inputs.iter().all(|i| i.amount.is_none()));
+        assert!(matches!(fp.attestation.privacy, Privacy::Hidden(_)));
+    }
+
+    // An observer walks the tree and checks every proof, with no opening.
+    let report = verify_tree(t.laptop.0, &t.chain.resolver(), &t.chain.net.network);
+    assert!(report.verified, "{:?}", report.problems);
+    assert_eq!(report.proofs_checked, 3);
+    assert_eq!(report.nodes.len(), 3);
+    assert!(report.nodes.iter().all(|n| n.figures_hidden));
+}
+
+fn resubmit(t: &mut Tiers, org: &OrgKeyFile, att: Attestation) -> TxError {
+    let tx = t.chain.signed(org, TxKind::AttestFootprint(att));
+    t.chain
+        .apply(&tx)
+        .expect_err("tampered attestation must be refused")
+}
+
+fn hidden_mut(att: &mut Attestation) -> &mut tanji_ledger::carbon::HiddenFootprint {
+    match &mut att.privacy {
+        Privacy::Hidden(h) => h,
+        _ => panic!("not hidden"),
+    }
+}
+
+#[test]
+fn tampering_with_any_binding_is_refused() {
+    let mut t = three_tiers();
+    let brand = t.brand.clone();
+    let base = t.laptop.1.attestation.clone();
+
+    // A committed result component replaced (the fossil one by the biogenic one).
+    let mut a = base.clone();
+    let h = hidden_mut(&mut a);
+    h.commitment.0[0] = h.commitment.0[1];
+    let e = resubmit(&mut t, &brand, a);
+    assert_eq!(e.code(), "proof_invalid", "{e}");
+
+    // A proof byte flipped (in the middle: a point, scalar or range proof).
+    let mut a = base.clone();
+    let h = hidden_mut(&mut a);
+    let mid = h.proof.len() / 2;
+    h.proof[mid] ^= 1;
+    let e = resubmit(&mut t, &brand, a);
+    assert_eq!(e.code(), "proof_invalid", "{e}");
+
+    // The transcript's context: any public field of the attestation changed.
+    let mut a = base.clone();
+    a.inputs[1].stage = tanji_ledger::carbon::Stage::Distribution;
+    let e = resubmit(&mut t, &brand, a);
+    assert_eq!(e.code(), "proof_invalid", "{e}");
+    let mut a = base.clone();
+    a.period_end = date("2025-12-31");
+    assert_eq!(resubmit(&mut t, &brand, a).code(), "proof_invalid");
+
+    // The same attestation under another author: the proof is bound to its author.
+    let maker = t.maker.clone();
+    let e = resubmit(&mut t, &maker, base.clone());
+    assert_eq!(
+        e.code(),
+        "proof_invalid",
+        "another author cannot reuse the proof: {e}"
+    );
+
+    // Figures slipped in beside the commitment.
+    let mut a = base.clone();
+    a.results.categories.0[0] = 1;
+    a.results.total_mg = 1;
+    let e = resubmit(&mut t, &brand, a);
+    assert!(e.to_string().contains("results must be all zeros"), "{e}");
+
+    // An amount in the clear.
+    let mut a = base.clone();
+    for input in &mut a.inputs {
+        input.amount = Some(1);
+    }
+    let e = resubmit(&mut t, &brand, a);
+    assert!(e.to_string().contains("carries no amounts"), "{e}");
+
+    // The proof checked on another network does not verify.
+    let e = hidden::verify_hidden(
+        "other.network",
+        brand.org_id,
+        &base,
+        &t.chain.resolver(),
+        compute::StatusPolicy::RequireActive,
+    )
+    .unwrap_err();
+    assert!(matches!(e, HiddenError::ProofInvalid(_)), "{e}");
+
+    // The untouched attestation is fine (resubmitted under a new nonce it is a new footprint).
+    let tx = t.chain.signed(&brand, TxKind::AttestFootprint(base));
+    t.chain
+        .apply(&tx)
+        .expect("the honest attestation still verifies");
+}
+
+#[test]
+fn the_customer_needs_the_right_opening() {
+    let mut t = three_tiers();
+    let model_text = model(
+        "Second housing",
+        "piece",
+        &format!(
+            "\n[[input]]\nfootprint = \"{}\"\nquantity = \"1\"\nstage = \"raw-materials\"\n",
+            t.ingot.0
+        ),
+    );
+    let model = Model::from_toml(&model_text).unwrap();
+    let maker = t.maker.clone();
+    // Without the opening, nothing can be built.
+    let e = model
+        .hidden_attestation(
+            &t.chain.net.network,
+            maker.org_id,
+            &t.chain.resolver(),
+            &UpstreamOpenings::new(),
+            false,
+        )
+        .err()
+        .expect("no opening");
+    assert!(e.to_string().contains("opening is needed"), "{e}");
+    // A forged opening (one milligram more) does not open the supplier's commitment.
+    let mut forged: FootprintOpening = t.ingot.1.opening.clone();
+    forged.values[0] += 1;
+    let mut openings = UpstreamOpenings::new();
+    openings.insert(t.ingot.0, forged);
+    let e = model
+        .hidden_attestation(
+            &t.chain.net.network,
+            maker.org_id,
+            &t.chain.resolver(),
+            &openings,
+            false,
+        )
+        .err()
+        .expect("forged opening");
+    assert!(e.to_string().contains("does not open"), "{e}");
+    let _ = &mut t;
+}
+
+#[test]
+fn published_figures_are_checked_and_public_footprints_cannot_hide_inputs() {
+    let mut t = three_tiers();
+    let brand = t.brand.clone();
+    let mut openings = UpstreamOpenings::new();
+    openings.insert(t.housing.0, t.housing.1.opening.clone());
+    let text = model(
+        "Laptop labelled",
+        "piece",
+        &format!(
+            "\n[[input]]\nfootprint = \"{}\"\nquantity = \"1\"\nstage = \"raw-materials\"\n",
+            t.housing.0
+        ),
+    );
+    // A public attestation cannot be recomputed from a hidden upstream.
+    let public = Model::from_toml(&text.replace("privacy = \"hidden\"", "privacy = \"public\""))
+        .unwrap()
+        .attestation(&t.chain.resolver())
+        .unwrap_err();
+    assert!(
+        public.to_string().contains("upstream footprint is hidden"),
+        "{public}"
+    );
+
+    // Hidden with published figures: the label can show a number anyone checks.
+    let (id, build) = t.chain.attest_hidden(&brand, &text, &openings, true);
+    let fp = tanji_ledger::state::StateView::footprint(&t.chain.state, &id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(fp.attestation.results.categories.0, [5_279_054, 0, 0, 2, 0]);
+    assert_eq!(fp.attestation.results.total_mg, 5_279_056);
+    let report = verify_tree(id, &t.chain.resolver(), &t.chain.net.network);
+    assert!(
+        report.verified && report.proofs_checked == 3,
+        "{:?}",
+        report.problems
+    );
+    assert!(!report.nodes[0].figures_hidden);
+
+    // Published figures that do not open the commitment are refused.
+    let mut a = build.attestation.clone();
+    a.results.categories.0[0] += 1;
+    a.results.total_mg += 1;
+    let e = resubmit(&mut t, &brand, a);
+    assert!(
+        e.to_string().contains("do not open the result commitment"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_auditor_recomputes_from_the_raw_data() {
+    let t = three_tiers();
+    let att = &t.housing.1.attestation;
+    let report = hidden::audit_hidden(att, &t.housing.1.witness, &t.chain.resolver())
+        .expect("the raw data matches");
+    assert_eq!(report.results.categories.0, [5_279_054, 0, 0, 2, 0]);
+    assert_eq!(report.amounts, vec![420_000, 2_500_000]);
+
+    // Raw data with another amount does not match the proof's quantity commitment.
+    let mut w = t.housing.1.witness.clone();
+    w.inputs[1].quantity = tanji_ledger::zk::QuantityOpening::new(2_600_000).unwrap();
+    let e = hidden::audit_hidden(att, &w, &t.chain.resolver()).unwrap_err();
+    assert!(e.to_string().contains("quantity commitment"), "{e}");
+
+    // A result opening of another footprint does not match.
+    let mut w = t.housing.1.witness.clone();
+    w.result = t.ingot.1.opening.clone();
+    assert!(hidden::audit_hidden(att, &w, &t.chain.resolver()).is_err());
+    let _ = (&t.supplier, &t.laptop);
+}
