@@ -383,6 +383,7 @@ impl CertificateBundle {
                             id,
                             at: e.index,
                             status: RecordStatus::Active,
+                            disclosures: Vec::new(),
                         },
                     );
                 }

@@ -233,6 +233,7 @@ fn ledger() -> (Ledger, TxId) {
             id,
             at: 7,
             status: RecordStatus::Active,
+            disclosures: Vec::new(),
         },
     );
     (l, id)

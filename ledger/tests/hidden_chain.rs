@@ -500,3 +500,71 @@ fn an_auditor_recomputes_from_the_raw_data() {
     assert!(hidden::audit_hidden(att, &w, &t.chain.resolver()).is_err());
     let _ = (&t.supplier, &t.laptop);
 }
+
+fn disclosure(
+    footprint: TxId,
+    recipient: &OrgKeyFile,
+    purpose: tanji_ledger::sealed::Purpose,
+    tag: u8,
+) -> TxKind {
+    TxKind::Disclose(tanji_ledger::carbon::Disclosure {
+        footprint,
+        recipient: recipient.org_id,
+        purpose,
+        envelope: tanji_ledger::sealed::EnvelopeHash([tag; 32]),
+        size: 300,
+    })
+}
+
+#[test]
+fn disclosures_are_recorded_by_the_author_only() {
+    use tanji_ledger::sealed::Purpose;
+    let mut t = three_tiers();
+    let (supplier, maker, brand) = (t.supplier.clone(), t.maker.clone(), t.brand.clone());
+    let ingot = t.ingot.0;
+    // The supplier records the opening sealed to its customer, and raw data to an auditor.
+    let tx = t
+        .chain
+        .signed(&supplier, disclosure(ingot, &maker, Purpose::Opening, 1));
+    t.chain.apply(&tx).expect("the author discloses");
+    let tx = t
+        .chain
+        .signed(&supplier, disclosure(ingot, &brand, Purpose::RawData, 2));
+    t.chain.apply(&tx).expect("raw data to an auditor");
+    let fp = tanji_ledger::state::StateView::footprint(&t.chain.state, &ingot)
+        .unwrap()
+        .unwrap();
+    assert_eq!(fp.disclosures.len(), 2);
+    assert_eq!(fp.disclosures[0].disclosure.recipient, maker.org_id);
+    assert_eq!(fp.disclosures[1].disclosure.purpose, Purpose::RawData);
+
+    // Someone else's footprint, the same envelope twice, an unknown recipient, oneself.
+    let tx = t
+        .chain
+        .signed(&maker, disclosure(ingot, &brand, Purpose::Opening, 3));
+    assert_eq!(t.chain.apply(&tx).unwrap_err().code(), "not_permitted");
+    let tx = t
+        .chain
+        .signed(&supplier, disclosure(ingot, &maker, Purpose::Opening, 1));
+    assert_eq!(t.chain.apply(&tx).unwrap_err().code(), "record_exists");
+    let stranger = testkit::org(
+        99,
+        "Stranger",
+        "urn:uscc:91110000000000099X",
+        &[Role::Supplier],
+    );
+    let tx = t
+        .chain
+        .signed(&supplier, disclosure(ingot, &stranger, Purpose::Opening, 4));
+    assert_eq!(t.chain.apply(&tx).unwrap_err().code(), "unknown_org");
+    let tx = t
+        .chain
+        .signed(&supplier, disclosure(ingot, &supplier, Purpose::Opening, 5));
+    assert_eq!(t.chain.apply(&tx).unwrap_err().code(), "invalid_field");
+    // An unknown footprint.
+    let tx = t.chain.signed(
+        &supplier,
+        disclosure(TxId([9; 32]), &maker, Purpose::Opening, 6),
+    );
+    assert_eq!(t.chain.apply(&tx).unwrap_err().code(), "unknown_record");
+}

@@ -13,6 +13,7 @@ mod certificate;
 pub mod compute;
 pub mod csv_import;
 mod date;
+mod disclosure;
 mod factor;
 pub mod form;
 pub mod hidden;
@@ -29,6 +30,7 @@ pub use attestation::{
 };
 pub use certificate::{Certificate, CertificateAction, MAX_CERTIFICATE_ID_LEN};
 pub use date::{Date, DateError};
+pub use disclosure::{Disclosure, DisclosureRecord, MAX_DISCLOSURES};
 pub use factor::FactorRecord;
 pub use record_ref::{check_record_id, RecordRef, MAX_RECORD_ID_LEN};
 pub use rule::{Boundary, ProductRule};

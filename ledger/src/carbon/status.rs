@@ -87,6 +87,10 @@ pub struct FootprintState {
     pub at: u64,
     /// Current status.
     pub status: RecordStatus,
+    /// Envelopes its author sealed to customers and auditors (hashes and
+    /// recipients only), in log order.
+    #[serde(default)]
+    pub disclosures: Vec<super::DisclosureRecord>,
 }
 
 /// Status of a certificate as recorded on the ledger. Expiry is not recorded:

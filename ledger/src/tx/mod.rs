@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 pub use org::{Genesis, ObserverNode, OrgRecord, Role, Roles, ValidatorNode};
 
 use crate::carbon::{
-    Attestation, Certificate, CertificateAction, FactorRecord, ProductRule, RecordRef,
+    Attestation, Certificate, CertificateAction, Disclosure, FactorRecord, ProductRule, RecordRef,
 };
 use crate::crypto::{domain, PublicKey, SecretKey, Signature};
 use crate::encoding::{self, DecodeError};
@@ -135,6 +135,9 @@ pub enum TxKind {
         /// Why, for the public record.
         reason: String,
     },
+    /// Records that the author sealed an envelope about one of its footprints
+    /// to a named organisation (the envelope stays off the log).
+    Disclose(Disclosure),
 }
 
 impl TxKind {
@@ -155,6 +158,7 @@ impl TxKind {
             TxKind::SetCertificateStatus { .. } => "set_certificate_status",
             TxKind::RegisterObserver(_) => "register_observer",
             TxKind::RemoveObserver { .. } => "remove_observer",
+            TxKind::Disclose(_) => "disclose",
         }
     }
 
@@ -436,6 +440,24 @@ impl SignedTx {
             TxKind::RemoveObserver { key, reason } => {
                 check_key("key", key)?;
                 check_text("reason", reason, MAX_REASON_LEN, false)?;
+            }
+            TxKind::Disclose(d) => {
+                if d.size == 0 || d.size as usize > crate::sealed::MAX_ENVELOPE_BYTES {
+                    return Err(field(
+                        "disclosure.size",
+                        format!(
+                            "{} bytes; an envelope has 1..={} bytes",
+                            d.size,
+                            crate::sealed::MAX_ENVELOPE_BYTES
+                        ),
+                    ));
+                }
+                if d.recipient == self.body.author {
+                    return Err(field(
+                        "disclosure.recipient",
+                        "an organisation does not disclose to itself",
+                    ));
+                }
             }
         }
         Ok(())

@@ -60,6 +60,40 @@ fn golden_remove_observer() {
     check_golden(&tx, 13, GOLDEN_REMOVE_OBSERVER);
 }
 
+/// Golden values of a disclosure (tag 14): a supplier records an envelope
+/// sealed to its customer.
+#[test]
+fn golden_disclose() {
+    let net = TestNet::new();
+    let supplier = net.supplier(10);
+    let body = TxBody {
+        network: net.network.clone(),
+        author: supplier.org_id,
+        nonce: 9,
+        kind: TxKind::Disclose(crate::carbon::Disclosure {
+            footprint: TxId([7; 32]),
+            recipient: net.supplier(11).org_id,
+            purpose: crate::sealed::Purpose::Opening,
+            envelope: crate::sealed::EnvelopeHash([8; 32]),
+            size: 251,
+        }),
+    };
+    let tx = SignedTx::sign(body, &[(supplier.org_id, &crate::testkit::key(&supplier))]);
+    let entry = tx.encode();
+    let tag_at = 4 + tx.body.network.len() + 16 + 8;
+    assert_eq!(entry[tag_at], 14, "kind tag changed");
+    assert_eq!(
+        hex::encode(&entry),
+        GOLDEN_DISCLOSE_ENTRY,
+        "encoding changed"
+    );
+    assert_eq!(tx.id().to_hex(), GOLDEN_DISCLOSE_ID, "tx id changed");
+    assert_eq!(SignedTx::decode(&entry), Ok(tx.clone()));
+}
+
+const GOLDEN_DISCLOSE_ENTRY: &str = "10000000746573742e74616e6a692e6c6f63616c4eccf738f6c7f0fa403be416a9b9081209000000000000000e0707070707070707070707070707070707070707070707070707070707070707d25a6b7254110326dd12613a46c1741c000808080808080808080808080808080808080808080808080808080808080808fb000000010000004eccf738f6c7f0fa403be416a9b908121cf7d17630fa28964cb0937c8395164fd6b48c61b054b2af71858d1b07a73b16ecc845cd2944f9ef8e747e55403f7dfa4fe274e9892a357217542a68297e920a";
+const GOLDEN_DISCLOSE_ID: &str = "c2af60717231260eb92a00e416a0cf7b022f000a802a0ea56af51654e36176a9";
+
 struct Golden {
     entry: &'static str,
     id: &'static str,

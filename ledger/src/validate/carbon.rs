@@ -6,10 +6,12 @@ use crate::carbon::compute::{self, Resolver};
 use crate::carbon::hidden;
 use crate::carbon::Attestation;
 use crate::carbon::{
-    Certificate, CertificateAction, CertificateState, CertificateStatus, FactorRecord, FactorState,
-    FootprintState, InputSource, Privacy, ProductRule, RecordRef, RecordStatus, RuleState,
+    Certificate, CertificateAction, CertificateState, CertificateStatus, Disclosure,
+    DisclosureRecord, FactorRecord, FactorState, FootprintState, InputSource, Privacy, ProductRule,
+    RecordRef, RecordStatus, RuleState, MAX_DISCLOSURES,
 };
 use crate::ids::{OrgId, TxId};
+use crate::sealed::Purpose;
 use crate::state::{OrgState, StateChange, StateError, StateView};
 use crate::tx::{Role, SignedTx};
 
@@ -254,9 +256,62 @@ pub(super) fn attest_footprint<V: StateView + ?Sized>(
             id,
             at: index,
             status: RecordStatus::Active,
+            disclosures: Vec::new(),
         }),
     ));
     Ok(changes)
+}
+
+pub(super) fn disclose<V: StateView + ?Sized>(
+    view: &V,
+    tx: &SignedTx,
+    index: u64,
+    d: &Disclosure,
+) -> Result<Vec<StateChange>, TxError> {
+    let author = tx.body.author;
+    let mut f = view
+        .footprint(&d.footprint)?
+        .ok_or_else(|| TxError::UnknownRecord(format!("footprint {}", d.footprint)))?;
+    if f.author != author {
+        return Err(TxError::NotPermitted(format!(
+            "footprint {} was attested by {}; only its author discloses its data",
+            d.footprint, f.author
+        )));
+    }
+    if matches!(f.status, RecordStatus::Revoked { .. }) {
+        return Err(TxError::InvalidRecord(format!(
+            "footprint {} is revoked",
+            d.footprint
+        )));
+    }
+    if d.purpose == Purpose::Opening && f.attestation.privacy.hidden().is_none() {
+        return Err(TxError::InvalidRecord(format!(
+            "footprint {} is not hidden: its figures are on the ledger, there is no opening to disclose",
+            d.footprint
+        )));
+    }
+    active_org(view, &d.recipient)?;
+    if f.disclosures
+        .iter()
+        .any(|r| r.disclosure.envelope == d.envelope)
+    {
+        return Err(TxError::RecordExists(format!(
+            "envelope {} of footprint {}",
+            d.envelope, d.footprint
+        )));
+    }
+    if f.disclosures.len() >= MAX_DISCLOSURES {
+        return Err(TxError::InvalidRecord(format!(
+            "footprint {} already records {MAX_DISCLOSURES} disclosures, the most allowed",
+            d.footprint
+        )));
+    }
+    f.disclosures.push(DisclosureRecord {
+        disclosure: d.clone(),
+        tx: tx.id(),
+        at: index,
+    });
+    Ok(vec![StateChange::Footprint(d.footprint, Box::new(f))])
 }
 
 pub(super) fn revoke_footprint<V: StateView + ?Sized>(

@@ -216,6 +216,10 @@ fn check_inner<V: StateView + ?Sized>(
                 reason,
             )?);
         }
+        TxKind::Disclose(d) => {
+            carbon::sole_author(view, tx, verify, None)?;
+            changes.extend(carbon::disclose(view, tx, index, d)?);
+        }
         TxKind::RegisterObserver(node) => {
             let members = view.governance()?;
             check_quorum(view, tx, 0, &members, verify)?;

@@ -485,6 +485,7 @@ mod checks {
                 id: upstream_id(),
                 at: 2,
                 status: RecordStatus::Active,
+                disclosures: Vec::new(),
             },
         );
         let rule = RecordRef::new("pcr-portable-computer", 1);
