@@ -4,12 +4,34 @@
 //!
 //! Sizes are printed once per input count (`zk proof: n inputs, B bytes`).
 //! Filter by regex, e.g. `cargo bench -p tanji-ledger --bench zk -- 'verify/8$'`.
+//!
+//! `three_tier_chain`: the all-hidden chain of `tests/hidden_chain.rs`
+//! (ingot → housing → laptop) built through `validate::check` on a
+//! `MemoryState`; measures an observer's `verify_tree` of the whole chain
+//! (three proofs) and one node's `validate::check` of the laptop's
+//! transaction (signature, input checks, proof; 3 inputs). The three proof
+//! sizes are printed once (`three_tier_chain: proof sizes …`).
+//!
+//! `zk/bulletproof64`: one plain 64-bit Bulletproofs range proof (prove,
+//! verify), the reference the footprint proof's costs are compared with in
+//! docs/privacy.md.
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use bulletproofs::{BulletproofGens, PedersenGens, RangeProof};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use tanji_ledger::carbon::{PerCategory, RecordRef};
+use curve25519_dalek_bp::scalar::Scalar;
+use merlin::Transcript;
+use tanji_ledger::carbon::hidden::{HiddenBuild, UpstreamOpenings};
+use tanji_ledger::carbon::model::Model;
+use tanji_ledger::carbon::tree::verify_tree;
+use tanji_ledger::carbon::{Date, Dqr, FactorRecord, PerCategory, Privacy, RecordRef};
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::state::MemoryState;
+use tanji_ledger::testkit::{self, TestNet};
+use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::validate::{check, ViewResolver};
 use tanji_ledger::zk::{
     expected_result, prove, verify, FootprintCommitment, FootprintProof, InputWitness, ProofInput,
     QuantityOpening, Statement, Witness,
@@ -131,5 +153,281 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// A ledger in memory, advanced through the real acceptance rules (the
+/// pattern of `tests/hidden_chain.rs`).
+struct Chain {
+    net: TestNet,
+    state: MemoryState,
+    index: u64,
+    nonce: u64,
+}
+
+impl Chain {
+    fn new() -> Self {
+        let mut chain = Chain {
+            net: TestNet::new(),
+            state: MemoryState::default(),
+            index: 0,
+            nonce: 1,
+        };
+        let genesis = chain.net.genesis();
+        chain.apply(&genesis);
+        chain
+    }
+
+    fn apply(&mut self, tx: &SignedTx) -> TxId {
+        let accepted = check(&self.state, tx, self.index, &[]).expect("accepted");
+        self.state.apply(accepted.changes);
+        self.index += 1;
+        tx.id()
+    }
+
+    fn signed(&mut self, org: &OrgKeyFile, kind: TxKind) -> SignedTx {
+        self.nonce += 1;
+        let body = TxBody {
+            network: self.net.network.clone(),
+            author: org.org_id,
+            nonce: self.nonce,
+            kind,
+        };
+        SignedTx::sign(body, &[(org.org_id, &testkit::key(org))])
+    }
+
+    fn register(&mut self, seed: u8, roles: &[Role]) -> OrgKeyFile {
+        let org = testkit::org(
+            seed,
+            &format!("Org {seed}"),
+            &format!("urn:uscc:9111000000000{seed:05}"),
+            roles,
+        );
+        let tx = self.net.register(&org);
+        self.apply(&tx);
+        org
+    }
+
+    fn publish_factor(
+        &mut self,
+        publisher: &OrgKeyFile,
+        reference: &str,
+        unit: &str,
+        ug: [i64; 5],
+    ) {
+        let date = |s: &str| s.parse::<Date>().expect("date");
+        let record = FactorRecord {
+            reference: reference.parse().expect("reference"),
+            name: format!("factor {reference}"),
+            unit: unit.into(),
+            values: PerCategory(ug),
+            gwp: None,
+            region: "CN".into(),
+            valid_from: date("2023-01-01"),
+            valid_until: date("2027-01-01"),
+            source: "bench".into(),
+            notes: String::new(),
+            dqr: Dqr {
+                technological: 2,
+                temporal: 2,
+                geographical: 2,
+                completeness: 2,
+                reliability: 2,
+            },
+            supersedes: None,
+        };
+        let tx = self.signed(publisher, TxKind::PublishFactor(record));
+        self.apply(&tx);
+    }
+
+    /// Builds a hidden attestation from a model and signs it (not yet applied).
+    fn hidden_tx(
+        &mut self,
+        org: &OrgKeyFile,
+        model: &str,
+        openings: &UpstreamOpenings,
+    ) -> (SignedTx, HiddenBuild) {
+        let build = Model::from_toml(model)
+            .expect("model")
+            .hidden_attestation(
+                &self.net.network,
+                org.org_id,
+                &ViewResolver(&self.state),
+                openings,
+                false,
+            )
+            .expect("hidden attestation builds");
+        let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
+        (tx, build)
+    }
+}
+
+/// A factor input of a model file.
+fn factor(reference: &str, amount: &str, stage: &str) -> String {
+    format!("[[input]]\nfactor = \"{reference}\"\namount = \"{amount}\"\nstage = \"{stage}\"\n")
+}
+
+/// An upstream-footprint input of a model file.
+fn upstream(id: TxId, quantity: &str, stage: &str) -> String {
+    format!("[[input]]\nfootprint = \"{id}\"\nquantity = \"{quantity}\"\nstage = \"{stage}\"\n")
+}
+
+/// A hidden model file (as in `tests/hidden_chain.rs`) with the given inputs.
+fn hidden_model(name: &str, unit: &str, inputs: &[String]) -> String {
+    format!(
+        r#"
+[product]
+ids = ["urn:gtin:0690000000{n:04}"]
+name = "{name}"
+category = "urn:cpc:41532"
+declared_unit = "{unit}"
+declared_unit_amount = "1"
+mass_kg = "1"
+boundary = "cradle-to-gate"
+period = {{ start = "2025-01-01", end = "2026-01-01" }}
+geography = "CN-CQ"
+gwp = "AR6"
+privacy = "hidden"
+
+{inputs}"#,
+        n = name.len(),
+        inputs = inputs.join("\n")
+    )
+}
+
+/// The chain with ingot and housing applied, the laptop's transaction signed
+/// but not yet applied, and the three proofs' sizes (ingot, housing, laptop).
+fn three_tiers() -> (Chain, SignedTx, [usize; 3]) {
+    let mut chain = Chain::new();
+    let publisher = chain.register(10, &[Role::FactorPublisher]);
+    let supplier = chain.register(11, &[Role::Supplier]);
+    let maker = chain.register(12, &[Role::Supplier]);
+    let brand = chain.register(13, &[Role::Supplier]);
+    chain.publish_factor(&publisher, "elec@1", "kWh", [620_500_000, 0, 0, 0, 0]);
+    chain.publish_factor(
+        &publisher,
+        "alumina@1",
+        "kilogram",
+        [1_333_333, 0, 0, 2_000, 0],
+    );
+    chain.publish_factor(
+        &publisher,
+        "box@1",
+        "kilogram",
+        [800_000, 250_000, -1_300_000, 0, 0],
+    );
+
+    let ingot = hidden_model(
+        "Aluminium ingot",
+        "kilogram",
+        &[
+            factor("elec@1", "14.3", "production"),
+            factor("alumina@1", "1.93", "raw-materials"),
+        ],
+    );
+    let (tx, ingot) = chain.hidden_tx(&supplier, &ingot, &UpstreamOpenings::new());
+    let ingot_id = chain.apply(&tx);
+
+    let housing = hidden_model(
+        "Laptop housing",
+        "piece",
+        &[
+            upstream(ingot_id, "0.42", "raw-materials"),
+            factor("elec@1", "2.5", "production"),
+        ],
+    );
+    let openings = UpstreamOpenings::from([(ingot_id, ingot.opening.clone())]);
+    let (tx, housing) = chain.hidden_tx(&maker, &housing, &openings);
+    let housing_id = chain.apply(&tx);
+
+    let laptop = hidden_model(
+        "Laptop",
+        "piece",
+        &[
+            upstream(housing_id, "1", "raw-materials"),
+            factor("elec@1", "35.2", "production"),
+            factor("box@1", "0.35", "production") + "packaging = true\n",
+        ],
+    );
+    let openings = UpstreamOpenings::from([(housing_id, housing.opening.clone())]);
+    let (tx, laptop) = chain.hidden_tx(&brand, &laptop, &openings);
+
+    let size = |b: &HiddenBuild| match &b.attestation.privacy {
+        Privacy::Hidden(h) => h.proof.len(),
+        _ => unreachable!("hidden"),
+    };
+    (chain, tx, [size(&ingot), size(&housing), size(&laptop)])
+}
+
+fn bench_chain(c: &mut Criterion) {
+    let (mut chain, laptop_tx, sizes) = three_tiers();
+    eprintln!(
+        "three_tier_chain: proof sizes {} B (ingot, 2 inputs), {} B (housing, 2), {} B (laptop, 3); tx {} B",
+        sizes[0],
+        sizes[1],
+        sizes[2],
+        laptop_tx.encode().len()
+    );
+
+    let mut g = c.benchmark_group("three_tier_chain");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    // (b) before the laptop is applied: the state a node checks it against.
+    let index = chain.index;
+    check(&chain.state, &laptop_tx, index, &[]).expect("the laptop is accepted");
+    g.bench_function("check_top_tier", |b| {
+        b.iter(|| check(&chain.state, black_box(&laptop_tx), index, &[]).expect("accepted"))
+    });
+    // (a) the whole chain, as an observer verifies it.
+    let root = chain.apply(&laptop_tx);
+    let network = chain.net.network.clone();
+    let report = verify_tree(root, &ViewResolver(&chain.state), &network);
+    assert!(report.verified, "{:?}", report.problems);
+    assert_eq!(report.proofs_checked, 3);
+    g.bench_function("verify_tree", |b| {
+        b.iter(|| black_box(verify_tree(root, &ViewResolver(&chain.state), &network)))
+    });
+    g.finish();
+}
+
+fn bench_bulletproof(c: &mut Criterion) {
+    let bp = BulletproofGens::new(64, 1);
+    let pc = PedersenGens::default();
+    let blinding = Scalar::from(0x5eed_u64);
+    let value = 1_500_000u64;
+    let (proof, commitment) = RangeProof::prove_single(
+        &bp,
+        &pc,
+        &mut Transcript::new(b"bench"),
+        value,
+        &blinding,
+        64,
+    )
+    .expect("in range");
+    let mut g = c.benchmark_group("zk/bulletproof64");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    g.bench_function("prove", |b| {
+        b.iter(|| {
+            RangeProof::prove_single(
+                &bp,
+                &pc,
+                &mut Transcript::new(b"bench"),
+                value,
+                &blinding,
+                64,
+            )
+            .expect("in range")
+        })
+    });
+    g.bench_function("verify", |b| {
+        b.iter(|| {
+            black_box(&proof)
+                .verify_single(&bp, &pc, &mut Transcript::new(b"bench"), &commitment, 64)
+                .expect("valid")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_chain, bench_bulletproof);
 criterion_main!(benches);
