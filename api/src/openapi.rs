@@ -25,6 +25,9 @@ use crate::routes;
         routes::ops::health,
         routes::ops::alarms,
         routes::ops::metrics,
+        routes::envelopes::deposit,
+        routes::envelopes::fetch,
+        routes::envelopes::purge,
     ),
     components(schemas(
         routes::SubmitResponse,

@@ -9,7 +9,10 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use tanji_ledger::bundle::InclusionBundle;
+use tanji_ledger::crypto::SecretKey;
 use tanji_ledger::merkle::Hash;
+use tanji_ledger::sealed::access::sign_request;
+use tanji_ledger::sealed::EnvelopeHash;
 use tanji_ledger::tx::SignedTx;
 use tanji_ledger::{OrgId, TxId};
 
@@ -136,6 +139,9 @@ pub struct OrgView {
     /// Highest nonce used.
     #[serde(default)]
     pub last_nonce: Option<u64>,
+    /// X25519 key envelopes for it are sealed to.
+    #[serde(default)]
+    pub encryption_key: Option<tanji_ledger::crypto::EncryptionKey>,
 }
 
 /// Network facts as served.
@@ -444,6 +450,109 @@ impl Client {
     /// Any JSON document of the API (for display commands).
     pub async fn get_value(&self, path: &str) -> Result<serde_json::Value, ClientError> {
         self.get_json(path).await
+    }
+
+    /// A request signed as `org` with `key` (see `tanji_ledger::sealed::access`).
+    fn signed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Vec<u8>,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> (reqwest::RequestBuilder, String) {
+        let url = self.url(path);
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let sig = sign_request(key, org, method.as_str(), path, time, &body);
+        let mut req = self.http.request(method, &url);
+        for (name, value) in sig.to_headers() {
+            req = req.header(name, value);
+        }
+        (
+            req.header("content-type", "application/octet-stream")
+                .body(body),
+            url,
+        )
+    }
+
+    /// Deposits a sealed envelope (signed as its sender); returns its hash as
+    /// the node computed it.
+    pub async fn deposit_envelope(
+        &self,
+        envelope: &[u8],
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<EnvelopeHash, ClientError> {
+        let (req, url) = self.signed(
+            reqwest::Method::POST,
+            "/v1/envelopes",
+            envelope.to_vec(),
+            org,
+            key,
+        );
+        let v: serde_json::Value =
+            self.send(req, &url)
+                .await?
+                .json()
+                .await
+                .map_err(|e| ClientError::Decode {
+                    url: url.clone(),
+                    why: e.to_string(),
+                })?;
+        v["envelope"]
+            .as_str()
+            .and_then(|h| EnvelopeHash::from_hex(h).ok())
+            .ok_or_else(|| ClientError::Decode {
+                url,
+                why: "no envelope hash in the answer".into(),
+            })
+    }
+
+    /// Fetches an envelope disclosed to `org` (signed as `org`).
+    pub async fn fetch_envelope(
+        &self,
+        footprint: &TxId,
+        hash: &EnvelopeHash,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<Vec<u8>, ClientError> {
+        let path = format!("/v1/footprints/{footprint}/envelopes/{hash}");
+        let (req, url) = self.signed(reqwest::Method::GET, &path, Vec::new(), org, key);
+        let bytes = self
+            .send(req, &url)
+            .await?
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Decode {
+                url,
+                why: e.to_string(),
+            })?;
+        Ok(bytes.to_vec())
+    }
+
+    /// Purges an envelope from the node (signed as its author or recipient).
+    pub async fn purge_envelope(
+        &self,
+        footprint: &TxId,
+        hash: &EnvelopeHash,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<bool, ClientError> {
+        let path = format!("/v1/footprints/{footprint}/envelopes/{hash}");
+        let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
+        let v: serde_json::Value =
+            self.send(req, &url)
+                .await?
+                .json()
+                .await
+                .map_err(|e| ClientError::Decode {
+                    url,
+                    why: e.to_string(),
+                })?;
+        Ok(v["purged"].as_bool().unwrap_or(false))
     }
 
     /// A certificate's offline verification bundle.

@@ -7,9 +7,11 @@
 //! - [`client`]: typed access to a node's REST v1 API.
 //! - [`watch`]: checking that each new checkpoint consistently extends the last.
 //! - [`build`]: building and signing common transactions.
+//! - [`privacy`]: hidden footprints: attesting with proofs, sealed disclosure, opening.
 
 pub mod build;
 pub mod client;
+pub mod privacy;
 pub mod watch;
 
 pub use client::{Client, ClientError};

@@ -108,6 +108,7 @@ pub fn footprint_json(f: &FootprintState) -> Value {
         obj.insert("packaging_mg".into(), json!(a.results.packaging_mg));
         obj.insert("total_kg".into(), json!(mg_to_kg(a.results.total_mg)));
         obj.insert("privacy_level".into(), json!(a.privacy.level()));
+        obj.insert("disclosures".into(), json!(f.disclosures));
         if figures_hidden(f) {
             // A hidden footprint's figures are not zeros: they are not known.
             for key in [

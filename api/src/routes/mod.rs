@@ -1,6 +1,7 @@
 //! The routes of REST v1.
 
 pub(crate) mod carbon;
+pub(crate) mod envelopes;
 pub(crate) mod log;
 pub(crate) mod ops;
 pub(crate) mod orgs;
@@ -45,6 +46,14 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/footprints/{id}", get(carbon::footprint))
         .route("/v1/footprints/{id}/tree", get(carbon::footprint_tree))
         .route("/v1/footprints/{id}/verify", get(carbon::footprint_verify))
+        .route(
+            "/v1/envelopes",
+            post(envelopes::deposit).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/v1/footprints/{id}/envelopes/{hash}",
+            get(envelopes::fetch).delete(envelopes::purge),
+        )
         .route(
             "/v1/footprints/{id}/affected",
             get(carbon::footprint_affected),

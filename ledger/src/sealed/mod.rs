@@ -113,6 +113,7 @@
 //!   drop, and so does a [`RawData`]'s model text.
 //! - No input panics: decoding and opening return errors.
 
+pub mod access;
 mod content;
 pub mod envelope;
 mod error;

@@ -123,3 +123,10 @@ pub fn nonce_key(id: &OrgId, nonce: u64) -> [u8; 25] {
 pub fn read_u64(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.try_into().ok()?))
 }
+
+/// Key of a sealed envelope in [`CF_PRIVATE`].
+pub fn envelope_key(hash: &crate::sealed::EnvelopeHash) -> Vec<u8> {
+    let mut k = b"envelope/".to_vec();
+    k.extend_from_slice(hash.as_bytes());
+    k
+}

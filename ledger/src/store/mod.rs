@@ -26,6 +26,7 @@ use crate::crypto::PublicKey;
 use crate::encoding;
 use crate::ids::{OrgId, TxId};
 use crate::merkle::{self, Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
+use crate::sealed::EnvelopeHash;
 use crate::state::{NetworkInfo, OrgState, PendingState, StateChange, StateError, StateView};
 use crate::tx::{ObserverNode, SignedTx};
 use crate::validate::{self, TxError};
@@ -364,6 +365,46 @@ impl Store {
             u64_key(cp.size),
             note.to_string(),
         )?;
+        Ok(())
+    }
+
+    /// Keeps a sealed envelope in the private column family, under its hash.
+    /// Envelopes never enter the log and are not replicated; they can be
+    /// purged with [`Self::delete_envelope`].
+    pub fn put_envelope(&self, hash: &EnvelopeHash, bytes: &[u8]) -> Result<(), StoreError> {
+        self.db
+            .put_cf(cf(&self.db, CF_PRIVATE)?, envelope_key(hash), bytes)?;
+        Ok(())
+    }
+
+    /// A sealed envelope kept here, by hash.
+    pub fn envelope(&self, hash: &EnvelopeHash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .get_cf(cf(&self.db, CF_PRIVATE)?, envelope_key(hash))?)
+    }
+
+    /// Purges a sealed envelope; whether it was here.
+    pub fn delete_envelope(&self, hash: &EnvelopeHash) -> Result<bool, StoreError> {
+        let here = self.envelope(hash)?.is_some();
+        self.db
+            .delete_cf(cf(&self.db, CF_PRIVATE)?, envelope_key(hash))?;
+        Ok(here)
+    }
+
+    /// Calls `f` with every key and value of every column family (name,
+    /// key, value): for audits of what a node stores, e.g. that no hidden
+    /// value is in it.
+    pub fn for_each_raw(&self, mut f: impl FnMut(&str, &[u8], &[u8])) -> Result<(), StoreError> {
+        for name in ALL_CFS {
+            for item in self
+                .db
+                .iterator_cf(cf(&self.db, name)?, rocksdb::IteratorMode::Start)
+            {
+                let (k, v) = item?;
+                f(name, &k, &v);
+            }
+        }
         Ok(())
     }
 

@@ -2,7 +2,10 @@
 //! product rule for portable computers, a laptop supply chain of four tiers
 //! (grid electricity → aluminium ingot → chassis → laptop, with battery cells
 //! and pack, mainboard and a display panel whose activity data is committed),
-//! and a certificate for the laptop.
+//! and a certificate for the laptop; then a three-tier chain whose figures
+//! are hidden (a low-carbon ingot → a display back cover → a laptop), each
+//! tier proved in zero knowledge on its supplier's sealed opening, the last
+//! tier's raw data sealed to the certification body.
 //!
 //! Everything goes through ordinary signed transactions and the same
 //! validation as any submission; nodes recompute every public attestation.
@@ -30,6 +33,7 @@ use tanji_ledger::carbon::model::{commit_raw_data, Model, ModelPrivacy};
 use tanji_ledger::carbon::rule_file::parse_rule_toml;
 use tanji_ledger::carbon::{Certificate, Date};
 use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::sealed::EnvelopeHash;
 use tanji_ledger::state::StateView;
 use tanji_ledger::store::Candidate;
 use tanji_ledger::tx::{SignedTx, TxBody, TxKind};
@@ -118,6 +122,10 @@ pub trait DemoLedger {
     /// transactions of one call must not depend on each other: a remote node
     /// admits each against its committed state.
     fn submit_all(&mut self, txs: Vec<SignedTx>) -> Result<Vec<TxId>>;
+
+    /// Deposits a sealed envelope (bytes) in the node's private store, as
+    /// `sender`; returns its hash.
+    fn deposit_envelope(&mut self, bytes: &[u8], sender: &OrgKeyFile) -> Result<EnvelopeHash>;
 }
 
 /// The store of a local dev node: each [`DemoLedger::submit_all`] is one
@@ -159,6 +167,12 @@ impl DemoLedger for StoreLedger<'_> {
             }
         }
         Ok(ids)
+    }
+
+    fn deposit_envelope(&mut self, bytes: &[u8], _sender: &OrgKeyFile) -> Result<EnvelopeHash> {
+        let hash = EnvelopeHash::of_bytes(bytes);
+        self.dev.store.put_envelope(&hash, bytes)?;
+        Ok(hash)
     }
 }
 
@@ -330,9 +344,14 @@ pub fn load_into(ledger: &mut dyn DemoLedger, keys_dir: &Path, out_dir: &Path) -
         .context("demo certificate")?;
     }
 
+    // 5. A supply chain whose figures are hidden (privacy level 3).
+    let hidden = load_hidden_chain(ledger, &network, keys_dir, &ids, out_dir)?;
+
     let demo = serde_json::json!({
         "laptop": { "footprint": laptop, "certificate": CERTIFICATE_ID },
         "footprints": ids,
+        "hidden": hidden,
+        "secrets": "demo-secrets.json",
         "rule": rule_ref.to_string(),
         "factors": report.records.iter().map(|(_, r)| r.reference.to_string()).collect::<Vec<_>>(),
         "models": "models/",
@@ -343,6 +362,183 @@ pub fn load_into(ledger: &mut dyn DemoLedger, keys_dir: &Path, out_dir: &Path) -
     std::fs::rename(&tmp, &demo_file)?;
     tracing::info!(laptop = %laptop, certificate = CERTIFICATE_ID, "demo supply chain loaded");
     Ok(())
+}
+
+/// The hidden chain, in dependency order: (name, producer, customer the
+/// opening is sealed to, model). The last tier's raw data goes to the
+/// certification body instead.
+const HIDDEN_CHAIN: [(&str, &str, &str, &str); 3] = [
+    (
+        "hidden-ingot",
+        "aluminium",
+        "display",
+        include_str!("models/hidden-ingot.toml"),
+    ),
+    (
+        "hidden-cover",
+        "display",
+        "assembler",
+        include_str!("models/hidden-cover.toml"),
+    ),
+    (
+        "hidden-laptop",
+        "assembler",
+        "certifier",
+        include_str!("models/hidden-laptop.toml"),
+    ),
+];
+
+/// Nonces of the hidden chain's transactions (beyond the public chain's).
+const HIDDEN_NONCE_BASE: u64 = DEMO_NONCE_BASE + 500;
+
+/// Loads the hidden chain: each tier is built on its supplier's opening with
+/// a zero-knowledge proof, its opening sealed to its customer (the last
+/// tier's raw data to the certification body), envelopes deposited on the
+/// node. Each tier's secrets are written to `out_dir/hidden/<name>.json`
+/// before its attestation is submitted (so an interrupted load resumes with
+/// them), and all of them to `out_dir/demo-secrets.json`. Returns the ids.
+fn load_hidden_chain(
+    ledger: &mut dyn DemoLedger,
+    network: &str,
+    keys_dir: &Path,
+    public_ids: &BTreeMap<&str, TxId>,
+    out_dir: &Path,
+) -> Result<BTreeMap<&'static str, TxId>> {
+    use tanji_ledger::carbon::hidden::UpstreamOpenings;
+    use tanji_ledger::carbon::{Disclosure, InputSource};
+    use tanji_ledger::sealed::{self, EnvelopeBinding, SealedContent};
+    use tanji_sdk::privacy::SecretsFile;
+
+    let keys = |stem: &str| -> Result<OrgKeyFile> {
+        let path = keys_dir.join(format!("{stem}.json"));
+        OrgKeyFile::load(&path).with_context(|| format!("demo key {}", path.display()))
+    };
+    let dir = out_dir.join("hidden");
+    std::fs::create_dir_all(&dir)?;
+    let mut ids: BTreeMap<&'static str, TxId> = BTreeMap::new();
+    let mut secrets = Vec::new();
+    let mut report = Vec::new();
+    for (k, (name, producer, customer, template)) in HIDDEN_CHAIN.iter().enumerate() {
+        let mut text = template.to_string();
+        for (dep, id) in public_ids.iter().chain(ids.iter()) {
+            text = text.replace(&format!("{{{{{dep}}}}}"), &id.to_hex());
+        }
+        if text.contains("{{") {
+            bail!("demo model {name} refers to a tier not attested before it");
+        }
+        std::fs::write(out_dir.join("models").join(format!("{name}.toml")), &text)?;
+        let model = Model::from_toml(&text).with_context(|| format!("demo model {name}"))?;
+        let org = keys(producer)?;
+        let nonce = HIDDEN_NONCE_BASE + 2 * k as u64;
+        let secrets_path = dir.join(format!("{name}.json"));
+        let file = match SecretsFile::read(&secrets_path) {
+            Ok(f) if ledger.view().footprint(&f.footprint)?.is_some() => f,
+            _ => {
+                let mut openings = UpstreamOpenings::new();
+                for input in model.inputs() {
+                    if let InputSource::Upstream(id) = &input.source {
+                        if let Some(f) = secrets.iter().find(|f: &&SecretsFile| f.footprint == *id)
+                        {
+                            openings.insert(*id, f.opening()?);
+                        }
+                    }
+                }
+                let build = model
+                    .hidden_attestation(
+                        network,
+                        org.org_id,
+                        &ViewResolver(ledger.view()),
+                        &openings,
+                        false,
+                    )
+                    .with_context(|| format!("demo hidden attestation {name}"))?;
+                let tx = sign(
+                    network,
+                    &org,
+                    nonce,
+                    TxKind::AttestFootprint(build.attestation.clone()),
+                )?;
+                let file = SecretsFile::new(tx.id(), network, org.org_id, &build);
+                let _ = std::fs::remove_file(&secrets_path);
+                file.write(&secrets_path)?;
+                submit(ledger, tx).with_context(|| format!("demo hidden attestation {name}"))?;
+                file
+            }
+        };
+        let id = file.footprint;
+        ids.insert(name, id);
+
+        // Seal: the opening to the customer, or (last tier) the raw data to the certifier.
+        let recipient = keys(customer)?;
+        let content = if k + 1 == HIDDEN_CHAIN.len() {
+            let mut raw = file
+                .raw_data()?
+                .context("the demo secrets keep the raw data")?;
+            raw.model = Some(text.clone());
+            SealedContent::RawData(raw)
+        } else {
+            SealedContent::Opening(file.opening()?)
+        };
+        let purpose = content.purpose();
+        let fp = ledger.view().footprint(&id)?.context("hidden footprint")?;
+        let recorded = fp.disclosures.iter().find(|d| {
+            d.disclosure.recipient == recipient.org_id && d.disclosure.purpose == purpose
+        });
+        let envelope = match recorded {
+            Some(d) => d.disclosure.envelope,
+            None => {
+                let binding = EnvelopeBinding {
+                    network: network.to_string(),
+                    footprint: id,
+                    sender: org.org_id,
+                    recipient: recipient.org_id,
+                    purpose,
+                };
+                let envelope = sealed::seal(&recipient.encryption_key, &binding, &content)
+                    .with_context(|| format!("sealing {name} to {customer}"))?;
+                let bytes = envelope.to_bytes();
+                let hash = ledger.deposit_envelope(&bytes, &org)?;
+                let tx = sign(
+                    network,
+                    &org,
+                    nonce + 1,
+                    TxKind::Disclose(Disclosure {
+                        footprint: id,
+                        recipient: recipient.org_id,
+                        purpose,
+                        envelope: hash,
+                        size: u32::try_from(bytes.len()).context("envelope size")?,
+                    }),
+                )?;
+                submit(ledger, tx).with_context(|| format!("demo disclosure of {name}"))?;
+                hash
+            }
+        };
+        report.push(serde_json::json!({
+            "name": name,
+            "footprint": id,
+            "producer": producer,
+            "author": file.author,
+            "values_mg": file.values_mg,
+            "total_mg": file.values_mg.iter().sum::<i64>(),
+            "opening": file.opening,
+            "sealed_to": customer,
+            "sealed": purpose.as_str(),
+            "envelope": envelope,
+            "secrets_file": format!("hidden/{name}.json"),
+        }));
+        secrets.push(file);
+    }
+    let doc = serde_json::json!({
+        "note": "the hidden demo chain's secrets: every value and opening the ledger does not show. Only their producers (and whoever they sealed them to) know them; the tests search the observer's store, logs and HTTP answers for these values.",
+        "chain": report,
+    });
+    std::fs::write(
+        out_dir.join("demo-secrets.json"),
+        serde_json::to_vec_pretty(&doc)?,
+    )?;
+    tracing::info!(laptop = %ids["hidden-laptop"], "demo hidden chain loaded");
+    Ok(ids)
 }
 
 fn load_or_make_salt(path: &Path) -> Result<[u8; 32]> {
@@ -390,6 +586,9 @@ mod tests {
                 self.0.apply_entry(index, &tx.encode())?;
             }
             Ok(ids)
+        }
+        fn deposit_envelope(&mut self, bytes: &[u8], _: &OrgKeyFile) -> Result<EnvelopeHash> {
+            Ok(EnvelopeHash::of_bytes(bytes))
         }
     }
 
@@ -456,8 +655,25 @@ mod tests {
         .unwrap();
         load_into(&mut mirror, &dev.keys_dir, &mirror_out).unwrap();
 
-        // The same transactions, in the same order, with the same ids.
-        assert_eq!(demo_json(&store_out), demo_json(&mirror_out));
+        // The same transactions, in the same order, with the same ids; but
+        // hidden attestations are randomised (blindings, proofs, envelopes):
+        // each load's hidden chain verifies on its own ledger.
+        let (mut store_demo, mut mirror_demo) = (demo_json(&store_out), demo_json(&mirror_out));
+        for (demo, view) in [
+            (&mut store_demo, &dev.store as &dyn StateView),
+            (&mut mirror_demo, mirror.0.state() as &dyn StateView),
+        ] {
+            let hidden = demo
+                .as_object_mut()
+                .and_then(|o| o.remove("hidden"))
+                .unwrap();
+            let laptop: TxId = hidden["hidden-laptop"].as_str().unwrap().parse().unwrap();
+            let report =
+                tanji_ledger::carbon::tree::verify_tree(laptop, &ViewResolver(view), NETWORK);
+            assert!(report.verified, "{:?}", report.problems);
+            assert_eq!(report.proofs_checked, 3);
+        }
+        assert_eq!(store_demo, mirror_demo);
         assert_eq!(mirror.0.size(), dev.store.head().size);
         assert!(mirror.0.size() > before + CHAIN.len() as u64);
         for (name, _, _) in CHAIN {

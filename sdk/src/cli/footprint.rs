@@ -11,8 +11,10 @@ use tanji_ledger::carbon::model::{commit_raw_data, Model, ModelPrivacy};
 use tanji_ledger::carbon::tree::{verify_tree, TreeData};
 use tanji_ledger::carbon::{Attestation, FactorState, InputSource, RecordRef, RecordStatus};
 use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::sealed::{Purpose, RawData, SealedContent};
 use tanji_ledger::tx::TxKind;
 use tanji_ledger::{OrgId, TxId};
+use tanji_sdk::privacy::{self, SecretsFile};
 use tanji_sdk::{build, Client};
 
 use super::output::{Output, ReportedFailure};
@@ -46,6 +48,64 @@ pub enum FootprintCommand {
         /// of the raw-data commitment (default: MODEL.opening.json). Keep it private.
         #[arg(long)]
         opening: Option<PathBuf>,
+        /// For privacy = "hidden": where to write the footprint's secrets (its
+        /// opening and raw data) before submitting (default: MODEL.secrets.json).
+        #[arg(long)]
+        secrets: Option<PathBuf>,
+        /// For privacy = "hidden": seal the footprint's opening to this
+        /// organisation (the direct customer), so it can build on it. Repeatable.
+        #[arg(long = "seal-to", value_name = "ORG_ID")]
+        seal_to: Vec<OrgId>,
+        /// For privacy = "hidden": seal the raw data (amounts, openings, model)
+        /// to this auditor or certification body. Repeatable.
+        #[arg(long = "audit-to", value_name = "ORG_ID")]
+        audit_to: Vec<OrgId>,
+        /// For privacy = "hidden": an opening of a hidden upstream footprint
+        /// (a secrets or `footprint open` file); the others are fetched from
+        /// envelopes disclosed to this key's organisation. Repeatable.
+        #[arg(long = "upstream-opening", value_name = "FILE")]
+        upstream_openings: Vec<PathBuf>,
+        /// For privacy = "hidden": publish the figures with their blindings
+        /// (e.g. for a carbon label); inputs stay hidden.
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Fetch and open the opening of a hidden footprint disclosed to you, check
+    /// it against the footprint's commitment, and write it to a file you can
+    /// build on (`attest --upstream-opening`).
+    Open {
+        /// Attestation id.
+        id: TxId,
+        /// Your key file (the recipient's).
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the opening (default: print only). Keep it private.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Node URL (the one the author deposited the envelope on).
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
+    },
+    /// Seal a hidden footprint's opening (to a customer) or raw data (to an
+    /// auditor) from its secrets file, deposit it and record the disclosure.
+    Disclose {
+        /// Attestation id.
+        id: TxId,
+        /// The author's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The recipient organisation.
+        #[arg(long)]
+        to: OrgId,
+        /// `opening` or `raw_data`.
+        #[arg(long, default_value = "opening", value_parser = parse_purpose)]
+        purpose: Purpose,
+        /// The secrets file `attest` wrote.
+        #[arg(long)]
+        secrets: PathBuf,
+        /// Node URL.
+        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
+        node: String,
     },
     /// Recompute an attestation and its whole upstream tree and report per node.
     Verify {
@@ -55,14 +115,18 @@ pub enum FootprintCommand {
         #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
         node: String,
     },
-    /// Audit a `committed` attestation with its opening (salt and amounts, from the
-    /// producer): check the commitment and recompute the numbers.
+    /// Audit an attestation: a `committed` one with its opening (salt and
+    /// amounts, from the producer), a `hidden` one with the raw data sealed to
+    /// your key: check the commitments and recompute the numbers.
     Audit {
         /// Attestation id.
         id: TxId,
-        /// The opening file the producer's `attest` wrote.
-        #[arg(long)]
-        opening: PathBuf,
+        /// For a committed attestation: the opening file the producer's `attest` wrote.
+        #[arg(long, required_unless_present = "key")]
+        opening: Option<PathBuf>,
+        /// For a hidden attestation: your key file (the auditor the raw data was sealed to).
+        #[arg(long, conflicts_with = "opening")]
+        key: Option<PathBuf>,
         /// Node URL.
         #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
         node: String,
@@ -224,10 +288,34 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             key,
             node,
             opening,
+            secrets,
+            seal_to,
+            audit_to,
+            upstream_openings,
+            publish,
         } => {
             let model = Model::from_path(&file).with_context(|| file.display().to_string())?;
             let producer = OrgKeyFile::load(&key)?;
             let data = records_for(&model, Some(&node), None).await?;
+            if model.privacy() == ModelPrivacy::Hidden {
+                let secrets = secrets.unwrap_or_else(|| file.with_extension("secrets.json"));
+                let hidden = HiddenAttest {
+                    model: &model,
+                    model_path: &file,
+                    data: &data,
+                    secrets: &secrets,
+                    seal_to: &seal_to,
+                    audit_to: &audit_to,
+                    upstream_openings: &upstream_openings,
+                    publish,
+                };
+                return attest_hidden(&Client::new(&node)?, &producer, hidden, out).await;
+            }
+            if !(seal_to.is_empty() && audit_to.is_empty() && upstream_openings.is_empty())
+                || publish
+            {
+                bail!("--seal-to, --audit-to, --upstream-opening and --publish are for privacy = \"hidden\" models");
+            }
             let (mut att, _) = model
                 .attestation(&data)
                 .with_context(|| file.display().to_string())?;
@@ -305,7 +393,56 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             }
             Ok(())
         }
-        FootprintCommand::Audit { id, opening, node } => audit(id, &opening, &node, out).await,
+        FootprintCommand::Audit {
+            id,
+            opening,
+            key,
+            node,
+        } => match (opening, key) {
+            (Some(opening), _) => audit(id, &opening, &node, out).await,
+            (None, Some(key)) => audit_hidden(id, &key, &node, out).await,
+            (None, None) => bail!("give --opening FILE (committed) or --key FILE (hidden)"),
+        },
+        FootprintCommand::Open {
+            id,
+            key,
+            out: path,
+            node,
+        } => open(id, &key, path.as_deref(), &node, out).await,
+        FootprintCommand::Disclose {
+            id,
+            key,
+            to,
+            purpose,
+            secrets,
+            node,
+        } => {
+            let author = OrgKeyFile::load(&key)?;
+            let file = SecretsFile::read(&secrets)?;
+            if file.footprint != id {
+                bail!(
+                    "{} holds the secrets of {}, not {id}",
+                    secrets.display(),
+                    file.footprint
+                );
+            }
+            let content = match purpose {
+                Purpose::Opening => SealedContent::Opening(file.opening()?),
+                Purpose::RawData => SealedContent::RawData(
+                    file.raw_data()?
+                        .with_context(|| format!("{} keeps no raw data", secrets.display()))?,
+                ),
+            };
+            let client = Client::new(&node)?;
+            let d = privacy::disclose(&client, &author, id, to, &content).await?;
+            out.print(&d, || {
+                format!(
+                    "{} of {id} sealed to {} (envelope {}, {} bytes), recorded by {}",
+                    d.purpose, d.recipient, d.envelope, d.size, d.tx
+                )
+            });
+            Ok(())
+        }
         FootprintCommand::Show { id, node } => {
             let v = Client::new(&node)?
                 .get_value(&format!("/v1/footprints/{id}"))
@@ -488,6 +625,181 @@ async fn audit(id: TxId, opening: &Path, node: &str, out: Output) -> Result<()> 
         return Err(
             ReportedFailure("the committed attestation does not match its opening".into()).into(),
         );
+    }
+    Ok(())
+}
+
+fn parse_purpose(s: &str) -> Result<Purpose, String> {
+    Purpose::parse(&s.replace('-', "_"))
+        .ok_or_else(|| format!("{s:?}: expected opening or raw_data"))
+}
+
+/// What `attest` needs for a hidden model.
+struct HiddenAttest<'a> {
+    model: &'a Model,
+    model_path: &'a Path,
+    data: &'a TreeData,
+    secrets: &'a Path,
+    seal_to: &'a [OrgId],
+    audit_to: &'a [OrgId],
+    upstream_openings: &'a [PathBuf],
+    publish: bool,
+}
+
+/// `attest` of a hidden model: build and prove, keep the secrets, submit,
+/// then seal the opening to customers and the raw data to auditors.
+async fn attest_hidden(
+    client: &Client,
+    producer: &OrgKeyFile,
+    h: HiddenAttest<'_>,
+    out: Output,
+) -> Result<()> {
+    let openings =
+        privacy::upstream_openings(client, producer, h.model, h.data, h.upstream_openings).await?;
+    out.note("building the zero-knowledge proof...");
+    let attested = privacy::attest_hidden(
+        client,
+        producer,
+        h.model,
+        h.data,
+        &openings,
+        h.publish,
+        Some(h.secrets),
+    )
+    .await?;
+    out.note(&format!(
+        "secrets (opening and raw data) written to {} (keep it private)",
+        h.secrets.display()
+    ));
+    let proof_bytes = attested
+        .build
+        .attestation
+        .privacy
+        .hidden()
+        .map_or(0, |x| x.proof.len());
+    let mut disclosures = Vec::new();
+    for to in h.seal_to {
+        let content = SealedContent::Opening(attested.build.opening.clone());
+        disclosures.push(privacy::disclose(client, producer, attested.id, *to, &content).await?);
+    }
+    let model_text = std::fs::read_to_string(h.model_path).ok();
+    for to in h.audit_to {
+        let content = SealedContent::RawData(RawData {
+            witness: attested.build.witness.clone(),
+            model: model_text.clone(),
+        });
+        disclosures.push(privacy::disclose(client, producer, attested.id, *to, &content).await?);
+    }
+    let values = attested.build.opening.values;
+    let v = json!({
+        "footprint": attested.id,
+        "status": "committed",
+        "privacy": "hidden",
+        "published": h.publish,
+        "proof_bytes": proof_bytes,
+        "secrets": h.secrets.display().to_string(),
+        "disclosures": disclosures,
+    });
+    out.print(&v, || {
+        let mut s = format!(
+            "{}  committed (hidden; proof {proof_bytes} bytes)\n  your figures (only you and those you disclose to see them): {} mg per {} ({:?} by category)",
+            attested.id,
+            values.iter().sum::<i64>(),
+            attested.build.attestation.declared_unit,
+            values
+        );
+        for d in &disclosures {
+            s.push_str(&format!(
+                "\n  {} sealed to {} (envelope {}, tx {})",
+                d.purpose, d.recipient, d.envelope, d.tx
+            ));
+        }
+        s
+    });
+    Ok(())
+}
+
+/// `footprint open`: the customer's side of a disclosure.
+async fn open(id: TxId, key: &Path, path: Option<&Path>, node: &str, out: Output) -> Result<()> {
+    let me = OrgKeyFile::load(key)?;
+    let client = Client::new(node)?;
+    let (fp, content) = privacy::open_disclosed(&client, &me, id, Purpose::Opening).await?;
+    let SealedContent::Opening(opening) = content else {
+        bail!("the envelope holds raw data, not an opening");
+    };
+    let network = client.network().await?.network;
+    if let Some(path) = path {
+        SecretsFile {
+            footprint: id,
+            network,
+            author: fp.author,
+            opening: hex::encode(&*opening.to_bytes()),
+            values_mg: opening.values,
+            raw_data: None,
+            note: "opening of a supplier's hidden footprint, sealed to you: use it with `tanji footprint attest --upstream-opening`; do not publish it".into(),
+        }
+        .write(path)?;
+    }
+    let v = json!({
+        "footprint": id,
+        "author": fp.author,
+        "opens_commitment": true,
+        "categories": opening.values,
+        "total_mg": opening.values.iter().sum::<i64>(),
+        "declared_unit": fp.attestation.declared_unit,
+        "written_to": path.map(|p| p.display().to_string()),
+    });
+    out.print(&v, || {
+        format!(
+            "{} ({}): {} mg CO2e per {} {:?}; the opening matches the commitment on the ledger{}",
+            fp.attestation.product.name,
+            id,
+            opening.values.iter().sum::<i64>(),
+            fp.attestation.declared_unit,
+            opening.values,
+            path.map(|p| format!("; written to {}", p.display()))
+                .unwrap_or_default()
+        )
+    });
+    Ok(())
+}
+
+/// `footprint audit --key`: recompute a hidden footprint from the raw data sealed to us.
+async fn audit_hidden(id: TxId, key: &Path, node: &str, out: Output) -> Result<()> {
+    let me = OrgKeyFile::load(key)?;
+    let client = Client::new(node)?;
+    let (_, content) = privacy::open_disclosed(&client, &me, id, Purpose::RawData).await?;
+    let SealedContent::RawData(raw) = content else {
+        bail!("the envelope holds an opening, not raw data");
+    };
+    let tree = client.footprint_tree(&id).await?;
+    let data: TreeData = serde_json::from_value(tree["records"].clone()).context("tree records")?;
+    let fp = data
+        .footprints
+        .get(&id)
+        .cloned()
+        .context("attestation missing from its tree")?;
+    let result = tanji_ledger::carbon::hidden::audit_hidden(&fp.attestation, &raw.witness, &data);
+    let v = match &result {
+        Ok(r) => json!({
+            "footprint": id,
+            "verified": true,
+            "categories": r.results.categories,
+            "total_mg": r.results.total_mg,
+            "amounts_micro": r.amounts,
+            "model": raw.model.is_some(),
+        }),
+        Err(e) => json!({ "footprint": id, "verified": false, "problem": e.to_string() }),
+    };
+    out.print(&v, || match &result {
+        Ok(r) => format!(
+            "{id}\n  raw data opens every quantity commitment of the proof\n  recomputed {} mg per {} {:?}: matches the commitment on the ledger",
+            r.results.total_mg, fp.attestation.declared_unit, r.results.categories.0
+        ),
+        Err(e) => format!("{id}\n  NOT verified: {e}"),
+    });
+    if let Err(e) = result {
+        return Err(ReportedFailure(e.to_string()).into());
     }
     Ok(())
 }
