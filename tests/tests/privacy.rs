@@ -1,0 +1,428 @@
+//! Hidden footprints with real processes: a devnet (validator + observer)
+//! loaded with the demo, whose three-tier chain has every value hidden.
+//!
+//! - The observer verifies every proof of the chain, with no opening.
+//! - The customer opens the opening sealed to it (CLI), builds its own
+//!   hidden footprint on it, and the observer verifies that too; a third
+//!   party can neither fetch the envelope nor open its bytes.
+//! - The certification body recomputes the last tier from the raw data
+//!   sealed to it and matches the commitment.
+//! - Then the observer's database (every key and value of every column
+//!   family), its log file and its HTTP answers (entries decoded) are
+//!   searched for every hidden value, amount and blinding: none is there.
+
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::sealed::{self, Envelope, EnvelopeBinding, Purpose};
+use tanji_ledger::store::Store;
+use tanji_ledger::TxId;
+use tanji_sdk::privacy;
+use tanji_sdk::Client;
+use tanji_tests::{tanji, Devnet};
+
+const VALIDATOR: &str = "validator-0";
+const OBSERVER: &str = "observer-0";
+
+fn run(args: &[&str]) -> (bool, String) {
+    let out = tanji(args).expect("run tanji");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (ok, text) = run(&all);
+    assert!(ok, "tanji {args:?} failed:\n{text}");
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// What must never show up on the observer: every hidden figure (mg) and
+/// amount (micro-units) as decimal text and as 8-byte little-endian
+/// integers, and every blinding as bytes and hex.
+#[derive(Default)]
+struct Secrets {
+    numbers: Vec<i64>,
+    blobs: Vec<Vec<u8>>,
+}
+
+impl Secrets {
+    fn add_opening_hex(&mut self, opening_hex: &str) {
+        let bytes = hex::decode(opening_hex).expect("opening hex");
+        // 5 × (8-byte value, 32-byte blinding).
+        for chunk in bytes.chunks(40) {
+            let value = i64::from_le_bytes(chunk[..8].try_into().unwrap());
+            self.add_number(value);
+            self.blobs.push(chunk[8..].to_vec());
+            self.blobs.push(hex::encode(&chunk[8..]).into_bytes());
+        }
+    }
+
+    fn add_number(&mut self, v: i64) {
+        // Small numbers occur everywhere by chance; the demo's hidden figures
+        // and amounts are all far above this.
+        if v.unsigned_abs() >= 10_000 && !self.numbers.contains(&v) {
+            self.numbers.push(v);
+        }
+    }
+
+    /// The first secret found in `hay`, described.
+    fn find_in(&self, hay: &[u8]) -> Option<String> {
+        for n in &self.numbers {
+            if hay.windows(8).any(|w| w == n.to_le_bytes()) {
+                return Some(format!("{n} as i64 LE bytes"));
+            }
+            let text = n.to_string();
+            let t = text.as_bytes();
+            let hit = hay.windows(t.len()).enumerate().any(|(i, w)| {
+                w == t
+                    && (i == 0 || !hay[i - 1].is_ascii_digit())
+                    && hay.get(i + t.len()).is_none_or(|c| !c.is_ascii_digit())
+            });
+            if hit {
+                return Some(format!("{n} as decimal text"));
+            }
+        }
+        for b in &self.blobs {
+            if hay.windows(b.len()).any(|w| w == b.as_slice()) {
+                return Some(format!("blinding {}", String::from_utf8_lossy(b)));
+            }
+        }
+        None
+    }
+}
+
+async fn get(url: &str) -> Vec<u8> {
+    let resp = reqwest::get(url).await.expect("GET");
+    assert!(resp.status().is_success(), "GET {url}: {}", resp.status());
+    resp.bytes().await.expect("body").to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
+    let mut net = Devnet::start(1, 1, &["--demo", "--no-fsync"])
+        .await
+        .expect("devnet with demo");
+    let v0 = net.url(VALIDATOR);
+    let obs = net.url(OBSERVER);
+    let keys = net.keys();
+    let secrets_doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(net.dir.join("demo-secrets.json")).unwrap()).unwrap();
+    let chain = secrets_doc["chain"].as_array().unwrap().clone();
+    assert_eq!(chain.len(), 3);
+    let id_of = |name: &str| -> TxId {
+        chain
+            .iter()
+            .find(|t| t["name"] == name)
+            .and_then(|t| t["footprint"].as_str())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (ingot, laptop) = (id_of("hidden-ingot"), id_of("hidden-laptop"));
+    let mut secrets = Secrets::default();
+    for tier in &chain {
+        secrets.add_opening_hex(tier["opening"].as_str().unwrap());
+        secrets.add_number(tier["total_mg"].as_i64().unwrap());
+    }
+    // The hidden amounts of the demo models (micro-units): 13.63 kWh,
+    // 0.3137 kg, 1.43 kWh, 3.07 kWh.
+    for amount in [13_630_000, 313_700, 1_430_000, 3_070_000] {
+        secrets.add_number(amount);
+    }
+
+    // 1. The observer verifies the whole chain, every proof, without openings.
+    let client_obs = Client::new(&obs).unwrap();
+    tanji_tests::wait_until(
+        std::time::Duration::from_secs(60),
+        "the hidden laptop on the observer",
+        async || {
+            let v = client_obs
+                .get_value(&format!("/v1/footprints/{laptop}"))
+                .await
+                .ok()?;
+            Some(v)
+        },
+    )
+    .await
+    .expect("the observer has the hidden laptop");
+    let report = json(&["footprint", "verify", &laptop.to_hex(), "--node", &obs]);
+    assert_eq!(report["verified"], true, "{report}");
+    assert_eq!(report["proofs_checked"], 3, "{report}");
+
+    // 2. The customer (the display maker) opens the ingot's opening and
+    //    builds on it; a third party cannot.
+    let display = keys.join("display.json");
+    let mainboard = keys.join("mainboard.json");
+    let work = tempfile::tempdir().unwrap();
+    let opened_path = work.path().join("ingot.opening.json");
+    let opened = json(&[
+        "footprint",
+        "open",
+        &ingot.to_hex(),
+        "--key",
+        p(&display),
+        "--out",
+        p(&opened_path),
+        "--node",
+        &v0,
+    ]);
+    assert_eq!(opened["opens_commitment"], true);
+    let ingot_secret = chain.iter().find(|t| t["name"] == "hidden-ingot").unwrap();
+    assert_eq!(opened["categories"], ingot_secret["values_mg"]);
+    let (ok, text) = run(&[
+        "footprint",
+        "open",
+        &ingot.to_hex(),
+        "--key",
+        p(&mainboard),
+        "--node",
+        &v0,
+    ]);
+    assert!(!ok && text.contains("no opening disclosed"), "{text}");
+
+    // A third party holding the envelope's bytes cannot open them, and the
+    // node does not serve them to it.
+    let client = Client::new(&v0).unwrap();
+    let display_key = OrgKeyFile::load(&display).unwrap();
+    let fp = privacy::footprint_state(&client, &ingot).await.unwrap();
+    let record = privacy::disclosure_for(&fp, display_key.org_id, Purpose::Opening)
+        .unwrap()
+        .clone();
+    let bytes = client
+        .fetch_envelope(
+            &ingot,
+            &record.disclosure.envelope,
+            display_key.org_id,
+            &display_key.signing_key().unwrap(),
+        )
+        .await
+        .unwrap();
+    let third = OrgKeyFile::load(&mainboard).unwrap();
+    let refused = client
+        .fetch_envelope(
+            &ingot,
+            &record.disclosure.envelope,
+            third.org_id,
+            &third.signing_key().unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403), "{refused}");
+    let envelope = Envelope::from_bytes(&bytes).unwrap();
+    for (who, binding_recipient) in [(&third, third.org_id), (&third, display_key.org_id)] {
+        let binding = EnvelopeBinding {
+            network: net.network.clone(),
+            footprint: ingot,
+            sender: fp.author,
+            recipient: binding_recipient,
+            purpose: Purpose::Opening,
+        };
+        assert!(sealed::open(&who.encryption_secret().unwrap(), &binding, &envelope).is_err());
+    }
+
+    // The customer attests a hidden part built on the opening, sealed on to the assembler.
+    let assembler = OrgKeyFile::load(&keys.join("assembler.json")).unwrap();
+    let model = work.path().join("bracket.toml");
+    std::fs::write(
+        &model,
+        format!(
+            r#"
+[product]
+ids = ["urn:tanji:test:bracket"]
+name = "Hinge bracket (hidden)"
+category = "urn:cpc:42999"
+declared_unit = "piece"
+declared_unit_amount = "1"
+mass_kg = "0.02"
+boundary = "cradle-to-gate"
+period = {{ start = "2025-01-01", end = "2026-01-01" }}
+geography = "CN-BJ"
+gwp = "AR6"
+privacy = "hidden"
+
+[[input]]
+footprint = "{ingot}"
+quantity = "0.0537"
+stage = "raw-materials"
+"#
+        ),
+    )
+    .unwrap();
+    let secrets_path = work.path().join("bracket.secrets.json");
+    let attested = json(&[
+        "footprint",
+        "attest",
+        p(&model),
+        "--key",
+        p(&display),
+        "--upstream-opening",
+        p(&opened_path),
+        "--seal-to",
+        &assembler.org_id.to_hex(),
+        "--secrets",
+        p(&secrets_path),
+        "--node",
+        &v0,
+    ]);
+    let bracket: TxId = attested["footprint"].as_str().unwrap().parse().unwrap();
+    assert_eq!(attested["disclosures"].as_array().unwrap().len(), 1);
+    let bracket_secrets = privacy::SecretsFile::read(&secrets_path).unwrap();
+    secrets.add_opening_hex(&bracket_secrets.opening);
+    secrets.add_number(53_700);
+    // The assembler opens it in turn.
+    let opened = json(&[
+        "footprint",
+        "open",
+        &bracket.to_hex(),
+        "--key",
+        p(&keys.join("assembler.json")),
+        "--node",
+        &v0,
+    ]);
+    assert_eq!(opened["opens_commitment"], true);
+
+    // 3. The certification body recomputes the laptop from its raw data.
+    let audit = json(&[
+        "footprint",
+        "audit",
+        &laptop.to_hex(),
+        "--key",
+        p(&keys.join("certifier.json")),
+        "--node",
+        &v0,
+    ]);
+    let laptop_secret = chain.iter().find(|t| t["name"] == "hidden-laptop").unwrap();
+    assert_eq!(audit["verified"], true, "{audit}");
+    let recomputed: Vec<serde_json::Value> =
+        ["fossil", "biogenic", "biogenic_removals", "luc", "aircraft"]
+            .iter()
+            .map(|c| audit["categories"][c].clone())
+            .collect();
+    assert_eq!(
+        serde_json::Value::from(recomputed),
+        laptop_secret["values_mg"]
+    );
+    assert_eq!(audit["total_mg"], laptop_secret["total_mg"]);
+    let (ok, text) = run(&[
+        "footprint",
+        "audit",
+        &laptop.to_hex(),
+        "--key",
+        p(&mainboard),
+        "--node",
+        &v0,
+    ]);
+    assert!(!ok && text.contains("no raw_data disclosed"), "{text}");
+
+    // The observer verifies the customer's footprint too (4 proofs down its tree).
+    let obs_report = tanji_tests::wait_until(
+        std::time::Duration::from_secs(60),
+        "the observer verifying the bracket",
+        async || {
+            let v = client_obs
+                .get_value(&format!("/v1/footprints/{bracket}/verify"))
+                .await
+                .ok()?;
+            (v["verified"] == true).then_some(v)
+        },
+    )
+    .await
+    .expect("the observer verifies the customer's footprint");
+    assert_eq!(obs_report["proofs_checked"], 2, "{obs_report}");
+
+    // 4. Nothing hidden is on the observer: HTTP answers...
+    let size = net.size(OBSERVER).await.unwrap();
+    let mut answers: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut paths = vec![
+        "/v1/footprints".to_string(),
+        "/v1/stats".into(),
+        "/v1/network".into(),
+        "/v1/alarms".into(),
+        "/v1/anomalies".into(),
+        "/metrics".into(),
+        "/health".into(),
+    ];
+    for id in [ingot, id_of("hidden-cover"), laptop, bracket] {
+        for suffix in ["", "/tree", "/verify", "/affected"] {
+            paths.push(format!("/v1/footprints/{id}{suffix}"));
+        }
+    }
+    for path in &paths {
+        answers.push((path.clone(), get(&format!("{obs}{path}")).await));
+    }
+    let mut start = 0;
+    while start < size {
+        let end = (start + 500).min(size);
+        let page = get(&format!("{obs}/v1/entries?start={start}&end={end}")).await;
+        let v: serde_json::Value = serde_json::from_slice(&page).unwrap();
+        for e in v["entries"].as_array().unwrap() {
+            let bytes = B64.decode(e["bytes"].as_str().unwrap()).unwrap();
+            answers.push((format!("entry {}", e["index"]), bytes));
+        }
+        answers.push((format!("/v1/entries?start={start}"), page));
+        start = end;
+    }
+    for (what, body) in &answers {
+        assert_eq!(
+            secrets.find_in(body),
+            None,
+            "a hidden value in the observer's {what}"
+        );
+    }
+
+    // ...its log file...
+    let log = std::fs::read(net.dir.join(OBSERVER).join("node.log")).unwrap();
+    assert_eq!(
+        secrets.find_in(&log),
+        None,
+        "a hidden value in the observer's log"
+    );
+
+    // ...and its database, every key and value of every column family.
+    let data_dir = net.node(OBSERVER).data_dir.clone();
+    net.stop(OBSERVER).unwrap();
+    let store = Store::open(&data_dir.join(tanji_node::dev::DB_DIR), false)
+        .expect("open the observer's store");
+    let mut found = Vec::new();
+    let mut records = 0;
+    store
+        .for_each_raw(|cf, k, v| {
+            records += 1;
+            for part in [k, v] {
+                if let Some(what) = secrets.find_in(part) {
+                    found.push(format!("{cf}: {what}"));
+                }
+            }
+        })
+        .unwrap();
+    assert!(
+        records > 100,
+        "the observer's store holds the log ({records} records)"
+    );
+    assert!(
+        found.is_empty(),
+        "hidden values in the observer's store: {found:?}"
+    );
+    // The check itself finds what it looks for: the validator's store keeps
+    // the envelopes (ciphertext only) but the secrets file is plain.
+    assert!(secrets
+        .find_in(&std::fs::read(net.dir.join("demo-secrets.json")).unwrap())
+        .is_some());
+}
