@@ -281,6 +281,14 @@ fn three_hidden_tiers_are_accepted_and_verify_end_to_end() {
     //        = 27 120 934; biogenic 0.35 × 250 = 87.5 → 88; removals −455; land use 2.
     assert_eq!(t.laptop.1.opening.values, [27_120_934, 88, -455, 2, 0]);
 
+    // Real proofs seed the `zk_proof` fuzz target's corpus when asked to.
+    if let Ok(dir) = std::env::var("TANJI_FUZZ_SEEDS") {
+        for (name, (_, b)) in [("ingot", &t.ingot), ("housing", &t.housing), ("laptop", &t.laptop)] {
+            let proof = &b.attestation.privacy.hidden().unwrap().proof;
+            std::fs::write(std::path::Path::new(&dir).join(format!("seed-{name}")), proof).unwrap();
+        }
+    }
+
     // What the ledger holds: no figure, no amount.
     for (id, _) in [&t.ingot, &t.housing, &t.laptop] {
         let fp = tanji_ledger::state::StateView::footprint(&t.chain.state, id)
