@@ -283,9 +283,17 @@ fn three_hidden_tiers_are_accepted_and_verify_end_to_end() {
 
     // Real proofs seed the `zk_proof` fuzz target's corpus when asked to.
     if let Ok(dir) = std::env::var("TANJI_FUZZ_SEEDS") {
-        for (name, (_, b)) in [("ingot", &t.ingot), ("housing", &t.housing), ("laptop", &t.laptop)] {
+        for (name, (_, b)) in [
+            ("ingot", &t.ingot),
+            ("housing", &t.housing),
+            ("laptop", &t.laptop),
+        ] {
             let proof = &b.attestation.privacy.hidden().unwrap().proof;
-            std::fs::write(std::path::Path::new(&dir).join(format!("seed-{name}")), proof).unwrap();
+            std::fs::write(
+                std::path::Path::new(&dir).join(format!("seed-{name}")),
+                proof,
+            )
+            .unwrap();
         }
     }
 
