@@ -201,14 +201,19 @@ pub fn verify_node(
         Err(e) => check(&mut checks, "form", false, e.to_string()),
     }
     let sum = att.results.categories.total();
+    let hidden_figures = matches!(&att.privacy, Privacy::Hidden(h) if h.published.is_none());
     check(
         &mut checks,
         "total",
         sum == att.results.total_mg,
-        format!(
-            "sum of categories {sum} mg, total {} mg",
-            att.results.total_mg
-        ),
+        if hidden_figures {
+            "figures hidden (committed per category; the proof below binds them)".to_string()
+        } else {
+            format!(
+                "sum of categories {sum} mg, total {} mg",
+                att.results.total_mg
+            )
+        },
     );
     // Inputs deprecated or revoked since the attestation was accepted are reported
     // as failed checks, and the numbers are still recomputed.

@@ -509,7 +509,13 @@ fn print_tree(node: &serde_json::Value, s: &mut String) {
         "{}{} — {} kg CO2e/{}{} [{}]\n",
         "  ".repeat(depth),
         node["product"].as_str().unwrap_or("?"),
-        node["total_kg"].as_str().unwrap_or("?"),
+        node["total_kg"]
+            .as_str()
+            .unwrap_or(if node["privacy"] == "hidden" {
+                "hidden"
+            } else {
+                "?"
+            }),
         node["declared_unit"].as_str().unwrap_or("?"),
         node["quantity"]
             .as_str()
