@@ -584,3 +584,64 @@ fn disclosures_are_recorded_by_the_author_only() {
     );
     assert_eq!(t.chain.apply(&tx).unwrap_err().code(), "unknown_record");
 }
+
+#[test]
+fn a_label_needs_published_figures() {
+    use tanji_ledger::carbon::rule_file::parse_rule_toml;
+    use tanji_ledger::carbon::Certificate;
+    let mut t = three_tiers();
+    let regulator = t.chain.net.regulator.clone();
+    let rule = parse_rule_toml(include_str!(
+        "../../node/src/demo/models/pcr-portable-computer.toml"
+    ))
+    .unwrap();
+    let rule_ref = rule.reference.clone();
+    let tx = t
+        .chain
+        .signed(&regulator, TxKind::PublishRule(rule.clone()));
+    t.chain.apply(&tx).expect("rule");
+    let certifier = t.chain.register(14, &[Role::Verifier]);
+    let brand = t.brand.clone();
+    let mut openings = UpstreamOpenings::new();
+    openings.insert(t.housing.0, t.housing.1.opening.clone());
+    let text = model(
+        "Laptop under the rule",
+        "piece",
+        &format!(
+            "\n[[input]]\nfootprint = \"{}\"\nquantity = \"1\"\nstage = \"raw-materials\"\n\n[[input]]\nfactor = \"elec@1\"\namount = \"35.2\"\nstage = \"production\"\n",
+            t.housing.0
+        ),
+    )
+    .replace("urn:cpc:41532", "urn:cpc:45220")
+    .replace("[product]\n", &format!("[product]\nrule = \"{rule_ref}\"\n"));
+    let certificate = |id: &str, footprint: TxId, total_mg: i64| Certificate {
+        id: id.into(),
+        footprint,
+        rule: rule_ref.clone(),
+        grade: rule.grade(total_mg),
+        valid_from: date("2026-01-01"),
+        valid_until: date("2029-01-01"),
+        scope: "test".into(),
+    };
+
+    // Hidden figures cannot be graded: refused with the reason.
+    let (hidden, _) = t.chain.attest_hidden(&brand, &text, &openings, false);
+    let tx = t.chain.signed(
+        &certifier,
+        TxKind::IssueCertificate(certificate("CERT-HIDDEN", hidden, 0)),
+    );
+    let e = t.chain.apply(&tx).unwrap_err();
+    assert!(e.to_string().contains("must publish its figures"), "{e}");
+
+    // Published figures: graded and labelled like a public footprint.
+    let (published, build) = t.chain.attest_hidden(&brand, &text, &openings, true);
+    let total = build.opening.values.iter().sum::<i64>();
+    assert_eq!(total, 5_279_056 + 21_841_600);
+    let tx = t.chain.signed(
+        &certifier,
+        TxKind::IssueCertificate(certificate("CERT-PUBLISHED", published, total)),
+    );
+    t.chain
+        .apply(&tx)
+        .expect("a hidden footprint with published figures is certified");
+}
