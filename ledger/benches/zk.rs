@@ -24,13 +24,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use curve25519_dalek_bp::scalar::Scalar;
 use merlin::Transcript;
 use tanji_ledger::carbon::hidden::{HiddenBuild, UpstreamOpenings};
-use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::tree::verify_tree;
-use tanji_ledger::carbon::{Date, Dqr, FactorRecord, PerCategory, Privacy, RecordRef};
-use tanji_ledger::keyfile::OrgKeyFile;
-use tanji_ledger::state::MemoryState;
-use tanji_ledger::testkit::{self, TestNet};
-use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::carbon::{PerCategory, Privacy, RecordRef};
+use tanji_ledger::testkit::{self, MemoryLedger};
+use tanji_ledger::tx::{Role, SignedTx};
 use tanji_ledger::validate::{check, ViewResolver};
 use tanji_ledger::zk::{
     expected_result, prove, verify, FootprintCommitment, FootprintProof, InputWitness, ProofInput,
@@ -153,112 +150,6 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// A ledger in memory, advanced through the real acceptance rules (the
-/// pattern of `tests/hidden_chain.rs`).
-struct Chain {
-    net: TestNet,
-    state: MemoryState,
-    index: u64,
-    nonce: u64,
-}
-
-impl Chain {
-    fn new() -> Self {
-        let mut chain = Chain {
-            net: TestNet::new(),
-            state: MemoryState::default(),
-            index: 0,
-            nonce: 1,
-        };
-        let genesis = chain.net.genesis();
-        chain.apply(&genesis);
-        chain
-    }
-
-    fn apply(&mut self, tx: &SignedTx) -> TxId {
-        let accepted = check(&self.state, tx, self.index, &[]).expect("accepted");
-        self.state.apply(accepted.changes);
-        self.index += 1;
-        tx.id()
-    }
-
-    fn signed(&mut self, org: &OrgKeyFile, kind: TxKind) -> SignedTx {
-        self.nonce += 1;
-        let body = TxBody {
-            network: self.net.network.clone(),
-            author: org.org_id,
-            nonce: self.nonce,
-            kind,
-        };
-        SignedTx::sign(body, &[(org.org_id, &testkit::key(org))])
-    }
-
-    fn register(&mut self, seed: u8, roles: &[Role]) -> OrgKeyFile {
-        let org = testkit::org(
-            seed,
-            &format!("Org {seed}"),
-            &format!("urn:uscc:9111000000000{seed:05}"),
-            roles,
-        );
-        let tx = self.net.register(&org);
-        self.apply(&tx);
-        org
-    }
-
-    fn publish_factor(
-        &mut self,
-        publisher: &OrgKeyFile,
-        reference: &str,
-        unit: &str,
-        ug: [i64; 5],
-    ) {
-        let date = |s: &str| s.parse::<Date>().expect("date");
-        let record = FactorRecord {
-            reference: reference.parse().expect("reference"),
-            name: format!("factor {reference}"),
-            unit: unit.into(),
-            values: PerCategory(ug),
-            gwp: None,
-            region: "CN".into(),
-            valid_from: date("2023-01-01"),
-            valid_until: date("2027-01-01"),
-            source: "bench".into(),
-            notes: String::new(),
-            dqr: Dqr {
-                technological: 2,
-                temporal: 2,
-                geographical: 2,
-                completeness: 2,
-                reliability: 2,
-            },
-            supersedes: None,
-        };
-        let tx = self.signed(publisher, TxKind::PublishFactor(record));
-        self.apply(&tx);
-    }
-
-    /// Builds a hidden attestation from a model and signs it (not yet applied).
-    fn hidden_tx(
-        &mut self,
-        org: &OrgKeyFile,
-        model: &str,
-        openings: &UpstreamOpenings,
-    ) -> (SignedTx, HiddenBuild) {
-        let build = Model::from_toml(model)
-            .expect("model")
-            .hidden_attestation(
-                &self.net.network,
-                org.org_id,
-                &ViewResolver(&self.state),
-                openings,
-                false,
-            )
-            .expect("hidden attestation builds");
-        let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
-        (tx, build)
-    }
-}
-
 /// A factor input of a model file.
 fn factor(reference: &str, amount: &str, stage: &str) -> String {
     format!("[[input]]\nfactor = \"{reference}\"\namount = \"{amount}\"\nstage = \"{stage}\"\n")
@@ -271,31 +162,13 @@ fn upstream(id: TxId, quantity: &str, stage: &str) -> String {
 
 /// A hidden model file (as in `tests/hidden_chain.rs`) with the given inputs.
 fn hidden_model(name: &str, unit: &str, inputs: &[String]) -> String {
-    format!(
-        r#"
-[product]
-ids = ["urn:gtin:0690000000{n:04}"]
-name = "{name}"
-category = "urn:cpc:41532"
-declared_unit = "{unit}"
-declared_unit_amount = "1"
-mass_kg = "1"
-boundary = "cradle-to-gate"
-period = {{ start = "2025-01-01", end = "2026-01-01" }}
-geography = "CN-CQ"
-gwp = "AR6"
-privacy = "hidden"
-
-{inputs}"#,
-        n = name.len(),
-        inputs = inputs.join("\n")
-    )
+    testkit::hidden_model(name, unit, &inputs.join("\n"))
 }
 
 /// The chain with ingot and housing applied, the laptop's transaction signed
 /// but not yet applied, and the three proofs' sizes (ingot, housing, laptop).
-fn three_tiers() -> (Chain, SignedTx, [usize; 3]) {
-    let mut chain = Chain::new();
+fn three_tiers() -> (MemoryLedger, SignedTx, [usize; 3]) {
+    let mut chain = MemoryLedger::new();
     let publisher = chain.register(10, &[Role::FactorPublisher]);
     let supplier = chain.register(11, &[Role::Supplier]);
     let maker = chain.register(12, &[Role::Supplier]);
@@ -322,8 +195,8 @@ fn three_tiers() -> (Chain, SignedTx, [usize; 3]) {
             factor("alumina@1", "1.93", "raw-materials"),
         ],
     );
-    let (tx, ingot) = chain.hidden_tx(&supplier, &ingot, &UpstreamOpenings::new());
-    let ingot_id = chain.apply(&tx);
+    let (tx, ingot) = chain.hidden_tx(&supplier, &ingot, &UpstreamOpenings::new(), false);
+    let ingot_id = chain.apply(&tx).expect("accepted");
 
     let housing = hidden_model(
         "Laptop housing",
@@ -334,8 +207,8 @@ fn three_tiers() -> (Chain, SignedTx, [usize; 3]) {
         ],
     );
     let openings = UpstreamOpenings::from([(ingot_id, ingot.opening.clone())]);
-    let (tx, housing) = chain.hidden_tx(&maker, &housing, &openings);
-    let housing_id = chain.apply(&tx);
+    let (tx, housing) = chain.hidden_tx(&maker, &housing, &openings, false);
+    let housing_id = chain.apply(&tx).expect("accepted");
 
     let laptop = hidden_model(
         "Laptop",
@@ -347,7 +220,7 @@ fn three_tiers() -> (Chain, SignedTx, [usize; 3]) {
         ],
     );
     let openings = UpstreamOpenings::from([(housing_id, housing.opening.clone())]);
-    let (tx, laptop) = chain.hidden_tx(&brand, &laptop, &openings);
+    let (tx, laptop) = chain.hidden_tx(&brand, &laptop, &openings, false);
 
     let size = |b: &HiddenBuild| match &b.attestation.privacy {
         Privacy::Hidden(h) => h.proof.len(),
@@ -371,13 +244,13 @@ fn bench_chain(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
     // (b) before the laptop is applied: the state a node checks it against.
-    let index = chain.index;
+    let index = chain.next_index();
     check(&chain.state, &laptop_tx, index, &[]).expect("the laptop is accepted");
     g.bench_function("check_top_tier", |b| {
         b.iter(|| check(&chain.state, black_box(&laptop_tx), index, &[]).expect("accepted"))
     });
     // (a) the whole chain, as an observer verifies it.
-    let root = chain.apply(&laptop_tx);
+    let root = chain.apply(&laptop_tx).expect("accepted");
     let network = chain.net.network.clone();
     let report = verify_tree(root, &ViewResolver(&chain.state), &network);
     assert!(report.verified, "{:?}", report.problems);

@@ -152,3 +152,164 @@ impl TestNet {
 pub fn key(org: &OrgKeyFile) -> SecretKey {
     SecretKey::from_seed(&crate::crypto::decode_hex_32(&org.signing_secret).unwrap_or([0; 32]))
 }
+
+/// A ledger in memory, advanced through the real acceptance rules
+/// ([`crate::validate::check`] on a [`crate::state::MemoryState`]), with the
+/// [`TestNet`] genesis applied: for tests and benchmarks of whole chains.
+pub struct MemoryLedger {
+    /// The network (its regulator and operator are governance).
+    pub net: TestNet,
+    /// The state so far.
+    pub state: crate::state::MemoryState,
+    index: u64,
+    nonce: u64,
+}
+
+impl Default for MemoryLedger {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryLedger {
+    /// The standard test network, with its genesis applied.
+    pub fn new() -> Self {
+        let mut ledger = MemoryLedger {
+            net: TestNet::new(),
+            state: crate::state::MemoryState::default(),
+            index: 0,
+            nonce: 1,
+        };
+        let genesis = ledger.net.genesis();
+        if let Err(e) = ledger.apply(&genesis) {
+            unreachable!("the test genesis is valid: {e}");
+        }
+        ledger
+    }
+
+    /// Checks `tx` against the state and applies it as the next entry.
+    pub fn apply(&mut self, tx: &SignedTx) -> Result<crate::TxId, crate::validate::TxError> {
+        let accepted = crate::validate::check(&self.state, tx, self.index, &[])?;
+        self.state.apply(accepted.changes);
+        self.index += 1;
+        Ok(tx.id())
+    }
+
+    /// The next log index.
+    pub fn next_index(&self) -> u64 {
+        self.index
+    }
+
+    /// A transaction by `org` alone, with a fresh nonce.
+    pub fn signed(&mut self, org: &OrgKeyFile, kind: TxKind) -> SignedTx {
+        self.nonce += 1;
+        let body = TxBody {
+            network: self.net.network.clone(),
+            author: org.org_id,
+            nonce: self.nonce,
+            kind,
+        };
+        SignedTx::sign(body, &[(org.org_id, &key(org))])
+    }
+
+    /// Registers an organisation with keys from `seed` (≥ 10) and `roles`.
+    pub fn register(&mut self, seed: u8, roles: &[Role]) -> OrgKeyFile {
+        let org = org(
+            seed,
+            &format!("Org {seed}"),
+            &format!("urn:uscc:9111000000000{seed:05}"),
+            roles,
+        );
+        let tx = self.net.register(&org);
+        if let Err(e) = self.apply(&tx) {
+            panic!("registering test org {seed}: {e}");
+        }
+        org
+    }
+
+    /// Publishes a factor (µg per `unit`, per category), valid 2023–2027.
+    pub fn publish_factor(
+        &mut self,
+        publisher: &OrgKeyFile,
+        reference: &str,
+        unit: &str,
+        ug: [i64; 5],
+    ) {
+        let date = |y: i32| crate::carbon::Date::from_ymd(y, 1, 1).expect("valid date");
+        let record = crate::carbon::FactorRecord {
+            reference: reference.parse().expect("a valid factor reference"),
+            name: format!("factor {reference}"),
+            unit: unit.into(),
+            values: crate::carbon::PerCategory(ug),
+            gwp: None,
+            region: "CN".into(),
+            valid_from: date(2023),
+            valid_until: date(2027),
+            source: "test".into(),
+            notes: String::new(),
+            dqr: crate::carbon::Dqr {
+                technological: 2,
+                temporal: 2,
+                geographical: 2,
+                completeness: 2,
+                reliability: 2,
+            },
+            supersedes: None,
+        };
+        let tx = self.signed(publisher, TxKind::PublishFactor(record));
+        if let Err(e) = self.apply(&tx) {
+            panic!("publishing test factor {reference}: {e}");
+        }
+    }
+
+    /// Reads the state as the ledger's rules do.
+    pub fn resolver(&self) -> crate::validate::ViewResolver<'_, crate::state::MemoryState> {
+        crate::validate::ViewResolver(&self.state)
+    }
+
+    /// Builds the hidden attestation of a model by `org` (on `openings`) and
+    /// signs it; not applied.
+    pub fn hidden_tx(
+        &mut self,
+        org: &OrgKeyFile,
+        model: &str,
+        openings: &crate::carbon::hidden::UpstreamOpenings,
+        publish: bool,
+    ) -> (SignedTx, crate::carbon::hidden::HiddenBuild) {
+        let build = crate::carbon::model::Model::from_toml(model)
+            .expect("a valid model")
+            .hidden_attestation(
+                &self.net.network,
+                org.org_id,
+                &self.resolver(),
+                openings,
+                publish,
+            )
+            .expect("the hidden attestation builds");
+        let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
+        (tx, build)
+    }
+}
+
+/// A `privacy = "hidden"` model file (category `urn:cpc:41532`, 2025, CN-CQ,
+/// AR6) with the given `[[input]]` tables.
+pub fn hidden_model(name: &str, unit: &str, inputs: &str) -> String {
+    format!(
+        r#"
+[product]
+ids = ["urn:gtin:0690000000{n:04}"]
+name = "{name}"
+category = "urn:cpc:41532"
+declared_unit = "{unit}"
+declared_unit_amount = "1"
+mass_kg = "1"
+boundary = "cradle-to-gate"
+period = {{ start = "2025-01-01", end = "2026-01-01" }}
+geography = "CN-CQ"
+gwp = "AR6"
+privacy = "hidden"
+{inputs}
+"#,
+        n = name.len()
+    )
+}

@@ -9,159 +9,40 @@
 use tanji_ledger::carbon::hidden::{self, HiddenError, UpstreamOpenings};
 use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::tree::verify_tree;
-use tanji_ledger::carbon::{compute, Attestation, Date, Dqr, FactorRecord, PerCategory, Privacy};
+use tanji_ledger::carbon::{compute, Attestation, Date, Privacy};
 use tanji_ledger::keyfile::OrgKeyFile;
-use tanji_ledger::state::MemoryState;
-use tanji_ledger::testkit::{self, TestNet};
-use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
-use tanji_ledger::validate::{check, TxError, ViewResolver};
+use tanji_ledger::testkit::{self, MemoryLedger};
+use tanji_ledger::tx::{Role, TxKind};
+use tanji_ledger::validate::TxError;
 use tanji_ledger::zk::FootprintOpening;
 use tanji_ledger::TxId;
 
-struct Chain {
-    net: TestNet,
-    state: MemoryState,
-    index: u64,
-    nonce: u64,
-}
-
-impl Chain {
-    fn new() -> Self {
-        let net = TestNet::new();
-        let mut chain = Chain {
-            state: MemoryState::default(),
-            net,
-            index: 0,
-            nonce: 1,
-        };
-        let genesis = chain.net.genesis();
-        chain.apply(&genesis).expect("genesis");
-        chain
-    }
-
-    fn apply(&mut self, tx: &SignedTx) -> Result<TxId, TxError> {
-        let accepted = check(&self.state, tx, self.index, &[])?;
-        self.state.apply(accepted.changes);
-        self.index += 1;
-        Ok(tx.id())
-    }
-
-    fn signed(&mut self, org: &OrgKeyFile, kind: TxKind) -> SignedTx {
-        self.nonce += 1;
-        let body = TxBody {
-            network: self.net.network.clone(),
-            author: org.org_id,
-            nonce: self.nonce,
-            kind,
-        };
-        SignedTx::sign(body, &[(org.org_id, &testkit::key(org))])
-    }
-
-    fn register(&mut self, seed: u8, roles: &[Role]) -> OrgKeyFile {
-        let org = testkit::org(
-            seed,
-            &format!("Org {seed}"),
-            &format!("urn:uscc:9111000000000{seed:05}"),
-            roles,
-        );
-        let tx = self.net.register(&org);
-        self.apply(&tx).expect("registration");
-        org
-    }
-
-    fn publish_factor(
-        &mut self,
-        publisher: &OrgKeyFile,
-        reference: &str,
-        unit: &str,
-        ug: [i64; 5],
-    ) {
-        let record = FactorRecord {
-            reference: reference.parse().expect("reference"),
-            name: format!("factor {reference}"),
-            unit: unit.into(),
-            values: PerCategory(ug),
-            gwp: None,
-            region: "CN".into(),
-            valid_from: date("2023-01-01"),
-            valid_until: date("2027-01-01"),
-            source: "test".into(),
-            notes: String::new(),
-            dqr: dqr(),
-            supersedes: None,
-        };
-        let tx = self.signed(publisher, TxKind::PublishFactor(record));
-        self.apply(&tx).expect("factor");
-    }
-
-    fn resolver(&self) -> ViewResolver<'_, MemoryState> {
-        ViewResolver(&self.state)
-    }
-
-    /// Builds, signs and submits a hidden attestation from a model.
-    fn attest_hidden(
-        &mut self,
-        org: &OrgKeyFile,
-        model: &str,
-        openings: &UpstreamOpenings,
-        publish: bool,
-    ) -> (TxId, hidden::HiddenBuild) {
-        let model = Model::from_toml(model).expect("model");
-        let build = model
-            .hidden_attestation(
-                &self.net.network,
-                org.org_id,
-                &self.resolver(),
-                openings,
-                publish,
-            )
-            .expect("hidden attestation builds");
-        let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
-        let id = self
-            .apply(&tx)
-            .expect("the ledger accepts the hidden attestation");
-        (id, build)
-    }
+/// A hidden attestation by `org`, built on `openings`, applied.
+fn attest_hidden(
+    chain: &mut MemoryLedger,
+    org: &OrgKeyFile,
+    model: &str,
+    openings: &UpstreamOpenings,
+    publish: bool,
+) -> (TxId, hidden::HiddenBuild) {
+    let (tx, build) = chain.hidden_tx(org, model, openings, publish);
+    let id = chain
+        .apply(&tx)
+        .expect("the ledger accepts the hidden attestation");
+    (id, build)
 }
 
 fn date(s: &str) -> Date {
     s.parse().expect("date")
 }
 
-fn dqr() -> Dqr {
-    Dqr {
-        technological: 2,
-        temporal: 2,
-        geographical: 2,
-        completeness: 2,
-        reliability: 2,
-    }
-}
-
 fn model(name: &str, unit: &str, inputs: &str) -> String {
-    format!(
-        r#"
-[product]
-ids = ["urn:gtin:0690000000{n:04}"]
-name = "{name}"
-category = "urn:cpc:41532"
-declared_unit = "{unit}"
-declared_unit_amount = "1"
-mass_kg = "1"
-boundary = "cradle-to-gate"
-period = {{ start = "2025-01-01", end = "2026-01-01" }}
-geography = "CN-CQ"
-gwp = "AR6"
-privacy = "hidden"
-{inputs}
-"#,
-        n = name.len()
-    )
+    testkit::hidden_model(name, unit, inputs)
 }
 
 /// The three tiers and their authors (figures worked by hand in the first test).
 struct Tiers {
-    chain: Chain,
+    chain: MemoryLedger,
     supplier: OrgKeyFile,
     maker: OrgKeyFile,
     brand: OrgKeyFile,
@@ -171,7 +52,7 @@ struct Tiers {
 }
 
 fn three_tiers() -> Tiers {
-    let mut chain = Chain::new();
+    let mut chain = MemoryLedger::new();
     let publisher = chain.register(10, &[Role::FactorPublisher]);
     let supplier = chain.register(11, &[Role::Supplier]);
     let maker = chain.register(12, &[Role::Supplier]);
@@ -205,7 +86,13 @@ amount = "1.93"
 stage = "raw-materials"
 "#,
     );
-    let ingot = chain.attest_hidden(&supplier, &ingot_model, &UpstreamOpenings::new(), false);
+    let ingot = attest_hidden(
+        &mut chain,
+        &supplier,
+        &ingot_model,
+        &UpstreamOpenings::new(),
+        false,
+    );
 
     let housing_model = model(
         "Laptop housing",
@@ -227,7 +114,7 @@ stage = "production"
     );
     let mut openings = UpstreamOpenings::new();
     openings.insert(ingot.0, ingot.1.opening.clone());
-    let housing = chain.attest_hidden(&maker, &housing_model, &openings, false);
+    let housing = attest_hidden(&mut chain, &maker, &housing_model, &openings, false);
 
     let laptop_model = model(
         "Laptop",
@@ -255,7 +142,7 @@ packaging = true
     );
     let mut openings = UpstreamOpenings::new();
     openings.insert(housing.0, housing.1.opening.clone());
-    let laptop = chain.attest_hidden(&brand, &laptop_model, &openings, false);
+    let laptop = attest_hidden(&mut chain, &brand, &laptop_model, &openings, false);
     Tiers {
         chain,
         supplier,
@@ -470,7 +357,7 @@ fn published_figures_are_checked_and_public_footprints_cannot_hide_inputs() {
     );
 
     // Hidden with published figures: the label can show a number anyone checks.
-    let (id, build) = t.chain.attest_hidden(&brand, &text, &openings, true);
+    let (id, build) = attest_hidden(&mut t.chain, &brand, &text, &openings, true);
     let fp = tanji_ledger::state::StateView::footprint(&t.chain.state, &id)
         .unwrap()
         .unwrap();
@@ -625,7 +512,7 @@ fn a_label_needs_published_figures() {
     };
 
     // Hidden figures cannot be graded: refused with the reason.
-    let (hidden, _) = t.chain.attest_hidden(&brand, &text, &openings, false);
+    let (hidden, _) = attest_hidden(&mut t.chain, &brand, &text, &openings, false);
     let tx = t.chain.signed(
         &certifier,
         TxKind::IssueCertificate(certificate("CERT-HIDDEN", hidden, 0)),
@@ -634,7 +521,7 @@ fn a_label_needs_published_figures() {
     assert!(e.to_string().contains("must publish its figures"), "{e}");
 
     // Published figures: graded and labelled like a public footprint.
-    let (published, build) = t.chain.attest_hidden(&brand, &text, &openings, true);
+    let (published, build) = attest_hidden(&mut t.chain, &brand, &text, &openings, true);
     let total = build.opening.values.iter().sum::<i64>();
     assert_eq!(total, 5_279_056 + 21_841_600);
     let tx = t.chain.signed(
