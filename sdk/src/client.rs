@@ -478,37 +478,20 @@ impl Client {
         )
     }
 
-    /// Deposits a sealed envelope (signed as its sender); returns its hash as
-    /// the node computed it.
+    /// Deposits the envelope of a committed disclosure (signed as the
+    /// footprint's author).
     pub async fn deposit_envelope(
         &self,
+        footprint: &TxId,
         envelope: &[u8],
         org: OrgId,
         key: &SecretKey,
-    ) -> Result<EnvelopeHash, ClientError> {
-        let (req, url) = self.signed(
-            reqwest::Method::POST,
-            "/v1/envelopes",
-            envelope.to_vec(),
-            org,
-            key,
-        );
-        let v: serde_json::Value =
-            self.send(req, &url)
-                .await?
-                .json()
-                .await
-                .map_err(|e| ClientError::Decode {
-                    url: url.clone(),
-                    why: e.to_string(),
-                })?;
-        v["envelope"]
-            .as_str()
-            .and_then(|h| EnvelopeHash::from_hex(h).ok())
-            .ok_or_else(|| ClientError::Decode {
-                url,
-                why: "no envelope hash in the answer".into(),
-            })
+    ) -> Result<(), ClientError> {
+        let hash = EnvelopeHash::of_bytes(envelope);
+        let path = format!("/v1/footprints/{footprint}/envelopes/{hash}");
+        let (req, url) = self.signed(reqwest::Method::PUT, &path, envelope.to_vec(), org, key);
+        self.send(req, &url).await?;
+        Ok(())
     }
 
     /// Fetches an envelope disclosed to `org` (signed as `org`).

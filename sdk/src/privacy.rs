@@ -6,8 +6,8 @@
 //! - [`attest_hidden`]: build the hidden attestation of a model (on the
 //!   suppliers' openings), sign it, keep its secrets, submit it.
 //! - [`disclose`]: seal an opening or raw data to an organisation's
-//!   registered X25519 key, deposit the envelope on the node (signed
-//!   request), record the `disclose` transaction.
+//!   registered X25519 key, record the `disclose` transaction, then deposit
+//!   the envelope on the node (signed request).
 //! - [`open_disclosed`]: fetch an envelope disclosed to us (signed request),
 //!   check it against the hash on the ledger, open it, and check an opening
 //!   against the footprint's commitment (so a wrong or forged envelope is
@@ -238,7 +238,7 @@ pub struct Disclosed {
 }
 
 /// Seals `content` about `footprint` to `recipient`'s registered key,
-/// deposits the envelope on the node and records the disclosure.
+/// records the disclosure and deposits the envelope on the node.
 pub async fn disclose(
     client: &Client,
     author: &OrgKeyFile,
@@ -260,13 +260,9 @@ pub async fn disclose(
     };
     let envelope = sealed::seal(&key, &binding, content)?;
     let bytes = envelope.to_bytes();
-    let hash = client
-        .deposit_envelope(&bytes, author.org_id, &author.signing_key()?)
-        .await?;
-    if hash != envelope.hash() {
-        return Err(other("the node reports another envelope hash than ours"));
-    }
+    let hash = envelope.hash();
     let size = u32::try_from(bytes.len()).map_err(|_| other("envelope too large"))?;
+    // The disclosure is committed first: a node keeps only envelopes the log accounts for.
     let tx = build::sign_as(
         client,
         author,
@@ -280,6 +276,9 @@ pub async fn disclose(
     )
     .await?;
     let tx = submit_committed(client, &tx).await?;
+    client
+        .deposit_envelope(&footprint, &bytes, author.org_id, &author.signing_key()?)
+        .await?;
     Ok(Disclosed {
         recipient,
         purpose: binding.purpose,

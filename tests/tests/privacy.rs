@@ -225,6 +225,70 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
         .await
         .unwrap_err();
     assert_eq!(refused.status(), Some(403), "{refused}");
+    // The HTTP rules: unsigned, stale, non-author deposits, undisclosed envelopes.
+    let path = format!(
+        "/v1/footprints/{ingot}/envelopes/{}",
+        record.disclosure.envelope
+    );
+    let http = reqwest::Client::new();
+    let unsigned = http.get(format!("{v0}{path}")).send().await.unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let signed = |method: reqwest::Method, path: &str, body: &[u8], who: &OrgKeyFile, time: u64| {
+        let sig = tanji_ledger::sealed::access::sign_request(
+            &who.signing_key().unwrap(),
+            who.org_id,
+            method.as_str(),
+            path,
+            time,
+            body,
+        );
+        let mut req = http
+            .request(method, format!("{v0}{path}"))
+            .body(body.to_vec());
+        for (name, value) in sig.to_headers() {
+            req = req.header(name, value);
+        }
+        req
+    };
+    let stale = signed(reqwest::Method::GET, &path, b"", &display_key, now - 3600)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 401);
+    let not_author = signed(reqwest::Method::PUT, &path, &bytes, &display_key, now)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_author.status().as_u16(), 403);
+    let author = OrgKeyFile::load(&keys.join("aluminium.json")).unwrap();
+    let junk = vec![1u8; 300];
+    let junk_path = format!(
+        "/v1/footprints/{ingot}/envelopes/{}",
+        tanji_ledger::sealed::EnvelopeHash::of_bytes(&junk)
+    );
+    let undisclosed = signed(reqwest::Method::PUT, &junk_path, &junk, &author, now)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        undisclosed.status().as_u16(),
+        404,
+        "only disclosed envelopes are kept"
+    );
+    let swapped = signed(reqwest::Method::PUT, &path, &junk, &author, now)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        swapped.status().as_u16(),
+        400,
+        "the body must be the recorded envelope"
+    );
+
     let envelope = Envelope::from_bytes(&bytes).unwrap();
     for (who, binding_recipient) in [(&third, third.org_id), (&third, display_key.org_id)] {
         let binding = EnvelopeBinding {

@@ -1,19 +1,19 @@
 //! Sealed envelopes (HPKE, see `tanji_ledger::sealed`): kept in the node's
 //! private store, never in the log, served only to their recipient.
 //!
-//! - `POST /v1/envelopes`: an active organisation deposits an envelope (the
-//!   bytes of `Envelope::to_bytes`); the node keeps it under its hash. The
-//!   author then records a `disclose` transaction naming the hash and the
-//!   recipient.
-//! - `GET /v1/footprints/{id}/envelopes/{hash}`: the recipient named by a
-//!   recorded disclosure of footprint `id` fetches the bytes.
+//! - `PUT /v1/footprints/{id}/envelopes/{hash}`: the footprint's author
+//!   deposits the envelope whose hash and size its committed `disclose`
+//!   transaction recorded. Nothing else is accepted, so the private store
+//!   holds only envelopes the log accounts for.
+//! - `GET /v1/footprints/{id}/envelopes/{hash}`: the recipient named by that
+//!   disclosure fetches the bytes.
 //! - `DELETE /v1/footprints/{id}/envelopes/{hash}`: the author or the
 //!   recipient purges it from this node.
 //!
 //! Every request is signed with the organisation's registered ed25519 key
 //! (`tanji_ledger::sealed::access`). Nobody else, the node's operator
 //! included, can read an envelope: it is encrypted to the recipient's X25519
-//! key. Envelopes live on the node they were posted to.
+//! key. Envelopes live on the node they were deposited on.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -105,21 +105,27 @@ fn disclosure(
     Ok((fp, record))
 }
 
-/// `POST /v1/envelopes`: keep a sealed envelope (signed by an active organisation).
-#[utoipa::path(post, path = "/v1/envelopes", tag = "privacy",
+/// `PUT /v1/footprints/{id}/envelopes/{hash}`: deposit a disclosed envelope
+/// (signed by the footprint's author; the disclosure must be committed).
+#[utoipa::path(put, path = "/v1/footprints/{id}/envelopes/{hash}", tag = "privacy",
+    params(("id" = String, Path, description = "Footprint id"), ("hash" = String, Path, description = "Envelope hash")),
     request_body(content = Vec<u8>, description = "Envelope bytes (application/octet-stream), at most 512 KiB"),
     responses(
         (status = 201, description = "Kept: {\"envelope\": hash, \"size\": bytes}"),
-        (status = 400, description = "Not an envelope"),
+        (status = 400, description = "Not an envelope, or not the recorded hash or size"),
         (status = 401, description = "Missing or bad request signature"),
+        (status = 403, description = "Not the footprint's author"),
+        (status = 404, description = "No committed disclosure of this envelope"),
         (status = 413, description = "Too large"),
     ))]
 pub async fn deposit(
     State(state): State<ApiState>,
     method: Method,
     headers: HeaderMap,
+    Path((id, hash)): Path<(String, String)>,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
+    let (id, hash) = parse_ids(&id, &hash)?;
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -132,12 +138,28 @@ pub async fn deposit(
         .map_err(|_| too_large())?;
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || {
-        let sender = authenticate(&store, &headers, &method, "/v1/envelopes", &bytes)?;
-        let envelope = Envelope::from_bytes(&bytes)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed", e.to_string()))?;
-        let hash = envelope.hash();
+        let path = format!("/v1/footprints/{id}/envelopes/{hash}");
+        let sender = authenticate(&store, &headers, &method, &path, &bytes)?;
+        let (fp, record) = disclosure(&store, &id, &hash)?;
+        if sender != fp.author {
+            return Err(forbidden(format!(
+                "only the author of footprint {id} deposits its envelopes"
+            )));
+        }
+        let malformed = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed", m);
+        if EnvelopeHash::of_bytes(&bytes) != hash {
+            return Err(malformed(format!("the body's hash is not {hash}")));
+        }
+        if bytes.len() != record.disclosure.size as usize {
+            return Err(malformed(format!(
+                "the body has {} bytes, the disclosure recorded {}",
+                bytes.len(),
+                record.disclosure.size
+            )));
+        }
+        Envelope::from_bytes(&bytes).map_err(|e| malformed(e.to_string()))?;
         store.put_envelope(&hash, &bytes).map_err(internal)?;
-        tracing::info!(%hash, %sender, size = bytes.len(), "envelope kept");
+        tracing::info!(%hash, footprint = %id, size = bytes.len(), "envelope kept");
         Ok((
             StatusCode::CREATED,
             Json(json!({ "envelope": hash, "size": bytes.len() })),

@@ -47,12 +47,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/footprints/{id}/tree", get(carbon::footprint_tree))
         .route("/v1/footprints/{id}/verify", get(carbon::footprint_verify))
         .route(
-            "/v1/envelopes",
-            post(envelopes::deposit).layer(DefaultBodyLimit::disable()),
-        )
-        .route(
             "/v1/footprints/{id}/envelopes/{hash}",
-            get(envelopes::fetch).delete(envelopes::purge),
+            get(envelopes::fetch)
+                .delete(envelopes::purge)
+                .put(envelopes::deposit)
+                .layer(DefaultBodyLimit::disable()),
         )
         .route(
             "/v1/footprints/{id}/affected",

@@ -123,9 +123,14 @@ pub trait DemoLedger {
     /// admits each against its committed state.
     fn submit_all(&mut self, txs: Vec<SignedTx>) -> Result<Vec<TxId>>;
 
-    /// Deposits a sealed envelope (bytes) in the node's private store, as
-    /// `sender`; returns its hash.
-    fn deposit_envelope(&mut self, bytes: &[u8], sender: &OrgKeyFile) -> Result<EnvelopeHash>;
+    /// Deposits the envelope of a committed disclosure of `footprint` in the
+    /// node's private store, as `sender` (the footprint's author).
+    fn deposit_envelope(
+        &mut self,
+        footprint: TxId,
+        bytes: &[u8],
+        sender: &OrgKeyFile,
+    ) -> Result<()>;
 }
 
 /// The store of a local dev node: each [`DemoLedger::submit_all`] is one
@@ -169,10 +174,11 @@ impl DemoLedger for StoreLedger<'_> {
         Ok(ids)
     }
 
-    fn deposit_envelope(&mut self, bytes: &[u8], _sender: &OrgKeyFile) -> Result<EnvelopeHash> {
-        let hash = EnvelopeHash::of_bytes(bytes);
-        self.dev.store.put_envelope(&hash, bytes)?;
-        Ok(hash)
+    fn deposit_envelope(&mut self, _: TxId, bytes: &[u8], _: &OrgKeyFile) -> Result<()> {
+        self.dev
+            .store
+            .put_envelope(&EnvelopeHash::of_bytes(bytes), bytes)?;
+        Ok(())
     }
 }
 
@@ -484,8 +490,18 @@ fn load_hidden_chain(
         let recorded = fp.disclosures.iter().find(|d| {
             d.disclosure.recipient == recipient.org_id && d.disclosure.purpose == purpose
         });
+        // The envelope is kept beside the secrets until deposited, so an
+        // interrupted load deposits the one its disclosure recorded.
+        let envelope_path = dir.join(format!("{name}.envelope"));
         let envelope = match recorded {
-            Some(d) => d.disclosure.envelope,
+            Some(d) => {
+                if let Ok(bytes) = std::fs::read(&envelope_path) {
+                    if EnvelopeHash::of_bytes(&bytes) == d.disclosure.envelope {
+                        ledger.deposit_envelope(id, &bytes, &org)?;
+                    }
+                }
+                d.disclosure.envelope
+            }
             None => {
                 let binding = EnvelopeBinding {
                     network: network.to_string(),
@@ -497,7 +513,8 @@ fn load_hidden_chain(
                 let envelope = sealed::seal(&recipient.encryption_key, &binding, &content)
                     .with_context(|| format!("sealing {name} to {customer}"))?;
                 let bytes = envelope.to_bytes();
-                let hash = ledger.deposit_envelope(&bytes, &org)?;
+                let hash = envelope.hash();
+                std::fs::write(&envelope_path, &bytes)?;
                 let tx = sign(
                     network,
                     &org,
@@ -511,6 +528,7 @@ fn load_hidden_chain(
                     }),
                 )?;
                 submit(ledger, tx).with_context(|| format!("demo disclosure of {name}"))?;
+                ledger.deposit_envelope(id, &bytes, &org)?;
                 hash
             }
         };
@@ -587,8 +605,8 @@ mod tests {
             }
             Ok(ids)
         }
-        fn deposit_envelope(&mut self, bytes: &[u8], _: &OrgKeyFile) -> Result<EnvelopeHash> {
-            Ok(EnvelopeHash::of_bytes(bytes))
+        fn deposit_envelope(&mut self, _: TxId, _: &[u8], _: &OrgKeyFile) -> Result<()> {
+            Ok(())
         }
     }
 

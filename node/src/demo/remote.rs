@@ -19,7 +19,6 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use tanji_ledger::keyfile::OrgKeyFile;
-use tanji_ledger::sealed::EnvelopeHash;
 use tanji_ledger::state::{MemoryState, PendingState, StateView};
 use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate;
@@ -208,10 +207,18 @@ impl DemoLedger for RemoteLedger {
         Ok(ids)
     }
 
-    fn deposit_envelope(&mut self, bytes: &[u8], sender: &OrgKeyFile) -> Result<EnvelopeHash> {
+    fn deposit_envelope(
+        &mut self,
+        footprint: TxId,
+        bytes: &[u8],
+        sender: &OrgKeyFile,
+    ) -> Result<()> {
         let key = sender.signing_key()?;
         self.rt
-            .block_on(self.client.deposit_envelope(bytes, sender.org_id, &key))
+            .block_on(
+                self.client
+                    .deposit_envelope(&footprint, bytes, sender.org_id, &key),
+            )
             .with_context(|| format!("depositing an envelope on {}", self.client.base()))
     }
 }
