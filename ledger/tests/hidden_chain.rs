@@ -532,3 +532,37 @@ fn a_label_needs_published_figures() {
         .apply(&tx)
         .expect("a hidden footprint with published figures is certified");
 }
+
+#[test]
+fn a_proof_verified_at_admission_is_not_verified_again_but_the_rules_still_apply() {
+    use tanji_ledger::validate::{check, check_verified, PreVerified};
+    let mut t = three_tiers();
+    let brand = t.brand.clone();
+    let tx = t.chain.signed(
+        &brand,
+        TxKind::AttestFootprint(t.laptop.1.attestation.clone()),
+    );
+    let index = t.chain.next_index();
+    // Admission: everything verified, the proof included.
+    let admitted = check(&t.chain.state, &tx, index, &[]).expect("admitted");
+    assert!(admitted.proof_verified);
+    // Application with what admission verified: the same changes.
+    let pre = PreVerified {
+        signatures: &admitted.signers,
+        proof: admitted.proof_verified,
+    };
+    let applied = check_verified(&t.chain.state, &tx, index, pre).expect("applied");
+    assert_eq!(applied.changes, admitted.changes);
+    // State-dependent rules still run: the upstream revoked meanwhile.
+    let maker = t.maker.clone();
+    let revoke = t.chain.signed(
+        &maker,
+        TxKind::RevokeFootprint {
+            footprint: t.housing.0,
+            reason: "test".into(),
+        },
+    );
+    t.chain.apply(&revoke).expect("revoked");
+    let e = check_verified(&t.chain.state, &tx, index + 1, pre).unwrap_err();
+    assert!(e.to_string().contains("revoked"), "{e}");
+}

@@ -43,6 +43,7 @@ impl<E: OrderingEngine> NodeService for Node<E> {
         let size = self.store.head().size;
         let accepted = validate::check(self.store.as_ref(), &candidate.tx, size, &[])?;
         candidate.verified = accepted.signers;
+        candidate.proof_verified = accepted.proof_verified;
         let id = candidate.id;
         if !self.tracker.queue(id) {
             return Ok(id);

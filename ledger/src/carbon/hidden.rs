@@ -277,6 +277,28 @@ pub fn verify_hidden(
     resolver: &dyn Resolver,
     policy: compute::StatusPolicy,
 ) -> Result<VerifiedProof, HiddenError> {
+    verify_hidden_with(network, author, att, resolver, policy, ProofCheck::Verify)
+}
+
+/// Whether [`verify_hidden_with`] verifies the zero-knowledge proof itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProofCheck {
+    /// Verify it (decode, rebuild the statement, run [`zk::verify`]).
+    Verify,
+    /// This exact attestation's proof was verified before (at admission, see
+    /// [`crate::validate::PreVerified`]); every other check still runs.
+    AlreadyVerified,
+}
+
+/// [`verify_hidden`], optionally skipping a proof verified before.
+pub fn verify_hidden_with(
+    network: &str,
+    author: OrgId,
+    att: &Attestation,
+    resolver: &dyn Resolver,
+    policy: compute::StatusPolicy,
+    proof_check: ProofCheck,
+) -> Result<VerifiedProof, HiddenError> {
     let h = check_hidden_form(att)?;
     compute::evaluate_with(att, resolver, policy)?;
     if let Some(blindings) = &h.published {
@@ -286,17 +308,19 @@ pub fn verify_hidden(
             return Err(HiddenError::PublishedMismatch);
         }
     }
-    let proof = FootprintProof::from_bytes(&h.proof)?;
     let inputs = proof_inputs(att, resolver)?;
-    let context = proof_context(att);
-    let statement = Statement {
-        network,
-        author,
-        context: &context,
-        inputs: &inputs,
-        result: &h.commitment,
-    };
-    zk::verify(&statement, &proof)?;
+    if proof_check == ProofCheck::Verify {
+        let proof = FootprintProof::from_bytes(&h.proof)?;
+        let context = proof_context(att);
+        let statement = Statement {
+            network,
+            author,
+            context: &context,
+            inputs: &inputs,
+            result: &h.commitment,
+        };
+        zk::verify(&statement, &proof)?;
+    }
     let count = |f: fn(&ProofInput) -> bool| inputs.iter().filter(|i| f(i)).count();
     Ok(VerifiedProof {
         proof_bytes: h.proof.len(),

@@ -79,6 +79,8 @@ pub struct Candidate {
     pub entry: Vec<u8>,
     /// Signatures already verified for it at admission.
     pub verified: Vec<(OrgId, PublicKey)>,
+    /// Its zero-knowledge proof (if any) already verified at admission.
+    pub proof_verified: bool,
 }
 
 impl Candidate {
@@ -91,6 +93,7 @@ impl Candidate {
             id,
             entry,
             verified: Vec::new(),
+            proof_verified: false,
         }
     }
 }
@@ -224,7 +227,11 @@ impl Store {
         let mut results = Vec::with_capacity(candidates.len());
         let mut size = head.size;
         for c in candidates {
-            match validate::check(&pending, &c.tx, size, &c.verified) {
+            let pre = validate::PreVerified {
+                signatures: &c.verified,
+                proof: c.proof_verified,
+            };
+            match validate::check_verified(&pending, &c.tx, size, pre) {
                 Ok(accepted) => {
                     pending.apply(accepted.changes);
                     let leaf = Blake3Hasher::hash_leaf(&c.entry);

@@ -186,6 +186,7 @@ pub(super) fn attest_footprint<V: StateView + ?Sized>(
     tx: &SignedTx,
     index: u64,
     att: &Attestation,
+    proof_verified: bool,
 ) -> Result<Vec<StateChange>, TxError> {
     let author = tx.body.author;
     let id = tx.id();
@@ -203,12 +204,18 @@ pub(super) fn attest_footprint<V: StateView + ?Sized>(
         (Privacy::Committed { .. }, _) => {}
         (Privacy::Hidden(_), _) => {
             let network = view.network()?.ok_or(TxError::NoGenesis)?;
-            hidden::verify_hidden(
+            let proof = if proof_verified {
+                hidden::ProofCheck::AlreadyVerified
+            } else {
+                hidden::ProofCheck::Verify
+            };
+            hidden::verify_hidden_with(
                 &network.network,
                 author,
                 att,
                 &ViewResolver(view),
                 compute::StatusPolicy::RequireActive,
+                proof,
             )
             .map_err(|e| TxError::Hidden(Box::new(e)))?;
         }

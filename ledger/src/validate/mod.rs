@@ -39,6 +39,41 @@ pub fn check<V: StateView + ?Sized>(
     index: u64,
     verified: VerifiedSignatures<'_>,
 ) -> Result<Accepted, TxError> {
+    check_verified(
+        view,
+        tx,
+        index,
+        PreVerified {
+            signatures: verified,
+            proof: false,
+        },
+    )
+}
+
+/// What was already verified for this exact transaction (at admission).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PreVerified<'a> {
+    /// Signatures, as in [`check`].
+    pub signatures: VerifiedSignatures<'a>,
+    /// A hidden attestation's zero-knowledge proof verified. Sound to skip:
+    /// the proof's statement is fixed by the transaction's bytes and by
+    /// ledger records that never change once written (a factor version's
+    /// values, an upstream attestation's figures or commitment, the network
+    /// name). Every other check (statuses, units, published figures) runs.
+    pub proof: bool,
+}
+
+/// [`check`] with signatures and a proof already verified at admission.
+pub fn check_verified<V: StateView + ?Sized>(
+    view: &V,
+    tx: &SignedTx,
+    index: u64,
+    verified: PreVerified<'_>,
+) -> Result<Accepted, TxError> {
+    let PreVerified {
+        signatures: verified,
+        proof: proof_verified,
+    } = verified;
     let body_bytes = tx.body.encode();
     let signers = RefCell::new(Vec::with_capacity(tx.approvals.len()));
     let verify = |signer: &OrgId, key: &PublicKey, sig: &Signature| -> Result<(), TxError> {
@@ -49,10 +84,11 @@ pub fn check<V: StateView + ?Sized>(
         key.verify(domain::TX_V1, &body_bytes, sig)
             .map_err(|_| TxError::BadSignature { signer: *signer })
     };
-    let changes = check_inner(view, tx, index, &verify)?;
+    let changes = check_inner(view, tx, index, &verify, proof_verified)?;
     Ok(Accepted {
         changes,
         signers: signers.into_inner(),
+        proof_verified: matches!(&tx.body.kind, TxKind::AttestFootprint(a) if a.privacy.hidden().is_some()),
     })
 }
 
@@ -63,6 +99,8 @@ pub struct Accepted {
     pub changes: Vec<StateChange>,
     /// The (signer, key) pairs whose signatures were verified (or taken as verified).
     pub signers: Vec<(OrgId, PublicKey)>,
+    /// It carries a zero-knowledge proof, which was verified (or taken as verified).
+    pub proof_verified: bool,
 }
 
 type Verify<'a> = dyn Fn(&OrgId, &PublicKey, &Signature) -> Result<(), TxError> + 'a;
@@ -72,6 +110,7 @@ fn check_inner<V: StateView + ?Sized>(
     tx: &SignedTx,
     index: u64,
     verify: &Verify<'_>,
+    proof_verified: bool,
 ) -> Result<Vec<StateChange>, TxError> {
     tx.check_form()?;
     let body = &tx.body;
@@ -183,7 +222,13 @@ fn check_inner<V: StateView + ?Sized>(
         }
         TxKind::AttestFootprint(a) => {
             carbon::sole_author(view, tx, verify, Some(Role::Supplier))?;
-            changes.extend(carbon::attest_footprint(view, tx, index, a)?);
+            changes.extend(carbon::attest_footprint(
+                view,
+                tx,
+                index,
+                a,
+                proof_verified,
+            )?);
         }
         TxKind::RevokeFootprint { footprint, reason } => {
             let author = carbon::sole_author(view, tx, verify, None)?;

@@ -244,7 +244,10 @@ impl NetworkTask {
             let size = self.store.head().size;
             let mut candidate = Candidate::new(tx);
             match validate::check(self.store.as_ref(), &candidate.tx, size, &[]) {
-                Ok(accepted) => candidate.verified = accepted.signers,
+                Ok(accepted) => {
+                    candidate.verified = accepted.signers;
+                    candidate.proof_verified = accepted.proof_verified;
+                }
                 // State-dependent (a nonce used meanwhile, an org not yet
                 // registered here): honest peers may differ, so no penalty.
                 Err(e) => {

@@ -579,15 +579,16 @@ impl BftApp {
             extensions,
         );
         let cert_bytes = TanjiCodec.encode(&ext)?.to_vec();
-        // Signatures this node already verified strictly when it admitted the
-        // transaction (locally or from gossip) are not verified again; the
-        // ledger still re-checks that the signer's key is unchanged.
+        // Signatures and proofs this node already verified strictly when it
+        // admitted the transaction (locally or from gossip) are not verified
+        // again; the ledger still re-checks that the signer's key is
+        // unchanged and every state-dependent rule.
         let verified: HashMap<_, _> = self
             .mempool
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .map(|c| (c.id, c.verified.clone()))
+            .map(|c| (c.id, (c.verified.clone(), c.proof_verified)))
             .collect();
         let candidates: Vec<Candidate> = batch
             .txs()
@@ -595,8 +596,9 @@ impl BftApp {
             .filter_map(|b| SignedTx::decode(b).ok())
             .map(|tx| {
                 let mut c = Candidate::new(tx);
-                if let Some(v) = verified.get(&c.id) {
-                    c.verified = v.clone();
+                if let Some((signatures, proof)) = verified.get(&c.id) {
+                    c.verified = signatures.clone();
+                    c.proof_verified = *proof;
                 }
                 c
             })
