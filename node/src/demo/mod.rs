@@ -764,7 +764,7 @@ mod tests {
         let store = Arc::new(dev.store);
         let metrics = Arc::new(Metrics::new());
         let tracker = Arc::new(TxTracker::default());
-        let (engine, _sequencer) = SoloEngine::start(
+        let (engine, sequencer) = SoloEngine::start(
             store.clone(),
             dev.signer,
             tracker.clone(),
@@ -780,7 +780,8 @@ mod tests {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, tanji_api::router(state)).await });
+        let server =
+            tokio::spawn(async move { axum::serve(listener, tanji_api::router(state)).await });
 
         register_orgs_remote(&url, &keys_dir, &founders)
             .await
@@ -805,5 +806,16 @@ mod tests {
             .unwrap();
         assert_eq!(store.head().size, size);
         assert_eq!(demo_json(&out), demo);
+
+        // Close the database before the test (and its folder) ends: the
+        // server owns the engine, whose end stops the sequencer thread.
+        server.abort();
+        let _ = server.await;
+        sequencer.join().expect("the sequencer thread ends cleanly");
+        assert_eq!(
+            Arc::strong_count(&store),
+            1,
+            "the store is closed with the test"
+        );
     }
 }
