@@ -107,11 +107,66 @@ struct PlannedNode {
     p2p_port: u16,
 }
 
-/// A free TCP port on 127.0.0.1 (the OS picks; a tiny race remains until the node binds it).
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Picks the nodes' consensus and p2p ports before they start.
+///
+/// Ports are chosen below the kernel's ephemeral range
+/// (`/proc/sys/net/ipv4/ip_local_port_range`), which is where every `:0`
+/// bind draws from: the nodes bind their HTTP ports with `:0` while starting,
+/// and a port picked from the ephemeral range and released could be handed to
+/// one of them before its owner binds it. Each pick is checked free and
+/// distinct from the others. Where the range is unknown or leaves no room
+/// below it, the OS picks (the small race remains).
+struct PortPicker {
+    picked: std::collections::HashSet<u16>,
+    below: Option<(u16, u16)>,
+    state: u64,
+}
+
+impl PortPicker {
+    fn new() -> Self {
+        let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|t| t.split_whitespace().next()?.parse::<u16>().ok());
+        let below = range.and_then(|low| (low > 11_000).then_some((10_000, low)));
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+            ^ u64::from(std::process::id()).rotate_left(32);
+        Self {
+            picked: Default::default(),
+            below,
+            state: seed | 1,
+        }
+    }
+
+    /// A free TCP port on 127.0.0.1, not picked before.
+    fn pick(&mut self) -> Result<u16> {
+        if let Some((lo, hi)) = self.below {
+            for _ in 0..200 {
+                // xorshift64: spreading picks is all that is needed here.
+                self.state ^= self.state << 13;
+                self.state ^= self.state >> 7;
+                self.state ^= self.state << 17;
+                let port = lo + (self.state % u64::from(hi - lo)) as u16;
+                if !self.picked.contains(&port)
+                    && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+                {
+                    self.picked.insert(port);
+                    return Ok(port);
+                }
+            }
+        }
+        for _ in 0..100 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port();
+            if self.picked.insert(port) {
+                return Ok(port);
+            }
+        }
+        bail!("could not find a free TCP port on 127.0.0.1")
+    }
 }
 
 /// Founders' keys (regulator first), creating them on first start.
@@ -207,6 +262,7 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
         .with_context(|| format!("creating {}", keys_dir.display()))?;
     let founders = founders(&keys_dir, opts.validators)?;
     let mut nodes = Vec::new();
+    let mut ports = PortPicker::new();
     for (role, count, prefix) in [
         (NodeRole::Validator, opts.validators, "validator"),
         (NodeRole::Observer, opts.observers, "observer"),
@@ -221,8 +277,8 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
                 role,
                 dir,
                 key,
-                consensus_port: free_port()?,
-                p2p_port: free_port()?,
+                consensus_port: ports.pick()?,
+                p2p_port: ports.pick()?,
             });
         }
     }

@@ -17,7 +17,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -133,9 +133,9 @@ pub async fn deposit(
             format!("an envelope has at most {MAX_ENVELOPE_BYTES} bytes"),
         )
     };
-    let bytes = to_bytes(body, MAX_ENVELOPE_BYTES)
+    let bytes = super::read_body(body, MAX_ENVELOPE_BYTES)
         .await
-        .map_err(|_| too_large())?;
+        .ok_or_else(too_large)?;
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || {
         let path = format!("/v1/footprints/{id}/envelopes/{hash}");

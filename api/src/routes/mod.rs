@@ -18,6 +18,31 @@ pub(crate) use log::{CheckpointRef, ConsistencyProof, EntriesPage, Entry, Inclus
 pub(crate) use orgs::{NetworkView, ObserverView, Org};
 pub(crate) use tx::{StatusError, SubmitResponse, TxStatus};
 
+/// An oversized request body up to this size is read to its end before the
+/// 413 answer goes out, so a client that is still sending gets the answer
+/// rather than a reset connection; a larger one is cut off.
+const DRAIN_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Reads a request body of at most `limit` bytes; `None` if it is longer (or
+/// the connection breaks). A longer body is drained up to [`DRAIN_LIMIT`].
+pub(crate) async fn read_body(body: axum::body::Body, limit: usize) -> Option<Vec<u8>> {
+    use futures::StreamExt as _;
+    let mut stream = body.into_data_stream();
+    let mut out = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > DRAIN_LIMIT {
+            return None;
+        }
+        if seen <= limit {
+            out.extend_from_slice(&chunk);
+        }
+    }
+    (seen <= limit).then_some(out)
+}
+
 /// Most entries one `GET /v1/entries` returns.
 pub const MAX_ENTRIES_PER_PAGE: u64 = 1000;
 

@@ -1,6 +1,6 @@
 //! Submitting transactions and asking where they stand.
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -106,20 +106,18 @@ pub async fn submit(
             limit,
         }))
     };
-    if let Some(len) = headers
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        if len > limit {
-            return Err(refuse(&state, too_large()));
-        }
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > super::DRAIN_LIMIT) {
+        return Err(refuse(&state, too_large()));
     }
-    let bytes = match to_bytes(body, limit).await {
-        Ok(b) => b,
-        // A body cut off by the limit and a broken connection look alike here; the
-        // limit is by far the likelier cause once the declared length was fine.
-        Err(_) => return Err(refuse(&state, too_large())),
+    let bytes = match super::read_body(body, limit).await {
+        Some(b) => b,
+        // A body over the limit and a broken connection look alike here; the
+        // limit is by far the likelier cause.
+        None => return Err(refuse(&state, too_large())),
     };
     let tx: SignedTx = if is_json {
         let tx: SignedTx = serde_json::from_slice(&bytes).map_err(|e| {
