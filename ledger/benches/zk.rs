@@ -23,11 +23,11 @@ use bulletproofs::{BulletproofGens, PedersenGens, RangeProof};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use curve25519_dalek_bp::scalar::Scalar;
 use merlin::Transcript;
-use tanji_ledger::carbon::hidden::{HiddenBuild, UpstreamOpenings};
+use tanji_ledger::carbon::hidden::HiddenBuild;
 use tanji_ledger::carbon::tree::verify_tree;
 use tanji_ledger::carbon::{PerCategory, Privacy, RecordRef};
 use tanji_ledger::testkit::{self, MemoryLedger};
-use tanji_ledger::tx::{Role, SignedTx};
+use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate::{check, ViewResolver};
 use tanji_ledger::zk::{
     expected_result, prove, verify, FootprintCommitment, FootprintProof, InputWitness, ProofInput,
@@ -150,83 +150,20 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// A factor input of a model file.
-fn factor(reference: &str, amount: &str, stage: &str) -> String {
-    format!("[[input]]\nfactor = \"{reference}\"\namount = \"{amount}\"\nstage = \"{stage}\"\n")
-}
-
-/// An upstream-footprint input of a model file.
-fn upstream(id: TxId, quantity: &str, stage: &str) -> String {
-    format!("[[input]]\nfootprint = \"{id}\"\nquantity = \"{quantity}\"\nstage = \"{stage}\"\n")
-}
-
-/// A hidden model file (as in `tests/hidden_chain.rs`) with the given inputs.
-fn hidden_model(name: &str, unit: &str, inputs: &[String]) -> String {
-    testkit::hidden_model(name, unit, &inputs.join("\n"))
-}
-
-/// The chain with ingot and housing applied, the laptop's transaction signed
-/// but not yet applied, and the three proofs' sizes (ingot, housing, laptop).
+/// The chain of `testkit::hidden_chain` (as in `tests/hidden_chain.rs`), the
+/// laptop's transaction not yet applied, and the three proofs' sizes.
 fn three_tiers() -> (MemoryLedger, SignedTx, [usize; 3]) {
-    let mut chain = MemoryLedger::new();
-    let publisher = chain.register(10, &[Role::FactorPublisher]);
-    let supplier = chain.register(11, &[Role::Supplier]);
-    let maker = chain.register(12, &[Role::Supplier]);
-    let brand = chain.register(13, &[Role::Supplier]);
-    chain.publish_factor(&publisher, "elec@1", "kWh", [620_500_000, 0, 0, 0, 0]);
-    chain.publish_factor(
-        &publisher,
-        "alumina@1",
-        "kilogram",
-        [1_333_333, 0, 0, 2_000, 0],
-    );
-    chain.publish_factor(
-        &publisher,
-        "box@1",
-        "kilogram",
-        [800_000, 250_000, -1_300_000, 0, 0],
-    );
-
-    let ingot = hidden_model(
-        "Aluminium ingot",
-        "kilogram",
-        &[
-            factor("elec@1", "14.3", "production"),
-            factor("alumina@1", "1.93", "raw-materials"),
-        ],
-    );
-    let (tx, ingot) = chain.hidden_tx(&supplier, &ingot, &UpstreamOpenings::new(), false);
-    let ingot_id = chain.apply(&tx).expect("accepted");
-
-    let housing = hidden_model(
-        "Laptop housing",
-        "piece",
-        &[
-            upstream(ingot_id, "0.42", "raw-materials"),
-            factor("elec@1", "2.5", "production"),
-        ],
-    );
-    let openings = UpstreamOpenings::from([(ingot_id, ingot.opening.clone())]);
-    let (tx, housing) = chain.hidden_tx(&maker, &housing, &openings, false);
-    let housing_id = chain.apply(&tx).expect("accepted");
-
-    let laptop = hidden_model(
-        "Laptop",
-        "piece",
-        &[
-            upstream(housing_id, "1", "raw-materials"),
-            factor("elec@1", "35.2", "production"),
-            factor("box@1", "0.35", "production") + "packaging = true\n",
-        ],
-    );
-    let openings = UpstreamOpenings::from([(housing_id, housing.opening.clone())]);
-    let (tx, laptop) = chain.hidden_tx(&brand, &laptop, &openings, false);
-
+    let chain = testkit::hidden_chain();
     let size = |b: &HiddenBuild| match &b.attestation.privacy {
         Privacy::Hidden(h) => h.proof.len(),
         _ => unreachable!("hidden"),
     };
-    (chain, tx, [size(&ingot), size(&housing), size(&laptop)])
+    let sizes = [
+        size(&chain.ingot.1),
+        size(&chain.housing.1),
+        size(&chain.laptop),
+    ];
+    (chain.ledger, chain.laptop_tx, sizes)
 }
 
 fn bench_chain(c: &mut Criterion) {

@@ -313,3 +313,116 @@ privacy = "hidden"
         n = name.len()
     )
 }
+
+/// A three-tier supply chain with every value hidden, as a [`MemoryLedger`]
+/// holds it: an aluminium ingot (supplier), a laptop housing made of 0.42 kg
+/// of it (maker), and a laptop using the housing (brand), each tier proved on
+/// its supplier's opening. The laptop's attestation is signed but not yet
+/// applied (so a test or bench can check it against the state before it).
+///
+/// Factors: `elec@1` 620.5 g fossil per kWh; `alumina@1` 1.333333 g fossil
+/// and 2 mg land-use per kg; `box@1` 0.8 g fossil, 0.25 g biogenic, −1.3 g
+/// removals per kg. Ingot: 14.3 kWh + 1.93 kg alumina; housing: 0.42 kg
+/// ingot + 2.5 kWh; laptop: 1 housing + 35.2 kWh + 0.35 kg box (packaging).
+pub struct HiddenChain {
+    /// The ledger, with the ingot and the housing applied.
+    pub ledger: MemoryLedger,
+    /// The ingot's producer.
+    pub supplier: OrgKeyFile,
+    /// The housing's producer (the ingot's customer).
+    pub maker: OrgKeyFile,
+    /// The laptop's producer (the housing's customer).
+    pub brand: OrgKeyFile,
+    /// The ingot: id and secrets.
+    pub ingot: (crate::TxId, crate::carbon::hidden::HiddenBuild),
+    /// The housing: id and secrets.
+    pub housing: (crate::TxId, crate::carbon::hidden::HiddenBuild),
+    /// The laptop's attestation, signed, not applied.
+    pub laptop_tx: SignedTx,
+    /// The laptop's secrets.
+    pub laptop: crate::carbon::hidden::HiddenBuild,
+}
+
+/// Builds [`HiddenChain`].
+pub fn hidden_chain() -> HiddenChain {
+    use crate::carbon::hidden::UpstreamOpenings;
+    let factor = |r: &str, amount: &str, stage: &str| {
+        format!("\n[[input]]\nfactor = \"{r}\"\namount = \"{amount}\"\nstage = \"{stage}\"\n")
+    };
+    let upstream = |id: crate::TxId, quantity: &str, stage: &str| {
+        format!(
+            "\n[[input]]\nfootprint = \"{id}\"\nquantity = \"{quantity}\"\nstage = \"{stage}\"\n"
+        )
+    };
+    let mut ledger = MemoryLedger::new();
+    let publisher = ledger.register(10, &[Role::FactorPublisher]);
+    let supplier = ledger.register(11, &[Role::Supplier]);
+    let maker = ledger.register(12, &[Role::Supplier]);
+    let brand = ledger.register(13, &[Role::Supplier]);
+    ledger.publish_factor(&publisher, "elec@1", "kWh", [620_500_000, 0, 0, 0, 0]);
+    ledger.publish_factor(
+        &publisher,
+        "alumina@1",
+        "kilogram",
+        [1_333_333, 0, 0, 2_000, 0],
+    );
+    ledger.publish_factor(
+        &publisher,
+        "box@1",
+        "kilogram",
+        [800_000, 250_000, -1_300_000, 0, 0],
+    );
+    let (tx, ingot) = ledger.hidden_tx(
+        &supplier,
+        &hidden_model(
+            "Aluminium ingot",
+            "kilogram",
+            &(factor("elec@1", "14.3", "production")
+                + &factor("alumina@1", "1.93", "raw-materials")),
+        ),
+        &UpstreamOpenings::new(),
+        false,
+    );
+    let ingot = (apply_or_panic(&mut ledger, &tx), ingot);
+    let (tx, housing) = ledger.hidden_tx(
+        &maker,
+        &hidden_model(
+            "Laptop housing",
+            "piece",
+            &(upstream(ingot.0, "0.42", "raw-materials") + &factor("elec@1", "2.5", "production")),
+        ),
+        &UpstreamOpenings::from([(ingot.0, ingot.1.opening.clone())]),
+        false,
+    );
+    let housing = (apply_or_panic(&mut ledger, &tx), housing);
+    let (laptop_tx, laptop) = ledger.hidden_tx(
+        &brand,
+        &hidden_model(
+            "Laptop",
+            "piece",
+            &(upstream(housing.0, "1", "raw-materials")
+                + &factor("elec@1", "35.2", "production")
+                + &factor("box@1", "0.35", "production")
+                + "packaging = true\n"),
+        ),
+        &UpstreamOpenings::from([(housing.0, housing.1.opening.clone())]),
+        false,
+    );
+    HiddenChain {
+        ledger,
+        supplier,
+        maker,
+        brand,
+        ingot,
+        housing,
+        laptop_tx,
+        laptop,
+    }
+}
+
+fn apply_or_panic(ledger: &mut MemoryLedger, tx: &SignedTx) -> crate::TxId {
+    match ledger.apply(tx) {
+        Ok(id) => id,
+        Err(e) => panic!("the test chain's transaction is refused: {e}"),
+    }
+}

@@ -52,97 +52,22 @@ struct Tiers {
 }
 
 fn three_tiers() -> Tiers {
-    let mut chain = MemoryLedger::new();
-    let publisher = chain.register(10, &[Role::FactorPublisher]);
-    let supplier = chain.register(11, &[Role::Supplier]);
-    let maker = chain.register(12, &[Role::Supplier]);
-    let brand = chain.register(13, &[Role::Supplier]);
-    chain.publish_factor(&publisher, "elec@1", "kWh", [620_500_000, 0, 0, 0, 0]);
-    chain.publish_factor(
-        &publisher,
-        "alumina@1",
-        "kilogram",
-        [1_333_333, 0, 0, 2_000, 0],
+    let testkit::HiddenChain {
+        ledger: mut chain,
+        supplier,
+        maker,
+        brand,
+        ingot,
+        housing,
+        laptop_tx,
+        laptop,
+    } = testkit::hidden_chain();
+    let laptop = (
+        chain
+            .apply(&laptop_tx)
+            .expect("the ledger accepts the hidden laptop"),
+        laptop,
     );
-    chain.publish_factor(
-        &publisher,
-        "box@1",
-        "kilogram",
-        [800_000, 250_000, -1_300_000, 0, 0],
-    );
-
-    let ingot_model = model(
-        "Aluminium ingot",
-        "kilogram",
-        r#"
-[[input]]
-factor = "elec@1"
-amount = "14.3"
-stage = "production"
-
-[[input]]
-factor = "alumina@1"
-amount = "1.93"
-stage = "raw-materials"
-"#,
-    );
-    let ingot = attest_hidden(
-        &mut chain,
-        &supplier,
-        &ingot_model,
-        &UpstreamOpenings::new(),
-        false,
-    );
-
-    let housing_model = model(
-        "Laptop housing",
-        "piece",
-        &format!(
-            r#"
-[[input]]
-footprint = "{}"
-quantity = "0.42"
-stage = "raw-materials"
-
-[[input]]
-factor = "elec@1"
-amount = "2.5"
-stage = "production"
-"#,
-            ingot.0
-        ),
-    );
-    let mut openings = UpstreamOpenings::new();
-    openings.insert(ingot.0, ingot.1.opening.clone());
-    let housing = attest_hidden(&mut chain, &maker, &housing_model, &openings, false);
-
-    let laptop_model = model(
-        "Laptop",
-        "piece",
-        &format!(
-            r#"
-[[input]]
-footprint = "{}"
-quantity = "1"
-stage = "raw-materials"
-
-[[input]]
-factor = "elec@1"
-amount = "35.2"
-stage = "production"
-
-[[input]]
-factor = "box@1"
-amount = "0.35"
-stage = "production"
-packaging = true
-"#,
-            housing.0
-        ),
-    );
-    let mut openings = UpstreamOpenings::new();
-    openings.insert(housing.0, housing.1.opening.clone());
-    let laptop = attest_hidden(&mut chain, &brand, &laptop_model, &openings, false);
     Tiers {
         chain,
         supplier,
