@@ -366,14 +366,23 @@ pub async fn verify_page(
             &data.tree.network,
         );
         for node in &live.nodes {
+            let name_zh = if node.privacy == "hidden" {
+                format!("零知识证明 Zero-knowledge proof：{}", node.product)
+            } else {
+                format!("重新计算 Recomputed：{}", node.product)
+            };
             checks.push(Check {
-                name_zh: format!("重新计算 Recomputed：{}", node.product),
+                name_zh,
                 name_en: String::new(),
                 ok: node.verified,
                 detail: node
                     .checks
                     .iter()
-                    .filter(|c| !c.ok || c.check == "recomputation")
+                    .filter(|c| {
+                        !c.ok
+                            || c.check == "recomputation"
+                            || c.check == tanji_ledger::carbon::tree::PROOF_CHECK
+                    })
                     .map(|c| format!("{}: {}", c.check, c.detail))
                     .collect::<Vec<_>>()
                     .join("; "),
