@@ -411,6 +411,94 @@ stage = "raw-materials"
     .expect("the observer verifies the customer's footprint");
     assert_eq!(obs_report["proofs_checked"], 2, "{obs_report}");
 
+    // A labelled product: the assembler publishes the figures of a hidden
+    // footprint (built on the hidden cover's opening sealed to it); the
+    // certification body grades it; the label's page on the observer shows
+    // the number and the proof check.
+    let cover = id_of("hidden-cover");
+    let labelled = work.path().join("labelled.toml");
+    std::fs::write(
+        &labelled,
+        format!(
+            r#"
+[product]
+ids = ["urn:tanji:test:x14-pro-labelled"]
+name = "X14 Pro (published figures)"
+category = "urn:cpc:45220"
+rule = "pcr-portable-computer@1"
+declared_unit = "piece"
+declared_unit_amount = "1"
+mass_kg = "1.38"
+boundary = "cradle-to-gate"
+period = {{ start = "2025-01-01", end = "2026-01-01" }}
+geography = "CN-BJ"
+gwp = "AR6"
+privacy = "hidden"
+
+[[input]]
+footprint = "{cover}"
+quantity = "1"
+stage = "raw-materials"
+
+[[input]]
+factor = "ipcc_diesel_co2@1"
+amount = "0.000018"
+stage = "production"
+"#
+        ),
+    )
+    .unwrap();
+    let published = json(&[
+        "footprint",
+        "attest",
+        p(&labelled),
+        "--key",
+        p(&keys.join("assembler.json")),
+        "--publish",
+        "--secrets",
+        p(&work.path().join("labelled.secrets.json")),
+        "--node",
+        &v0,
+    ]);
+    let labelled_id = published["footprint"].as_str().unwrap().to_string();
+    assert_eq!(published["published"], true);
+    let cert = json(&[
+        "certify",
+        &labelled_id,
+        "--rule",
+        "pcr-portable-computer@1",
+        "--id",
+        "CERT-HIDDEN-PUBLISHED-1",
+        "--key",
+        p(&keys.join("certifier.json")),
+        "--node",
+        &v0,
+    ]);
+    assert!(cert.to_string().contains("committed"), "{cert}");
+    let page = tanji_tests::wait_until(
+        std::time::Duration::from_secs(60),
+        "the label's page on the observer",
+        async || {
+            let resp = reqwest::get(format!("{obs}/verify/CERT-HIDDEN-PUBLISHED-1"))
+                .await
+                .ok()?;
+            resp.status().is_success().then_some(())?;
+            resp.text().await.ok()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        page.contains("Zero-knowledge proof"),
+        "the page shows the proof checks"
+    );
+    assert!(page.contains("published figures open the commitment"));
+    let labelled_secrets =
+        privacy::SecretsFile::read(&work.path().join("labelled.secrets.json")).unwrap();
+    let total: i64 = labelled_secrets.values_mg.iter().sum();
+    let kg = tanji_ledger::carbon::units::format_decimal(i128::from(total), 6);
+    assert!(page.contains(&kg), "the label shows {kg} kg");
+
     // 4. Nothing hidden is on the observer: HTTP answers...
     let size = net.size(OBSERVER).await.unwrap();
     let mut answers: Vec<(String, Vec<u8>)> = Vec::new();
