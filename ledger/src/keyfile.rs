@@ -148,7 +148,7 @@ impl OrgKeyFile {
 
     /// Writes the file (mode 0600); refuses to overwrite an existing one.
     pub fn save(&self, path: &Path) -> Result<(), KeyFileError> {
-        write_json_new(path, self)
+        write_private_json(path, self)
     }
 }
 
@@ -197,7 +197,7 @@ impl NodeKeyFile {
 
     /// Writes the file (mode 0600); refuses to overwrite an existing one.
     pub fn save(&self, path: &Path) -> Result<(), KeyFileError> {
-        write_json_new(path, self)
+        write_private_json(path, self)
     }
 }
 
@@ -220,7 +220,11 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, KeyFileEr
     })
 }
 
-fn write_json_new<T: Serialize>(path: &Path, value: &T) -> Result<(), KeyFileError> {
+/// Writes `value` as pretty JSON to a new file readable by its owner only
+/// (mode 0600 on Unix), synced to disk; refuses to overwrite an existing
+/// file. For key files and every other secret kept on disk (openings,
+/// hidden footprints' secrets).
+pub fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), KeyFileError> {
     let io = |source| KeyFileError::Io {
         path: path.to_path_buf(),
         source,

@@ -136,24 +136,8 @@ impl SecretsFile {
 
     /// Writes the file with mode 0600; refuses to overwrite.
     pub fn write(&self, path: &Path) -> Result<(), PrivacyError> {
-        use std::io::Write as _;
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| other(e.to_string()))?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(path).map_err(|e| {
-            other(format!(
-                "writing {} (it must not exist yet): {e}",
-                path.display()
-            ))
-        })?;
-        f.write_all(&bytes)
-            .and_then(|_| f.sync_all())
-            .map_err(|e| other(format!("writing {}: {e}", path.display())))
+        tanji_ledger::keyfile::write_private_json(path, self)
+            .map_err(|e| other(format!("{e} (the file must not exist yet)")))
     }
 }
 

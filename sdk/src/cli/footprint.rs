@@ -330,7 +330,8 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                     "note": "opening of the raw-data commitment: give it only to auditors",
                 });
                 // Written before submitting: losing it would make the commitment unopenable.
-                write_private(&path, &serde_json::to_vec_pretty(&v)?)?;
+                tanji_ledger::keyfile::write_private_json(&path, &v)
+                    .with_context(|| format!("{} must not exist yet", path.display()))?;
                 out.note(&format!(
                     "raw-data opening written to {} (keep it private)",
                     path.display()
@@ -536,26 +537,6 @@ fn print_tree(node: &serde_json::Value, s: &mut String) {
     for up in node["upstream"].as_array().into_iter().flatten() {
         print_tree(up, s);
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("writing {} (it must not exist yet)", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    if bytes.is_empty() {
-        bail!("empty opening");
-    }
-    Ok(())
 }
 
 /// Checks a committed attestation against its opening and recomputes it.
