@@ -74,35 +74,58 @@ fn authenticate(
     Ok(req.org)
 }
 
-fn parse_ids(id: &str, hash: &str) -> Result<(TxId, EnvelopeHash), ApiError> {
-    let id = id
-        .parse()
-        .map_err(|e| ApiError::bad_request(format!("footprint id: {e}")))?;
-    let hash = EnvelopeHash::from_hex(hash)
-        .map_err(|e| ApiError::bad_request(format!("envelope hash: {e}")))?;
-    Ok((id, hash))
+/// A signed request about one recorded disclosure, authenticated: who asks,
+/// the footprint, and its disclosure of the envelope.
+struct Request {
+    requester: OrgId,
+    footprint: FootprintState,
+    record: DisclosureRecord,
+    hash: EnvelopeHash,
 }
 
-/// The footprint and its recorded disclosure of `hash`.
-fn disclosure(
-    store: &Store,
-    id: &TxId,
-    hash: &EnvelopeHash,
-) -> Result<(FootprintState, DisclosureRecord), ApiError> {
-    let fp = StateView::footprint(store, id)
-        .map_err(internal)?
-        .ok_or_else(|| ApiError::not_found(format!("footprint {id} is not on the ledger")))?;
-    let record = fp
-        .disclosures
-        .iter()
-        .find(|d| d.disclosure.envelope == *hash)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "footprint {id} records no disclosure of envelope {hash} (yet: the disclose transaction may still be pending)"
-            ))
-        })?;
-    Ok((fp, record))
+/// Parses the path, then on a blocking thread authenticates the request
+/// (signed over `body`), finds the disclosure of `hash` on footprint `id`,
+/// and runs `then` with the store.
+async fn on_disclosure<T: Send + 'static>(
+    state: &ApiState,
+    method: Method,
+    headers: HeaderMap,
+    (id, hash): (String, String),
+    body: Vec<u8>,
+    then: impl FnOnce(&Store, Request, Vec<u8>) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let id: TxId = id
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("footprint id: {e}")))?;
+    let hash = EnvelopeHash::from_hex(&hash)
+        .map_err(|e| ApiError::bad_request(format!("envelope hash: {e}")))?;
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let path = format!("/v1/footprints/{id}/envelopes/{hash}");
+        let requester = authenticate(&store, &headers, &method, &path, &body)?;
+        let footprint = StateView::footprint(&*store, &id)
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::not_found(format!("footprint {id} is not on the ledger")))?;
+        let record = footprint
+            .disclosures
+            .iter()
+            .find(|d| d.disclosure.envelope == hash)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "footprint {id} records no disclosure of envelope {hash} (yet: the disclose transaction may still be pending)"
+                ))
+            })?;
+        let request = Request {
+            requester,
+            footprint,
+            record,
+            hash,
+        };
+        then(&store, request, body)
+    })
+    .await
+    .map_err(internal)?
 }
 
 /// `PUT /v1/footprints/{id}/envelopes/{hash}`: deposit a disclosed envelope
@@ -122,51 +145,45 @@ pub async fn deposit(
     State(state): State<ApiState>,
     method: Method,
     headers: HeaderMap,
-    Path((id, hash)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (id, hash) = parse_ids(&id, &hash)?;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("an envelope has at most {MAX_ENVELOPE_BYTES} bytes"),
-        )
-    };
     let bytes = super::read_body(body, MAX_ENVELOPE_BYTES)
         .await
-        .ok_or_else(too_large)?;
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        let path = format!("/v1/footprints/{id}/envelopes/{hash}");
-        let sender = authenticate(&store, &headers, &method, &path, &bytes)?;
-        let (fp, record) = disclosure(&store, &id, &hash)?;
-        if sender != fp.author {
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("an envelope has at most {MAX_ENVELOPE_BYTES} bytes"),
+            )
+        })?;
+    on_disclosure(&state, method, headers, ids, bytes, |store, r, bytes| {
+        let id = r.footprint.id;
+        if r.requester != r.footprint.author {
             return Err(forbidden(format!(
                 "only the author of footprint {id} deposits its envelopes"
             )));
         }
         let malformed = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed", m);
-        if EnvelopeHash::of_bytes(&bytes) != hash {
-            return Err(malformed(format!("the body's hash is not {hash}")));
+        if EnvelopeHash::of_bytes(&bytes) != r.hash {
+            return Err(malformed(format!("the body's hash is not {}", r.hash)));
         }
-        if bytes.len() != record.disclosure.size as usize {
+        if bytes.len() != r.record.disclosure.size as usize {
             return Err(malformed(format!(
                 "the body has {} bytes, the disclosure recorded {}",
                 bytes.len(),
-                record.disclosure.size
+                r.record.disclosure.size
             )));
         }
         Envelope::from_bytes(&bytes).map_err(|e| malformed(e.to_string()))?;
-        store.put_envelope(&hash, &bytes).map_err(internal)?;
-        tracing::info!(%hash, footprint = %id, size = bytes.len(), "envelope kept");
+        store.put_envelope(&r.hash, &bytes).map_err(internal)?;
+        tracing::info!(hash = %r.hash, footprint = %id, size = bytes.len(), "envelope kept");
         Ok((
             StatusCode::CREATED,
-            Json(json!({ "envelope": hash, "size": bytes.len() })),
+            Json(json!({ "envelope": r.hash, "size": bytes.len() })),
         ))
     })
     .await
-    .map_err(internal)?
 }
 
 /// `GET /v1/footprints/{id}/envelopes/{hash}`: the envelope, for its recipient only.
@@ -182,28 +199,24 @@ pub async fn fetch(
     State(state): State<ApiState>,
     method: Method,
     headers: HeaderMap,
-    Path((id, hash)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (id, hash) = parse_ids(&id, &hash)?;
-    let store = state.store.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        let path = format!("/v1/footprints/{id}/envelopes/{hash}");
-        let requester = authenticate(&store, &headers, &method, &path, b"")?;
-        let (_, record) = disclosure(&store, &id, &hash)?;
-        if requester != record.disclosure.recipient {
+    let bytes = on_disclosure(&state, method, headers, ids, Vec::new(), |store, r, _| {
+        let recipient = r.record.disclosure.recipient;
+        if r.requester != recipient {
             return Err(forbidden(format!(
-                "envelope {hash} is for {}, not {requester}",
-                record.disclosure.recipient
+                "envelope {} is for {recipient}, not {}",
+                r.hash, r.requester
             )));
         }
-        store.envelope(&hash).map_err(internal)?.ok_or_else(|| {
+        store.envelope(&r.hash).map_err(internal)?.ok_or_else(|| {
             ApiError::not_found(format!(
-                "envelope {hash} is not kept on this node (purged, or posted to another node)"
+                "envelope {} is not kept on this node (purged, or deposited on another node)",
+                r.hash
             ))
         })
     })
-    .await
-    .map_err(internal)??;
+    .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
@@ -220,23 +233,17 @@ pub async fn purge(
     State(state): State<ApiState>,
     method: Method,
     headers: HeaderMap,
-    Path((id, hash)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (id, hash) = parse_ids(&id, &hash)?;
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        let path = format!("/v1/footprints/{id}/envelopes/{hash}");
-        let requester = authenticate(&store, &headers, &method, &path, b"")?;
-        let (fp, record) = disclosure(&store, &id, &hash)?;
-        if requester != record.disclosure.recipient && requester != fp.author {
+    on_disclosure(&state, method, headers, ids, Vec::new(), |store, r, _| {
+        if r.requester != r.record.disclosure.recipient && r.requester != r.footprint.author {
             return Err(forbidden(
                 "only the footprint's author or the envelope's recipient may purge it",
             ));
         }
-        let purged = store.delete_envelope(&hash).map_err(internal)?;
-        tracing::info!(%hash, %requester, purged, "envelope purge");
-        Ok(Json(json!({ "envelope": hash, "purged": purged })))
+        let purged = store.delete_envelope(&r.hash).map_err(internal)?;
+        tracing::info!(hash = %r.hash, requester = %r.requester, purged, "envelope purge");
+        Ok(Json(json!({ "envelope": r.hash, "purged": purged })))
     })
     .await
-    .map_err(internal)?
 }
