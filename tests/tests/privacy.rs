@@ -306,26 +306,12 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
     let model = work.path().join("bracket.toml");
     std::fs::write(
         &model,
-        format!(
-            r#"
-[product]
-ids = ["urn:tanji:test:bracket"]
-name = "Hinge bracket (hidden)"
-category = "urn:cpc:42999"
-declared_unit = "piece"
-declared_unit_amount = "1"
-mass_kg = "0.02"
-boundary = "cradle-to-gate"
-period = {{ start = "2025-01-01", end = "2026-01-01" }}
-geography = "CN-BJ"
-gwp = "AR6"
-privacy = "hidden"
-
-[[input]]
-footprint = "{ingot}"
-quantity = "0.0537"
-stage = "raw-materials"
-"#
+        tanji_ledger::testkit::hidden_model(
+            "Hinge bracket (hidden)",
+            "piece",
+            &format!(
+                "\n[[input]]\nfootprint = \"{ingot}\"\nquantity = \"0.0537\"\nstage = \"raw-materials\"\n"
+            ),
         ),
     )
     .unwrap();

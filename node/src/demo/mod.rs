@@ -234,10 +234,7 @@ pub fn load_into(ledger: &mut dyn DemoLedger, keys_dir: &Path, out_dir: &Path) -
         return Ok(());
     }
     let demo_file = out_dir.join("demo.json");
-    let keys = |stem: &str| -> Result<OrgKeyFile> {
-        let path = keys_dir.join(format!("{stem}.json"));
-        OrgKeyFile::load(&path).with_context(|| format!("demo key {}", path.display()))
-    };
+    let keys = |stem: &str| demo_key(keys_dir, stem);
     let network = ledger.network()?;
 
     // 1. The factor database.
@@ -415,10 +412,7 @@ fn load_hidden_chain(
     use tanji_ledger::sealed::{self, EnvelopeBinding, SealedContent};
     use tanji_sdk::privacy::SecretsFile;
 
-    let keys = |stem: &str| -> Result<OrgKeyFile> {
-        let path = keys_dir.join(format!("{stem}.json"));
-        OrgKeyFile::load(&path).with_context(|| format!("demo key {}", path.display()))
-    };
+    let keys = |stem: &str| demo_key(keys_dir, stem);
     let dir = out_dir.join("hidden");
     std::fs::create_dir_all(&dir)?;
     let mut ids: BTreeMap<&'static str, TxId> = BTreeMap::new();
@@ -557,6 +551,12 @@ fn load_hidden_chain(
     )?;
     tracing::info!(laptop = %ids["hidden-laptop"], "demo hidden chain loaded");
     Ok(ids)
+}
+
+/// A demo organisation's key file, `keys_dir/<stem>.json`.
+fn demo_key(keys_dir: &Path, stem: &str) -> Result<OrgKeyFile> {
+    let path = keys_dir.join(format!("{stem}.json"));
+    OrgKeyFile::load(&path).with_context(|| format!("demo key {}", path.display()))
 }
 
 fn load_or_make_salt(path: &Path) -> Result<[u8; 32]> {
