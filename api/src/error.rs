@@ -1,9 +1,10 @@
-//! JSON errors.
+//! JSON errors: every refusal is an [`ErrorBody`] with the status that fits.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use tanji_api_types::{ErrorBody, ErrorDetail};
+use tanji_ledger::merkle::MerkleError;
 use tanji_ledger::store::StoreError;
 use tanji_ledger::validate::{ErrorClass, TxError};
 
@@ -16,16 +17,6 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human-readable explanation.
     pub message: String,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
-}
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: &'a str,
 }
 
 impl ApiError {
@@ -45,6 +36,24 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
+    /// 404 with code `out_of_range`: a part of the log (entries, a tree
+    /// size, a proof) that does not exist, or not yet.
+    pub fn out_of_range(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "out_of_range", message)
+    }
+    /// 500 with code `internal`: the node failed, not the request.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    }
+    /// The JSON body.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+            },
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -52,13 +61,7 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: &self.message,
-            },
-        };
-        (self.status, Json(body)).into_response()
+        (self.status, Json(self.body())).into_response()
     }
 }
 
@@ -78,13 +81,19 @@ impl From<TxError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::OutOfRange(m) => ApiError::bad_request(m),
-            StoreError::Merkle(m) => ApiError::bad_request(m.to_string()),
-            other => ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                other.to_string(),
-            ),
+            StoreError::OutOfRange(m) => ApiError::out_of_range(m),
+            StoreError::Merkle(
+                m @ (MerkleError::IndexOutOfRange { .. }
+                | MerkleError::SizeOutOfRange { .. }
+                | MerkleError::InvalidRange { .. }),
+            ) => ApiError::out_of_range(m.to_string()),
+            other => ApiError::internal(other),
         }
+    }
+}
+
+impl From<tanji_ledger::state::StateError> for ApiError {
+    fn from(e: tanji_ledger::state::StateError) -> Self {
+        ApiError::internal(e)
     }
 }

@@ -8,6 +8,8 @@ use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate::TxError;
 use tanji_ledger::TxId;
 
+use tanji_api_types::ops::Alarm;
+
 use crate::Metrics;
 
 /// Where a transaction that is not (yet) in the log stands.
@@ -55,27 +57,6 @@ pub trait NodeService: Send + Sync + 'static {
     fn consensus_height(&self) -> Option<u64> {
         None
     }
-}
-
-/// Something a node saw that must not happen between honest nodes: two
-/// signed checkpoints that disagree. The notes are the evidence; anyone can
-/// check their signatures with the network's keys.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Alarm {
-    /// `fork` (a validly signed checkpoint that contradicts this node's log or
-    /// another signed checkpoint) or `equivocation` (one key signed two
-    /// different roots for the same size).
-    pub kind: String,
-    /// The log size both notes are about.
-    pub size: u64,
-    /// Who signed the conflicting note(s), by key name.
-    pub signers: Vec<String>,
-    /// Human-readable explanation.
-    pub detail: String,
-    /// The two conflicting signed notes (C2SP text).
-    pub notes: [String; 2],
-    /// When the node raised it (RFC 3339, UTC).
-    pub raised_at: String,
 }
 
 /// Shared state of every handler.

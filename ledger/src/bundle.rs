@@ -23,6 +23,7 @@ pub const MAX_BUNDLE_BYTES: usize = 256 * 1024;
 
 /// An entry, its inclusion proof, and the cosigned checkpoint it leads to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct InclusionBundle {
     /// Always [`BUNDLE_FORMAT`].
     pub format: String,
@@ -212,6 +213,7 @@ pub const MAX_BUNDLE_ENTRIES: usize = 2_000;
 
 /// One log entry with its inclusion proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct BundleEntry {
     /// Index in the log.
     pub index: u64,
@@ -225,6 +227,7 @@ pub struct BundleEntry {
 /// every attestation of the supply-chain tree and every factor they use, each
 /// with an inclusion proof against one cosigned checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CertificateBundle {
     /// Always [`CERTIFICATE_BUNDLE_FORMAT`].
     pub format: String,

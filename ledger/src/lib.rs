@@ -21,6 +21,8 @@ pub mod encoding;
 pub mod ids;
 pub mod keyfile;
 pub mod merkle;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod sealed;
 pub mod state;
 #[cfg(feature = "store")]

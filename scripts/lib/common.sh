@@ -32,6 +32,26 @@ ensure_build_deps() {
   fi
 }
 
+# Schemathesis (PyPI), pinned, in a venv of its own under target/, for the
+# API contract test (tests/tests/contract.rs). Exports TANJI_SCHEMATHESIS.
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  local venv="${TANJI_SCHEMATHESIS_VENV:-$TANJI_ROOT/target/schemathesis-venv}"
+  if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+      local sudo=()
+      [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq python3-venv >/dev/null
+    fi
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export TANJI_SCHEMATHESIS="$venv/bin/st"
+}
+
 # Everything (tests, demo, benches) builds with --release so RocksDB's C++ is
 # compiled once per machine; see docs/adr/0003-one-build-profile.md.
 build_release_bins() {

@@ -1,14 +1,33 @@
-//! Typed access to a node's REST v1 API.
+//! Typed access to a node's REST v1 API: one method per route.
 //!
-//! Responses are decoded into the types below; hashes arrive as base64 and
-//! are decoded and length-checked here, so callers get [`Hash`]es or an error.
+//! Paths, queries and answers are the types of `tanji-api-types`, the same
+//! the server answers with and documents in `/openapi.json`. Log entries and
+//! proofs arrive as base64 and are decoded and length-checked here, so
+//! callers get bytes and [`Hash`]es or an error.
 
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
-use tanji_ledger::bundle::InclusionBundle;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tanji_api_types::carbon::{
+    Anomalies, AnomalyQuery, CertificateList, CertificateView, FactorImpact, FactorList,
+    FactorLookup, FactorQuery, FootprintImpact, FootprintList, FootprintQuery, FootprintTree,
+    FootprintView, ResolveQuery, RuleList, Stats, VerifyReport,
+};
+use tanji_api_types::log::{
+    ConsistencyProof, ConsistencyQuery, EntriesPage, InclusionProof, InclusionQuery, RangeQuery,
+    SizeQuery,
+};
+use tanji_api_types::ops::{Alarms, Health};
+use tanji_api_types::orgs::{NetworkView, Org};
+use tanji_api_types::privacy::EnvelopePurged;
+use tanji_api_types::tx::{SubmitResponse, TxStatus};
+use tanji_api_types::{paths, ErrorBody};
+use tanji_ledger::bundle::{CertificateBundle, InclusionBundle};
+use tanji_ledger::carbon::tree::TreeData;
+use tanji_ledger::carbon::{RecordRef, RuleState};
 use tanji_ledger::crypto::SecretKey;
 use tanji_ledger::merkle::Hash;
 use tanji_ledger::sealed::access::sign_request;
@@ -57,107 +76,7 @@ impl ClientError {
     }
 }
 
-/// Answer to a submission.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct Submitted {
-    /// Transaction id.
-    pub id: TxId,
-    /// "queued" or "committed".
-    pub status: String,
-    /// Log index if committed.
-    pub index: Option<u64>,
-}
-
-/// A checkpoint reference in a status answer.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct CheckpointRef {
-    /// Tree size.
-    pub size: u64,
-    /// Root, base64.
-    pub root: String,
-    /// Signed note.
-    pub note: String,
-}
-
-/// An inclusion proof as served.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct InclusionProofView {
-    /// Leaf index.
-    pub index: u64,
-    /// Tree size.
-    pub size: u64,
-    /// Hashes, base64.
-    pub hashes: Vec<String>,
-}
-
-/// Error detail in a status answer.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct StatusError {
-    /// Code.
-    pub code: String,
-    /// Message.
-    pub message: String,
-}
-
-/// Where a transaction stands.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct TxStatus {
-    /// Transaction id.
-    pub id: TxId,
-    /// "committed", "queued", "rejected" or "unknown".
-    pub status: String,
-    /// Log index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<u64>,
-    /// Leaf hash, base64.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leaf_hash: Option<String>,
-    /// Latest checkpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<CheckpointRef>,
-    /// Inclusion proof against it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inclusion_proof: Option<InclusionProofView>,
-    /// Why it was refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<StatusError>,
-}
-
-/// An organisation as served.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct OrgView {
-    /// Id.
-    pub id: OrgId,
-    /// Name.
-    pub name: String,
-    /// Company id.
-    pub company_id: String,
-    /// Roles.
-    pub roles: Vec<String>,
-    /// "active" or "revoked".
-    pub status: String,
-    /// Highest nonce used.
-    #[serde(default)]
-    pub last_nonce: Option<u64>,
-    /// X25519 key envelopes for it are sealed to.
-    #[serde(default)]
-    pub encryption_key: Option<tanji_ledger::crypto::EncryptionKey>,
-}
-
-/// Network facts as served.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct NetworkView {
-    /// Network name.
-    pub network: String,
-    /// Genesis tx id.
-    pub genesis_tx: TxId,
-    /// Validator vkeys.
-    pub validators: Vec<String>,
-    /// Checkpoint quorum.
-    pub quorum: usize,
-}
-
-/// One entry as served.
+/// One entry as served, decoded.
 #[derive(Clone, Debug)]
 pub struct EntryView {
     /// Index.
@@ -166,30 +85,6 @@ pub struct EntryView {
     pub bytes: Vec<u8>,
     /// The leaf hash the node reports.
     pub leaf_hash: Hash,
-}
-
-#[derive(Deserialize)]
-struct RawEntries {
-    entries: Vec<RawEntry>,
-}
-#[derive(Deserialize)]
-struct RawEntry {
-    index: u64,
-    bytes: String,
-    leaf_hash: String,
-}
-#[derive(Deserialize)]
-struct RawHashes {
-    hashes: Vec<String>,
-}
-#[derive(Deserialize)]
-struct RawError {
-    error: RawErrorInner,
-}
-#[derive(Deserialize)]
-struct RawErrorInner {
-    code: String,
-    message: String,
 }
 
 /// A client for one node.
@@ -238,47 +133,72 @@ impl Client {
             return Ok(resp);
         }
         let text = resp.text().await.unwrap_or_default();
-        Err(match serde_json::from_str::<RawError>(&text) {
-            Ok(e) => ClientError::Api {
-                status: status.as_u16(),
-                code: e.error.code,
-                message: e.error.message,
-            },
-            Err(_) => ClientError::Api {
-                status: status.as_u16(),
-                code: "http".into(),
-                message: text.chars().take(500).collect(),
-            },
-        })
+        Err(api_error(status.as_u16(), &text))
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let url = self.url(path);
-        let resp = self.send(self.http.get(&url), &url).await?;
+    async fn decode<T: DeserializeOwned>(
+        resp: reqwest::Response,
+        url: String,
+    ) -> Result<T, ClientError> {
         resp.json().await.map_err(|e| ClientError::Decode {
             url,
             why: e.to_string(),
         })
     }
 
-    /// Submits a transaction (borsh body).
-    pub async fn submit(&self, tx: &SignedTx) -> Result<Submitted, ClientError> {
-        let url = self.url("/v1/tx");
+    async fn text(resp: reqwest::Response, url: String) -> Result<String, ClientError> {
+        resp.text().await.map_err(|e| ClientError::Decode {
+            url,
+            why: e.to_string(),
+        })
+    }
+
+    /// GET `path` with an optional query, decoded as `T`.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T, ClientError> {
+        let url = self.url(path);
+        let mut req = self.http.get(&url);
+        if let Some(q) = query {
+            req = req.query(q);
+        }
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
+    }
+
+    /// GET `path` as text.
+    async fn get_text(
+        &self,
+        path: &str,
+        query: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<String, ClientError> {
+        let url = self.url(path);
+        let mut req = self.http.get(&url);
+        if let Some(q) = query {
+            req = req.query(q);
+        }
+        let resp = self.send(req, &url).await?;
+        Self::text(resp, url).await
+    }
+
+    /// `POST /v1/tx`: submits a transaction (borsh body).
+    pub async fn submit(&self, tx: &SignedTx) -> Result<SubmitResponse, ClientError> {
+        let url = self.url(paths::TX);
         let req = self
             .http
             .post(&url)
             .header("content-type", "application/octet-stream")
             .body(tx.encode());
         let resp = self.send(req, &url).await?;
-        resp.json().await.map_err(|e| ClientError::Decode {
-            url,
-            why: e.to_string(),
-        })
+        Self::decode(resp, url).await
     }
 
-    /// Where a transaction stands. "unknown" (404) is an answer, not an error.
+    /// `GET /v1/tx/{id}`: where a transaction stands. "Unknown" (404 with a
+    /// status body) is an answer, not an error.
     pub async fn tx_status(&self, id: &TxId) -> Result<TxStatus, ClientError> {
-        let url = self.url(&format!("/v1/tx/{id}"));
+        let url = self.url(&paths::fill(paths::TX_STATUS, &[&id.to_hex()]));
         let resp = self
             .http
             .get(&url)
@@ -288,67 +208,38 @@ impl Client {
                 url: url.clone(),
                 source,
             })?;
-        if resp.status().as_u16() == 404 {
-            let text = resp.text().await.unwrap_or_default();
-            if let Ok(s) = serde_json::from_str::<TxStatus>(&text) {
-                return Ok(s);
-            }
-            return Err(ClientError::Api {
-                status: 404,
-                code: "not_found".into(),
-                message: text,
-            });
-        }
-        let resp = self.send_checked(resp).await?;
-        resp.json().await.map_err(|e| ClientError::Decode {
-            url,
-            why: e.to_string(),
-        })
-    }
-
-    async fn send_checked(
-        &self,
-        resp: reqwest::Response,
-    ) -> Result<reqwest::Response, ClientError> {
-        if resp.status().is_success() {
-            return Ok(resp);
-        }
         let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        Err(match serde_json::from_str::<RawError>(&text) {
-            Ok(e) => ClientError::Api {
-                status,
-                code: e.error.code,
-                message: e.error.message,
-            },
-            Err(_) => ClientError::Api {
-                status,
-                code: "http".into(),
-                message: text.chars().take(500).collect(),
-            },
-        })
+        if status == 404 {
+            let text = resp.text().await.unwrap_or_default();
+            return serde_json::from_str::<TxStatus>(&text).map_err(|_| api_error(404, &text));
+        }
+        if !(200..300).contains(&status) {
+            let text = resp.text().await.unwrap_or_default();
+            return Err(api_error(status, &text));
+        }
+        Self::decode(resp, url).await
     }
 
-    /// The latest signed checkpoint, or the one at `size`.
+    /// `GET /v1/tx/{id}/bundle`: the offline verification bundle of a committed transaction.
+    pub async fn bundle(&self, id: &TxId) -> Result<InclusionBundle, ClientError> {
+        self.get(&paths::fill(paths::TX_BUNDLE, &[&id.to_hex()]), NO_QUERY)
+            .await
+    }
+
+    /// `GET /v1/checkpoint`: the latest signed checkpoint, or the one at `size`.
     pub async fn checkpoint(&self, size: Option<u64>) -> Result<String, ClientError> {
-        let path = match size {
-            Some(s) => format!("/v1/checkpoint?size={s}"),
-            None => "/v1/checkpoint".to_string(),
-        };
-        let url = self.url(&path);
-        let resp = self.send(self.http.get(&url), &url).await?;
-        resp.text().await.map_err(|e| ClientError::Decode {
-            url,
-            why: e.to_string(),
-        })
+        self.get_text(paths::CHECKPOINT, Some(&SizeQuery { size }))
+            .await
     }
 
-    /// Entries `[start, end)` (the node may return fewer; call again from the next index).
+    /// `GET /v1/entries`: entries `[start, end)` (the node may return fewer;
+    /// call again from the next index).
     pub async fn entries(&self, start: u64, end: u64) -> Result<Vec<EntryView>, ClientError> {
-        let path = format!("/v1/entries?start={start}&end={end}");
-        let raw: RawEntries = self.get_json(&path).await?;
-        let url = self.url(&path);
-        raw.entries
+        let page: EntriesPage = self
+            .get(paths::ENTRIES, Some(&RangeQuery { start, end }))
+            .await?;
+        let url = self.url(paths::ENTRIES);
+        page.entries
             .into_iter()
             .map(|e| {
                 Ok(EntryView {
@@ -363,77 +254,165 @@ impl Client {
             .collect()
     }
 
-    /// Inclusion proof for `index` in the tree of `size`.
+    /// `GET /v1/proof/inclusion`: the audit path of `index` in the tree of `size`.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, ClientError> {
-        let path = format!("/v1/proof/inclusion?index={index}&size={size}");
-        let raw: RawHashes = self.get_json(&path).await?;
-        let url = self.url(&path);
-        raw.hashes.iter().map(|h| decode_hash(h, &url)).collect()
+        let proof: InclusionProof = self
+            .get(
+                paths::PROOF_INCLUSION,
+                Some(&InclusionQuery {
+                    index,
+                    size: Some(size),
+                }),
+            )
+            .await?;
+        let url = self.url(paths::PROOF_INCLUSION);
+        proof.hashes.iter().map(|h| decode_hash(h, &url)).collect()
     }
 
-    /// Consistency proof from `from` to `to`.
+    /// `GET /v1/proof/consistency`: from `from` to `to`.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> Result<Vec<Hash>, ClientError> {
-        let path = format!("/v1/proof/consistency?from={from}&to={to}");
-        let raw: RawHashes = self.get_json(&path).await?;
-        let url = self.url(&path);
-        raw.hashes.iter().map(|h| decode_hash(h, &url)).collect()
+        let proof: ConsistencyProof = self
+            .get(
+                paths::PROOF_CONSISTENCY,
+                Some(&ConsistencyQuery { from, to: Some(to) }),
+            )
+            .await?;
+        let url = self.url(paths::PROOF_CONSISTENCY);
+        proof.hashes.iter().map(|h| decode_hash(h, &url)).collect()
     }
 
-    /// An organisation.
-    pub async fn org(&self, id: &OrgId) -> Result<OrgView, ClientError> {
-        self.get_json(&format!("/v1/orgs/{id}")).await
+    /// `GET /v1/orgs`: every organisation.
+    pub async fn orgs(&self) -> Result<Vec<Org>, ClientError> {
+        self.get(paths::ORGS, NO_QUERY).await
     }
 
-    /// Every organisation.
-    pub async fn orgs(&self) -> Result<Vec<OrgView>, ClientError> {
-        self.get_json("/v1/orgs").await
+    /// `GET /v1/orgs/{id}`: an organisation, with its last nonce.
+    pub async fn org(&self, id: &OrgId) -> Result<Org, ClientError> {
+        self.get(&paths::fill(paths::ORG, &[&id.to_hex()]), NO_QUERY)
+            .await
     }
 
-    /// Network facts.
+    /// `GET /v1/network`: network facts.
     pub async fn network(&self) -> Result<NetworkView, ClientError> {
-        self.get_json("/v1/network").await
+        self.get(paths::NETWORK, NO_QUERY).await
     }
 
-    /// The offline verification bundle of a committed transaction.
-    pub async fn bundle(&self, id: &TxId) -> Result<InclusionBundle, ClientError> {
-        self.get_json(&format!("/v1/tx/{id}/bundle")).await
+    /// `GET /v1/factors`: searches the factor database.
+    pub async fn factors(&self, query: &FactorQuery) -> Result<FactorList, ClientError> {
+        self.get(paths::FACTORS, Some(query)).await
     }
 
-    /// Health.
-    pub async fn health(&self) -> Result<serde_json::Value, ClientError> {
-        self.get_json("/health").await
+    /// `GET /v1/factors/{key}`: one version (`id@version`) or an id's history.
+    pub async fn factor(&self, key: &str) -> Result<FactorLookup, ClientError> {
+        self.get(&paths::fill(paths::FACTOR, &[key]), NO_QUERY)
+            .await
     }
-}
 
-fn decode_hash(s: &str, url: &str) -> Result<Hash, ClientError> {
-    B64.decode(s)
-        .ok()
-        .and_then(|b| <Hash>::try_from(b).ok())
-        .ok_or_else(|| ClientError::Decode {
-            url: url.to_string(),
-            why: format!("{s:.60} is not a base64 32-byte hash"),
-        })
-}
+    /// `GET /v1/factors/{key}/affected`: footprints that depend on a factor version.
+    pub async fn factor_affected(&self, factor: &RecordRef) -> Result<FactorImpact, ClientError> {
+        let path = paths::fill(paths::FACTOR_AFFECTED, &[&factor.to_string()]);
+        self.get(&path, NO_QUERY).await
+    }
 
-impl Client {
-    /// Fetches the ledger records named (missing ones are simply absent).
+    /// `GET /v1/rules`: every product rule version.
+    pub async fn rules(&self) -> Result<RuleList, ClientError> {
+        self.get(paths::RULES, NO_QUERY).await
+    }
+
+    /// `GET /v1/rules/{key}`: one product rule version.
+    pub async fn rule(&self, rule: &RecordRef) -> Result<RuleState, ClientError> {
+        self.get(&paths::fill(paths::RULE, &[&rule.to_string()]), NO_QUERY)
+            .await
+    }
+
+    /// `GET /v1/footprints`: attestations matching `query`.
+    pub async fn footprints(&self, query: &FootprintQuery) -> Result<FootprintList, ClientError> {
+        self.get(paths::FOOTPRINTS, Some(query)).await
+    }
+
+    /// `GET /v1/footprints/{id}`: one attestation with its status and figures.
+    pub async fn footprint(&self, id: &TxId) -> Result<FootprintView, ClientError> {
+        self.get(&paths::fill(paths::FOOTPRINT, &[&id.to_hex()]), NO_QUERY)
+            .await
+    }
+
+    /// `GET /v1/footprints/{id}/tree`: the supply-chain tree with every record it needs.
+    pub async fn footprint_tree(&self, id: &TxId) -> Result<FootprintTree, ClientError> {
+        let path = paths::fill(paths::FOOTPRINT_TREE, &[&id.to_hex()]);
+        self.get(&path, NO_QUERY).await
+    }
+
+    /// `GET /v1/footprints/{id}/verify`: the node's recomputation of the tree.
+    pub async fn footprint_verify(&self, id: &TxId) -> Result<VerifyReport, ClientError> {
+        let path = paths::fill(paths::FOOTPRINT_VERIFY, &[&id.to_hex()]);
+        self.get(&path, NO_QUERY).await
+    }
+
+    /// `GET /v1/footprints/{id}/affected`: footprints that depend on this one.
+    pub async fn footprint_affected(&self, id: &TxId) -> Result<FootprintImpact, ClientError> {
+        let path = paths::fill(paths::FOOTPRINT_AFFECTED, &[&id.to_hex()]);
+        self.get(&path, NO_QUERY).await
+    }
+
+    /// `GET /v1/certificates`: every certificate.
+    pub async fn certificates(&self) -> Result<CertificateList, ClientError> {
+        self.get(paths::CERTIFICATES, NO_QUERY).await
+    }
+
+    /// `GET /v1/certificates/{id}`: one certificate with its validity today.
+    pub async fn certificate(&self, id: &str) -> Result<CertificateView, ClientError> {
+        self.get(&paths::fill(paths::CERTIFICATE, &[id]), NO_QUERY)
+            .await
+    }
+
+    /// `GET /v1/certificates/{id}/bundle`: a certificate's offline verification bundle.
+    pub async fn certificate_bundle(&self, id: &str) -> Result<CertificateBundle, ClientError> {
+        self.get(&paths::fill(paths::CERTIFICATE_BUNDLE, &[id]), NO_QUERY)
+            .await
+    }
+
+    /// `GET /v1/labels/{id}.svg`: a certificate's carbon label (SVG text).
+    pub async fn label_svg(&self, certificate: &str) -> Result<String, ClientError> {
+        let path = paths::fill(paths::LABEL, &[&format!("{certificate}.svg")]);
+        self.get_text(&path, NO_QUERY).await
+    }
+
+    /// `GET /verify/{certificate}`: the verification page (HTML).
+    pub async fn verify_page(&self, certificate: &str) -> Result<String, ClientError> {
+        let path = paths::fill(paths::VERIFY_PAGE, &[certificate]);
+        self.get_text(&path, NO_QUERY).await
+    }
+
+    /// `GET /v1/resolve`: the ledger records named (missing ones are simply absent).
     pub async fn resolve(
         &self,
-        factors: &[tanji_ledger::carbon::RecordRef],
+        factors: &[RecordRef],
         footprints: &[TxId],
-        rules: &[tanji_ledger::carbon::RecordRef],
-    ) -> Result<tanji_ledger::carbon::tree::TreeData, ClientError> {
-        let mut data = tanji_ledger::carbon::tree::TreeData::default();
+        rules: &[RecordRef],
+    ) -> Result<TreeData, ClientError> {
+        let mut data = TreeData::default();
         // Keep URLs short: at most 100 references per request.
-        let join = |v: &[String]| v.join(",");
         let f: Vec<String> = factors.iter().map(|r| r.to_string()).collect();
         let p: Vec<String> = footprints.iter().map(|r| r.to_hex()).collect();
         let r: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
-        for (kind, list) in [("factors", f), ("footprints", p), ("rules", r)] {
+        for (kind, list) in [(0, f), (1, p), (2, r)] {
             for chunk in list.chunks(100) {
-                let part: tanji_ledger::carbon::tree::TreeData = self
-                    .get_json(&format!("/v1/resolve?{kind}={}", join(chunk)))
-                    .await?;
+                let joined = Some(chunk.join(","));
+                let query = match kind {
+                    0 => ResolveQuery {
+                        factors: joined,
+                        ..Default::default()
+                    },
+                    1 => ResolveQuery {
+                        footprints: joined,
+                        ..Default::default()
+                    },
+                    _ => ResolveQuery {
+                        rules: joined,
+                        ..Default::default()
+                    },
+                };
+                let part: TreeData = self.get(paths::RESOLVE, Some(&query)).await?;
                 data.factors.extend(part.factors);
                 data.footprints.extend(part.footprints);
                 data.rules.extend(part.rules);
@@ -442,14 +421,34 @@ impl Client {
         Ok(data)
     }
 
-    /// The supply-chain tree of an attestation with every record it needs.
-    pub async fn footprint_tree(&self, id: &TxId) -> Result<serde_json::Value, ClientError> {
-        self.get_json(&format!("/v1/footprints/{id}/tree")).await
+    /// `GET /v1/stats`: counts for regulators.
+    pub async fn stats(&self) -> Result<Stats, ClientError> {
+        self.get(paths::STATS, NO_QUERY).await
     }
 
-    /// Any JSON document of the API (for display commands).
-    pub async fn get_value(&self, path: &str) -> Result<serde_json::Value, ClientError> {
-        self.get_json(path).await
+    /// `GET /v1/anomalies`: outliers and sharp drops.
+    pub async fn anomalies(&self, query: &AnomalyQuery) -> Result<Anomalies, ClientError> {
+        self.get(paths::ANOMALIES, Some(query)).await
+    }
+
+    /// `GET /v1/alarms`: forks and equivocations the node has seen.
+    pub async fn alarms(&self) -> Result<Alarms, ClientError> {
+        self.get(paths::ALARMS, NO_QUERY).await
+    }
+
+    /// `GET /health`.
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.get(paths::HEALTH, NO_QUERY).await
+    }
+
+    /// `GET /metrics`: OpenMetrics text.
+    pub async fn metrics(&self) -> Result<String, ClientError> {
+        self.get_text(paths::METRICS, NO_QUERY).await
+    }
+
+    /// `GET /openapi.json`: the API's OpenAPI document.
+    pub async fn openapi(&self) -> Result<serde_json::Value, ClientError> {
+        self.get(paths::OPENAPI, NO_QUERY).await
     }
 
     /// A request signed as `org` with `key` (see `tanji_ledger::sealed::access`).
@@ -478,8 +477,8 @@ impl Client {
         )
     }
 
-    /// Deposits the envelope of a committed disclosure (signed as the
-    /// footprint's author).
+    /// `PUT /v1/footprints/{id}/envelopes/{hash}`: deposits the envelope of a
+    /// committed disclosure (signed as the footprint's author).
     pub async fn deposit_envelope(
         &self,
         footprint: &TxId,
@@ -488,13 +487,14 @@ impl Client {
         key: &SecretKey,
     ) -> Result<(), ClientError> {
         let hash = EnvelopeHash::of_bytes(envelope);
-        let path = format!("/v1/footprints/{footprint}/envelopes/{hash}");
+        let path = paths::fill(paths::ENVELOPE, &[&footprint.to_hex(), &hash.to_string()]);
         let (req, url) = self.signed(reqwest::Method::PUT, &path, envelope.to_vec(), org, key);
         self.send(req, &url).await?;
         Ok(())
     }
 
-    /// Fetches an envelope disclosed to `org` (signed as `org`).
+    /// `GET /v1/footprints/{id}/envelopes/{hash}`: fetches an envelope
+    /// disclosed to `org` (signed as `org`).
     pub async fn fetch_envelope(
         &self,
         footprint: &TxId,
@@ -502,7 +502,7 @@ impl Client {
         org: OrgId,
         key: &SecretKey,
     ) -> Result<Vec<u8>, ClientError> {
-        let path = format!("/v1/footprints/{footprint}/envelopes/{hash}");
+        let path = paths::fill(paths::ENVELOPE, &[&footprint.to_hex(), &hash.to_string()]);
         let (req, url) = self.signed(reqwest::Method::GET, &path, Vec::new(), org, key);
         let bytes = self
             .send(req, &url)
@@ -516,7 +516,8 @@ impl Client {
         Ok(bytes.to_vec())
     }
 
-    /// Purges an envelope from the node (signed as its author or recipient).
+    /// `DELETE /v1/footprints/{id}/envelopes/{hash}`: purges an envelope
+    /// from the node (signed as its author or recipient); whether it was kept.
     pub async fn purge_envelope(
         &self,
         footprint: &TxId,
@@ -524,23 +525,40 @@ impl Client {
         org: OrgId,
         key: &SecretKey,
     ) -> Result<bool, ClientError> {
-        let path = format!("/v1/footprints/{footprint}/envelopes/{hash}");
+        let path = paths::fill(paths::ENVELOPE, &[&footprint.to_hex(), &hash.to_string()]);
         let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
-        let v: serde_json::Value =
-            self.send(req, &url)
-                .await?
-                .json()
-                .await
-                .map_err(|e| ClientError::Decode {
-                    url,
-                    why: e.to_string(),
-                })?;
-        Ok(v["purged"].as_bool().unwrap_or(false))
+        let resp = self.send(req, &url).await?;
+        let answer: EnvelopePurged = Self::decode(resp, url).await?;
+        Ok(answer.purged)
     }
+}
 
-    /// A certificate's offline verification bundle.
-    pub async fn certificate_bundle(&self, id: &str) -> Result<serde_json::Value, ClientError> {
-        self.get_json(&format!("/v1/certificates/{id}/bundle"))
-            .await
+/// No query string.
+const NO_QUERY: Option<&()> = None;
+
+/// The error a node answered: its JSON error body, or the start of whatever
+/// else it sent.
+fn api_error(status: u16, text: &str) -> ClientError {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(e) => ClientError::Api {
+            status,
+            code: e.error.code,
+            message: e.error.message,
+        },
+        Err(_) => ClientError::Api {
+            status,
+            code: "http".into(),
+            message: text.chars().take(500).collect(),
+        },
     }
+}
+
+fn decode_hash(s: &str, url: &str) -> Result<Hash, ClientError> {
+    B64.decode(s)
+        .ok()
+        .and_then(|b| <Hash>::try_from(b).ok())
+        .ok_or_else(|| ClientError::Decode {
+            url: url.to_string(),
+            why: format!("{s:.60} is not a base64 32-byte hash"),
+        })
 }

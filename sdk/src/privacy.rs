@@ -21,6 +21,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tanji_api_types::tx::TxState;
 use tanji_ledger::carbon::hidden::{HiddenBuild, UpstreamOpenings};
 use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::tree::TreeData;
@@ -146,9 +147,11 @@ pub async fn wait_committed(client: &Client, id: &TxId) -> Result<u64, PrivacyEr
     let start = Instant::now();
     loop {
         let status = client.tx_status(id).await?;
-        match status.status.as_str() {
-            "committed" => return status.index.ok_or_else(|| other("committed without index")),
-            "rejected" => {
+        match status.status {
+            TxState::Committed => {
+                return status.index.ok_or_else(|| other("committed without index"))
+            }
+            TxState::Rejected => {
                 let why = status.error.map(|e| e.message).unwrap_or_default();
                 return Err(other(format!("transaction {id} was refused: {why}")));
             }
@@ -232,9 +235,7 @@ pub async fn disclose(
 ) -> Result<Disclosed, PrivacyError> {
     let network = client.network().await?.network;
     let org = client.org(&recipient).await?;
-    let key = org
-        .encryption_key
-        .ok_or_else(|| other(format!("the node gives no encryption key for {recipient}")))?;
+    let key = org.encryption_key;
     let binding = EnvelopeBinding {
         network,
         footprint,
@@ -274,12 +275,7 @@ pub async fn disclose(
 
 /// The footprint's state as the node serves it.
 pub async fn footprint_state(client: &Client, id: &TxId) -> Result<FootprintState, PrivacyError> {
-    let tree = client.footprint_tree(id).await?;
-    let data: TreeData = serde_json::from_value(tree["records"].clone()).map_err(|e| {
-        other(format!(
-            "the node's tree records are not in the ledger's form: {e}"
-        ))
-    })?;
+    let data = client.footprint_tree(id).await?.records;
     data.footprints
         .get(id)
         .cloned()

@@ -12,6 +12,7 @@ use base64::Engine as _;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
 use tanji_ledger::TxId;
+use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
 use tanji_tests::{rfc9162, DevNode, Rng};
 
@@ -83,7 +84,7 @@ async fn observe(client: Client, seen: Arc<Mutex<Observed>>, stop: Arc<AtomicBoo
             .collect();
         for id in sample {
             if let Ok(s) = client.tx_status(&id).await {
-                if s.status == "committed" {
+                if s.status == TxState::Committed {
                     let mut o = seen.lock().expect("lock");
                     o.committed.insert(id, s.index.expect("index"));
                     o.queued.retain(|q| *q != id);
@@ -118,7 +119,8 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
             for (id, index) in &committed {
                 let s = client.tx_status(id).await.expect("status");
                 assert_eq!(
-                    s.status, "committed",
+                    s.status,
+                    TxState::Committed,
                     "round {round}: {id} was reported committed and is gone"
                 );
                 assert_eq!(s.index, Some(*index));
@@ -126,7 +128,7 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
             for id in &queued {
                 let s = client.tx_status(id).await.expect("status");
                 assert!(
-                    s.status == "committed" || s.status == "unknown",
+                    s.status == TxState::Committed || s.status == TxState::Unknown,
                     "round {round}: queued {id} is {}",
                     s.status
                 );
@@ -148,9 +150,7 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
             }
         }
         // History is unchanged: the leaves seen before are the same.
-        let size = client.health().await.expect("health")["size"]
-            .as_u64()
-            .expect("size");
+        let size = client.health().await.expect("health").size;
         let entries = fetch_leaves(&client, size).await;
         assert_eq!(
             &entries[..history.len()],

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::{SignedTx, TxKind, MAX_TX_BYTES};
+use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
 use tanji_tests::{rfc9162, DevNode};
 
@@ -34,10 +35,10 @@ async fn anchor_many(client: &Client, org: &OrgKeyFile, n: u64) -> Vec<tanji_led
         let mut tries = 0;
         loop {
             let s = client.tx_status(id).await.expect("status");
-            if s.status == "committed" {
+            if s.status == TxState::Committed {
                 break;
             }
-            assert_eq!(s.status, "queued", "{id}: {:?}", s.error);
+            assert_eq!(s.status, TxState::Queued, "{id}: {:?}", s.error);
             tries += 1;
             assert!(tries < 2000, "{id} never committed");
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -247,7 +248,7 @@ async fn bad_input_is_refused_with_clear_errors() {
     let id = good.id();
     let mut committed = false;
     for _ in 0..500 {
-        if client.tx_status(&id).await.expect("status").status == "committed" {
+        if client.tx_status(&id).await.expect("status").status == TxState::Committed {
             committed = true;
             break;
         }
@@ -325,12 +326,12 @@ async fn bad_input_is_refused_with_clear_errors() {
     for (path, want) in [
         ("/v1/tx/xyz", 400),
         (&format!("/v1/tx/{}", "ab".repeat(32)), 404),
-        ("/v1/entries?start=5&end=2", 400),
-        ("/v1/entries?start=999999&end=1000000", 400),
+        ("/v1/entries?start=5&end=2", 404),
+        ("/v1/entries?start=999999&end=1000000", 404),
         ("/v1/entries?start=a&end=2", 400),
-        ("/v1/proof/inclusion?index=999999&size=5", 400),
-        ("/v1/proof/inclusion?index=0&size=999999", 400),
-        ("/v1/proof/consistency?from=9&to=2", 400),
+        ("/v1/proof/inclusion?index=999999&size=5", 404),
+        ("/v1/proof/inclusion?index=0&size=999999", 404),
+        ("/v1/proof/consistency?from=9&to=2", 404),
         ("/v1/checkpoint?size=999999", 404),
         ("/v1/orgs/00", 400),
         ("/v1/nothing-here", 404),
@@ -389,10 +390,10 @@ async fn network_lists_observers_registered_by_governance() {
     let mut tries = 0;
     loop {
         let s = client.tx_status(&id).await.expect("status");
-        if s.status == "committed" {
+        if s.status == TxState::Committed {
             break;
         }
-        assert_eq!(s.status, "queued", "{id}: {:?}", s.error);
+        assert_eq!(s.status, TxState::Queued, "{id}: {:?}", s.error);
         tries += 1;
         assert!(tries < 2000, "{id} never committed");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;

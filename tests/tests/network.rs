@@ -25,6 +25,7 @@ use tanji_node::p2p::{
     PeerId, Topic,
 };
 use tanji_node::replica::config::{NodeConfig, NodeConfigFile};
+use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
 use tanji_tests::{rfc9162, tanji, wait_until, Devnet, Rng};
 use tokio::sync::mpsc;
@@ -110,20 +111,15 @@ async fn submit(net: &Devnet, node: &str, signer: &mut Signer, n: usize) -> Vec<
 }
 
 async fn resubmit(c: &Client, tx: &SignedTx) {
-    let s = c.submit(tx).await.expect("submitted");
-    assert!(
-        s.status == "queued" || s.status == "committed",
-        "{}: {}",
-        s.id,
-        s.status
-    );
+    // Accepted: queued, or already committed (the answer's type has no other case).
+    c.submit(tx).await.expect("submitted");
 }
 
 fn ids(txs: &[SignedTx]) -> Vec<TxId> {
     txs.iter().map(|t| t.id()).collect()
 }
 
-async fn status(net: &Devnet, node: &str, id: &TxId) -> String {
+async fn status(net: &Devnet, node: &str, id: &TxId) -> TxState {
     client(net, node)
         .tx_status(id)
         .await
@@ -137,11 +133,8 @@ async fn wait_committed(net: &Devnet, node: &str, txs: &[SignedTx]) {
         let what = format!("{id} committed on {node}");
         wait_until(WAIT, &what, async || {
             let s = status(net, node, &id).await;
-            assert!(
-                s == "queued" || s == "committed" || s == "unknown",
-                "{id} on {node}: {s}"
-            );
-            (s == "committed").then_some(())
+            assert!(s != TxState::Rejected, "{id} on {node}: {s}");
+            (s == TxState::Committed).then_some(())
         })
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", net.logs_tail(20)));
@@ -632,10 +625,10 @@ async fn one_down_commits_two_down_stop_safely_then_resume() {
     let sizes = assert_frozen(&net, &two, Duration::from_secs(5)).await;
     assert!(sizes.iter().all(|s| *s == frozen_size), "{sizes:?}");
     for id in ids(&queued) {
-        assert_eq!(status(&net, "validator-0", &id).await, "queued");
+        assert_eq!(status(&net, "validator-0", &id).await, TxState::Queued);
     }
     for id in ids(&via_v1) {
-        assert_eq!(status(&net, "validator-1", &id).await, "queued");
+        assert_eq!(status(&net, "validator-1", &id).await, TxState::Queued);
     }
     assert_no_alarms(&net, &two).await;
     assert_eq!(
@@ -664,7 +657,11 @@ async fn one_down_commits_two_down_stop_safely_then_resume() {
     let (size3, _) = wait_converged(&net, &all).await;
     for n in &all {
         for id in ids(&queued) {
-            assert_eq!(status(&net, n, &id).await, "committed", "{id} on {n}");
+            assert_eq!(
+                status(&net, n, &id).await,
+                TxState::Committed,
+                "{id} on {n}"
+            );
         }
     }
     let (some, everywhere) = checkpoints_agree(&net, &all, size3, None).await;
@@ -720,7 +717,7 @@ async fn late_and_empty_observer_catch_up() {
     let (size2, _) = wait_converged(&net, &all).await;
     assert!(size2 >= size + 20);
     for id in ids(&live) {
-        assert_eq!(status(&net, "observer-0", &id).await, "committed");
+        assert_eq!(status(&net, "observer-0", &id).await, TxState::Committed);
     }
     let observers = observer_keys(&net, "validator-0").await;
     wait_until(
@@ -810,8 +807,8 @@ async fn isolated_validator_cannot_diverge() {
     );
     assert!(h3["size"].as_u64() < Some(size));
     for id in ids(&stranded) {
-        assert_eq!(status(&net, "validator-3", &id).await, "queued");
-        assert_eq!(status(&net, "validator-0", &id).await, "unknown");
+        assert_eq!(status(&net, "validator-3", &id).await, TxState::Queued);
+        assert_eq!(status(&net, "validator-0", &id).await, TxState::Unknown);
     }
     assert_no_alarms(&net, &all).await;
 
@@ -828,7 +825,7 @@ async fn isolated_validator_cannot_diverge() {
     wait_committed(&net, "validator-3", &stranded).await;
     let (size2, _) = wait_converged(&net, &all).await;
     for id in ids(&stranded) {
-        assert_eq!(status(&net, "validator-0", &id).await, "committed");
+        assert_eq!(status(&net, "validator-0", &id).await, TxState::Committed);
     }
     let (some, everywhere) = checkpoints_agree(&net, &all, size2, None).await;
     eprintln!("checkpointed sizes: {some} on some node, {everywhere} on all five");

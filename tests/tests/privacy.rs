@@ -152,13 +152,7 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
     tanji_tests::wait_until(
         std::time::Duration::from_secs(60),
         "the hidden laptop on the observer",
-        async || {
-            let v = client_obs
-                .get_value(&format!("/v1/footprints/{laptop}"))
-                .await
-                .ok()?;
-            Some(v)
-        },
+        async || client_obs.footprint(&laptop).await.ok(),
     )
     .await
     .expect("the observer has the hidden laptop");
@@ -386,16 +380,13 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
         std::time::Duration::from_secs(60),
         "the observer verifying the bracket",
         async || {
-            let v = client_obs
-                .get_value(&format!("/v1/footprints/{bracket}/verify"))
-                .await
-                .ok()?;
-            (v["verified"] == true).then_some(v)
+            let v = client_obs.footprint_verify(&bracket).await.ok()?;
+            v.verified.then_some(v)
         },
     )
     .await
     .expect("the observer verifies the customer's footprint");
-    assert_eq!(obs_report["proofs_checked"], 2, "{obs_report}");
+    assert_eq!(obs_report.proofs_checked, 2, "{obs_report:?}");
 
     // A labelled product: the assembler publishes the figures of a hidden
     // footprint (built on the hidden cover's opening sealed to it); the

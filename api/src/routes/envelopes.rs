@@ -22,7 +22,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use tanji_api_types::privacy::{EnvelopeKept, EnvelopePurged};
+use tanji_api_types::{paths, ErrorBody};
 use tanji_ledger::carbon::{DisclosureRecord, FootprintState};
 use tanji_ledger::sealed::access::{RequestSignature, HEADER_ORG, HEADER_SIGNATURE, HEADER_TIME};
 use tanji_ledger::sealed::{Envelope, EnvelopeHash, MAX_ENVELOPE_BYTES};
@@ -31,10 +32,6 @@ use tanji_ledger::store::Store;
 use tanji_ledger::{OrgId, TxId};
 
 use crate::{ApiError, ApiState};
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-}
 
 fn unauthorized(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
@@ -64,7 +61,7 @@ fn authenticate(
     let req = RequestSignature::from_headers(h(HEADER_ORG), h(HEADER_TIME), h(HEADER_SIGNATURE))
         .map_err(|e| unauthorized(e.to_string()))?;
     let org = StateView::org(store, &req.org)
-        .map_err(internal)?
+        .map_err(ApiError::internal)?
         .ok_or_else(|| unauthorized(format!("unknown organisation {}", req.org)))?;
     if !org.is_active() {
         return Err(forbidden(format!("organisation {} is revoked", req.org)));
@@ -104,7 +101,7 @@ async fn on_disclosure<T: Send + 'static>(
         let path = format!("/v1/footprints/{id}/envelopes/{hash}");
         let requester = authenticate(&store, &headers, &method, &path, &body)?;
         let footprint = StateView::footprint(&*store, &id)
-            .map_err(internal)?
+            .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::not_found(format!("footprint {id} is not on the ledger")))?;
         let record = footprint
             .disclosures
@@ -125,21 +122,26 @@ async fn on_disclosure<T: Send + 'static>(
         then(&store, request, body)
     })
     .await
-    .map_err(internal)?
+    .map_err(ApiError::internal)?
 }
 
 /// `PUT /v1/footprints/{id}/envelopes/{hash}`: deposit a disclosed envelope
 /// (signed by the footprint's author; the disclosure must be committed).
-#[utoipa::path(put, path = "/v1/footprints/{id}/envelopes/{hash}", tag = "privacy",
-    params(("id" = String, Path, description = "Footprint id"), ("hash" = String, Path, description = "Envelope hash")),
-    request_body(content = Vec<u8>, description = "Envelope bytes (application/octet-stream), at most 512 KiB"),
+#[utoipa::path(put, path = paths::ENVELOPE, tag = "privacy",
+    params(("id" = TxId, Path, description = "Footprint id"),
+        ("hash" = EnvelopeHash, Path, description = "Envelope hash"),
+        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
+        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
+        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Envelope bytes, at most 512 KiB"),
     responses(
-        (status = 201, description = "Kept: {\"envelope\": hash, \"size\": bytes}"),
-        (status = 400, description = "Not an envelope, or not the recorded hash or size"),
-        (status = 401, description = "Missing or bad request signature"),
-        (status = 403, description = "Not the footprint's author"),
-        (status = 404, description = "No committed disclosure of this envelope"),
-        (status = 413, description = "Too large"),
+        (status = 201, description = "Kept on this node", body = EnvelopeKept),
+        (status = 400, description = "Bad id, or not an envelope, or not the recorded hash or size", body = ErrorBody),
+        (status = 401, description = "Missing or bad request signature", body = ErrorBody),
+        (status = 403, description = "Not the footprint's author", body = ErrorBody),
+        (status = 404, description = "No committed disclosure of this envelope", body = ErrorBody),
+        (status = 413, description = "Too large", body = ErrorBody),
     ))]
 pub async fn deposit(
     State(state): State<ApiState>,
@@ -176,24 +178,35 @@ pub async fn deposit(
             )));
         }
         Envelope::from_bytes(&bytes).map_err(|e| malformed(e.to_string()))?;
-        store.put_envelope(&r.hash, &bytes).map_err(internal)?;
+        store
+            .put_envelope(&r.hash, &bytes)
+            .map_err(ApiError::internal)?;
         tracing::info!(hash = %r.hash, footprint = %id, size = bytes.len(), "envelope kept");
         Ok((
             StatusCode::CREATED,
-            Json(json!({ "envelope": r.hash, "size": bytes.len() })),
+            Json(EnvelopeKept {
+                envelope: r.hash,
+                size: bytes.len() as u64,
+            }),
         ))
     })
     .await
 }
 
 /// `GET /v1/footprints/{id}/envelopes/{hash}`: the envelope, for its recipient only.
-#[utoipa::path(get, path = "/v1/footprints/{id}/envelopes/{hash}", tag = "privacy",
-    params(("id" = String, Path, description = "Footprint id"), ("hash" = String, Path, description = "Envelope hash")),
+#[utoipa::path(get, path = paths::ENVELOPE, tag = "privacy",
+    params(("id" = TxId, Path, description = "Footprint id"),
+        ("hash" = EnvelopeHash, Path, description = "Envelope hash"),
+        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
+        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
+        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+    ),
     responses(
-        (status = 200, description = "Envelope bytes (application/octet-stream)"),
-        (status = 401, description = "Missing or bad request signature"),
-        (status = 403, description = "Not the recipient"),
-        (status = 404, description = "No such disclosure, or the envelope is not kept on this node"),
+        (status = 200, description = "Envelope bytes", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, description = "Bad id or hash", body = ErrorBody),
+        (status = 401, description = "Missing or bad request signature", body = ErrorBody),
+        (status = 403, description = "Not the recipient", body = ErrorBody),
+        (status = 404, description = "No such disclosure, or the envelope is not kept on this node", body = ErrorBody),
     ))]
 pub async fn fetch(
     State(state): State<ApiState>,
@@ -209,41 +222,53 @@ pub async fn fetch(
                 r.hash, r.requester
             )));
         }
-        store.envelope(&r.hash).map_err(internal)?.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "envelope {} is not kept on this node (purged, or deposited on another node)",
-                r.hash
-            ))
-        })
+        store
+            .envelope(&r.hash)
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "envelope {} is not kept on this node (purged, or deposited on another node)",
+                    r.hash
+                ))
+            })
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
 /// `DELETE /v1/footprints/{id}/envelopes/{hash}`: purge (author or recipient).
-#[utoipa::path(delete, path = "/v1/footprints/{id}/envelopes/{hash}", tag = "privacy",
-    params(("id" = String, Path, description = "Footprint id"), ("hash" = String, Path, description = "Envelope hash")),
+#[utoipa::path(delete, path = paths::ENVELOPE, tag = "privacy",
+    params(("id" = TxId, Path, description = "Footprint id"),
+        ("hash" = EnvelopeHash, Path, description = "Envelope hash"),
+        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
+        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
+        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+    ),
     responses(
-        (status = 200, description = "{\"purged\": whether it was kept here}"),
-        (status = 401, description = "Missing or bad request signature"),
-        (status = 403, description = "Neither the author nor the recipient"),
-        (status = 404, description = "No such disclosure"),
+        (status = 200, description = "Purged (or was not kept here)", body = EnvelopePurged),
+        (status = 400, description = "Bad id or hash", body = ErrorBody),
+        (status = 401, description = "Missing or bad request signature", body = ErrorBody),
+        (status = 403, description = "Neither the author nor the recipient", body = ErrorBody),
+        (status = 404, description = "No such disclosure", body = ErrorBody),
     ))]
 pub async fn purge(
     State(state): State<ApiState>,
     method: Method,
     headers: HeaderMap,
     Path(ids): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<EnvelopePurged>, ApiError> {
     on_disclosure(&state, method, headers, ids, Vec::new(), |store, r, _| {
         if r.requester != r.record.disclosure.recipient && r.requester != r.footprint.author {
             return Err(forbidden(
                 "only the footprint's author or the envelope's recipient may purge it",
             ));
         }
-        let purged = store.delete_envelope(&r.hash).map_err(internal)?;
+        let purged = store.delete_envelope(&r.hash).map_err(ApiError::internal)?;
         tracing::info!(hash = %r.hash, requester = %r.requester, purged, "envelope purge");
-        Ok(Json(json!({ "envelope": r.hash, "purged": purged })))
+        Ok(Json(EnvelopePurged {
+            envelope: r.hash,
+            purged,
+        }))
     })
     .await
 }

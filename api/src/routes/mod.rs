@@ -1,4 +1,6 @@
-//! The routes of REST v1.
+//! The routes of REST v1, registered from one list ([`api_router`]) that
+//! yields both the axum router and the OpenAPI document, so a route cannot
+//! be served without being documented, nor documented without being served.
 
 pub(crate) mod carbon;
 pub(crate) mod envelopes;
@@ -8,15 +10,15 @@ pub(crate) mod orgs;
 pub(crate) mod tx;
 pub(crate) mod web;
 
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query};
 use axum::Router;
+use tanji_ledger::store::Store;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
-use crate::ApiState;
-
-pub(crate) use log::{CheckpointRef, ConsistencyProof, EntriesPage, Entry, InclusionProof};
-pub(crate) use orgs::{NetworkView, ObserverView, Org};
-pub(crate) use tx::{StatusError, SubmitResponse, TxStatus};
+use crate::{ApiError, ApiState};
 
 /// An oversized request body up to this size is read to its end before the
 /// 413 answer goes out, so a client that is still sending gets the answer
@@ -43,57 +45,78 @@ pub(crate) async fn read_body(body: axum::body::Body, limit: usize) -> Option<Ve
     (seen <= limit).then_some(out)
 }
 
-/// Most entries one `GET /v1/entries` returns.
-pub const MAX_ENTRIES_PER_PAGE: u64 = 1000;
+/// A query string, or 400 naming what is wrong with it.
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+/// Runs a blocking store read off the async runtime.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &ApiState,
+    f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// Routes that read their body themselves, within their own limit.
+fn own_body_limit(
+    (schemas, paths, method_router): UtoipaMethodRouter<ApiState>,
+) -> UtoipaMethodRouter<ApiState> {
+    (
+        schemas,
+        paths,
+        method_router.layer(DefaultBodyLimit::disable()),
+    )
+}
+
+/// Every route, each with its documentation: the one list.
+pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(own_body_limit(routes!(tx::submit)))
+        .routes(routes!(tx::status))
+        .routes(routes!(tx::bundle))
+        .routes(routes!(log::checkpoint))
+        .routes(routes!(log::entries))
+        .routes(routes!(log::inclusion))
+        .routes(routes!(log::consistency))
+        .routes(routes!(orgs::list))
+        .routes(routes!(orgs::one))
+        .routes(routes!(orgs::network))
+        .routes(routes!(carbon::factors))
+        .routes(routes!(carbon::factor))
+        .routes(routes!(carbon::factor_affected))
+        .routes(routes!(carbon::rules))
+        .routes(routes!(carbon::rule))
+        .routes(routes!(carbon::footprints))
+        .routes(routes!(carbon::footprint))
+        .routes(routes!(carbon::footprint_tree))
+        .routes(routes!(carbon::footprint_verify))
+        .routes(routes!(carbon::footprint_affected))
+        .routes(own_body_limit(routes!(
+            envelopes::fetch,
+            envelopes::purge,
+            envelopes::deposit
+        )))
+        .routes(routes!(carbon::certificates))
+        .routes(routes!(carbon::certificate))
+        .routes(routes!(web::certificate_bundle))
+        .routes(routes!(web::label))
+        .routes(routes!(web::verify_page))
+        .routes(routes!(carbon::resolve))
+        .routes(routes!(carbon::stats))
+        .routes(routes!(carbon::anomalies))
+        .routes(routes!(ops::alarms))
+        .routes(routes!(ops::health))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(ops::openapi))
+}
 
 /// The whole HTTP API.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route(
-            "/v1/tx",
-            post(tx::submit).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/v1/tx/{id}", get(tx::status))
-        .route("/v1/tx/{id}/bundle", get(tx::bundle))
-        .route("/v1/checkpoint", get(log::checkpoint))
-        .route("/v1/entries", get(log::entries))
-        .route("/v1/proof/inclusion", get(log::inclusion))
-        .route("/v1/proof/consistency", get(log::consistency))
-        .route("/v1/orgs", get(orgs::list))
-        .route("/v1/orgs/{id}", get(orgs::one))
-        .route("/v1/network", get(orgs::network))
-        .route("/v1/factors", get(carbon::factors))
-        .route("/v1/factors/{key}", get(carbon::factor))
-        .route("/v1/factors/{key}/affected", get(carbon::factor_affected))
-        .route("/v1/rules", get(carbon::rules))
-        .route("/v1/rules/{key}", get(carbon::rule))
-        .route("/v1/footprints", get(carbon::footprints))
-        .route("/v1/footprints/{id}", get(carbon::footprint))
-        .route("/v1/footprints/{id}/tree", get(carbon::footprint_tree))
-        .route("/v1/footprints/{id}/verify", get(carbon::footprint_verify))
-        .route(
-            "/v1/footprints/{id}/envelopes/{hash}",
-            get(envelopes::fetch)
-                .delete(envelopes::purge)
-                .put(envelopes::deposit)
-                .layer(DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/v1/footprints/{id}/affected",
-            get(carbon::footprint_affected),
-        )
-        .route("/v1/certificates", get(carbon::certificates))
-        .route("/v1/certificates/{id}", get(carbon::certificate))
-        .route("/v1/certificates/{id}/bundle", get(web::certificate_bundle))
-        .route("/v1/labels/{file}", get(web::label))
-        .route("/verify/{certificate}", get(web::verify_page))
-        .route("/v1/resolve", get(carbon::resolve))
-        .route("/v1/stats", get(carbon::stats))
-        .route("/v1/anomalies", get(carbon::anomalies))
-        .route("/v1/alarms", get(ops::alarms))
-        .route("/health", get(ops::health))
-        .route("/metrics", get(ops::metrics))
-        .route("/openapi.json", get(ops::openapi))
-        .fallback(ops::not_found)
-        .with_state(state)
+    let (router, _) = api_router().split_for_parts();
+    router.fallback(ops::not_found).with_state(state)
 }

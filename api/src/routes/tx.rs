@@ -7,7 +7,10 @@ use axum::response::IntoResponse;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use serde::Serialize;
+use tanji_api_types::log::{CheckpointRef, InclusionProof};
+use tanji_api_types::paths;
+use tanji_api_types::tx::{StatusError, Submission, SubmitResponse, TxState, TxStatus};
+use tanji_api_types::ErrorBody;
 use tanji_ledger::bundle::{InclusionBundle, BUNDLE_FORMAT};
 use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::encoding::DecodeError;
@@ -15,62 +18,11 @@ use tanji_ledger::merkle::{Blake3Hasher, MerkleHasher};
 use tanji_ledger::tx::{FormError, SignedTx, MAX_TX_BYTES};
 use tanji_ledger::validate::TxError;
 use tanji_ledger::TxId;
-use utoipa::ToSchema;
 
-use super::log::{CheckpointRef, InclusionProof};
 use crate::{ApiError, ApiState, PendingStatus, SubmitError};
 
 /// JSON bodies are larger than their borsh form (hex and base64 text).
 const MAX_JSON_BODY: usize = 4 * MAX_TX_BYTES;
-
-/// Answer to a submission.
-#[derive(Serialize, ToSchema)]
-pub struct SubmitResponse {
-    /// Transaction id, hex.
-    pub id: String,
-    /// "queued" (accepted, waiting to be ordered) or "committed" (already in the log).
-    pub status: &'static str,
-    /// Log index, when already committed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u64>,
-}
-
-/// Where a transaction stands.
-#[derive(Serialize, ToSchema)]
-pub struct TxStatus {
-    /// Transaction id, hex.
-    pub id: String,
-    /// "committed", "queued", "rejected" or "unknown".
-    pub status: &'static str,
-    /// Log index (committed only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u64>,
-    /// Leaf hash, base64 (committed only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub leaf_hash: Option<String>,
-    /// The latest checkpoint (committed only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<CheckpointRef>,
-    /// Inclusion proof against that checkpoint (committed only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub inclusion_proof: Option<InclusionProof>,
-    /// Why it was refused (rejected), or what unknown means (unknown).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<StatusError>,
-}
-
-/// Why a transaction was refused.
-#[derive(Serialize, ToSchema)]
-pub struct StatusError {
-    /// Stable error code.
-    pub code: &'static str,
-    /// Explanation.
-    pub message: String,
-}
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-}
 
 fn refuse(state: &ApiState, e: TxError) -> ApiError {
     let err = ApiError::from(e);
@@ -79,16 +31,20 @@ fn refuse(state: &ApiState, e: TxError) -> ApiError {
 }
 
 /// `POST /v1/tx`: a borsh-encoded `SignedTx` (any content type but JSON) or its JSON form.
-#[utoipa::path(post, path = "/v1/tx", tag = "transactions",
-    request_body(content = Vec<u8>, description = "borsh(SignedTx) as application/octet-stream, or its JSON form as application/json"),
+#[utoipa::path(post, path = paths::TX, tag = "transactions",
+    request_body(description = "borsh(SignedTx) as application/octet-stream, or its JSON form as application/json",
+        content(
+            (Vec<u8> = "application/octet-stream"),
+            (Object = "application/json"),
+        )),
     responses(
         (status = 202, description = "Queued for ordering", body = SubmitResponse),
         (status = 200, description = "Already in the log", body = SubmitResponse),
-        (status = 400, description = "Not a transaction"),
-        (status = 409, description = "Replay, duplicate or conflict"),
-        (status = 413, description = "Too large"),
-        (status = 422, description = "Breaks a rule (signature, authority, network...)"),
-        (status = 503, description = "Overloaded; retry later"),
+        (status = 400, description = "Not a transaction", body = ErrorBody),
+        (status = 409, description = "Replay, duplicate or conflict", body = ErrorBody),
+        (status = 413, description = "Too large", body = ErrorBody),
+        (status = 422, description = "Breaks a rule (signature, authority, network...)", body = ErrorBody),
+        (status = 503, description = "Overloaded or not ordering; retry later", body = ErrorBody),
     ))]
 pub async fn submit(
     State(state): State<ApiState>,
@@ -140,8 +96,8 @@ pub async fn submit(
         return Ok((
             StatusCode::OK,
             Json(SubmitResponse {
-                id: id.to_hex(),
-                status: "committed",
+                id,
+                status: Submission::Committed,
                 index: Some(index),
             }),
         ));
@@ -149,15 +105,15 @@ pub async fn submit(
     let node = state.node.clone();
     let result = tokio::task::spawn_blocking(move || node.submit(tx))
         .await
-        .map_err(internal)?;
+        .map_err(ApiError::internal)?;
     match result {
         Ok(id) => {
             state.metrics.submission("accepted");
             Ok((
                 StatusCode::ACCEPTED,
                 Json(SubmitResponse {
-                    id: id.to_hex(),
-                    status: "queued",
+                    id,
+                    status: Submission::Queued,
                     index: None,
                 }),
             ))
@@ -195,17 +151,18 @@ fn covering_checkpoint(
     let Some(text) = state.store.latest_checkpoint()? else {
         return Ok(None);
     };
-    let note = SignedNote::parse(&text).map_err(internal)?;
-    let cp = note.checkpoint().map_err(internal)?;
+    let note = SignedNote::parse(&text).map_err(ApiError::internal)?;
+    let cp = note.checkpoint().map_err(ApiError::internal)?;
     let (size, root) = (cp.size, cp.root);
     Ok((size > index).then_some((text, size, root)))
 }
 
 /// `GET /v1/tx/{id}`.
-#[utoipa::path(get, path = "/v1/tx/{id}", tag = "transactions",
-    params(("id" = String, Path, description = "Transaction id, hex")),
+#[utoipa::path(get, path = paths::TX_STATUS, tag = "transactions",
+    params(("id" = TxId, Path, description = "Transaction id")),
     responses(
         (status = 200, description = "Committed (with an inclusion proof), queued or rejected", body = TxStatus),
+        (status = 400, description = "Not a transaction id", body = ErrorBody),
         (status = 404, description = "Unknown: never seen, or queued before a restart and lost", body = TxStatus),
     ))]
 pub async fn status(
@@ -214,8 +171,8 @@ pub async fn status(
 ) -> Result<(StatusCode, Json<TxStatus>), ApiError> {
     let id = parse_id(&id)?;
     let mut out = TxStatus {
-        id: id.to_hex(),
-        status: "unknown",
+        id,
+        status: TxState::Unknown,
         index: None,
         leaf_hash: None,
         checkpoint: None,
@@ -226,8 +183,8 @@ pub async fn status(
         let entry = state
             .store
             .entry(index)?
-            .ok_or_else(|| internal("indexed entry is missing"))?;
-        out.status = "committed";
+            .ok_or_else(|| ApiError::internal("indexed entry is missing"))?;
+        out.status = TxState::Committed;
         out.index = Some(index);
         out.leaf_hash = Some(B64.encode(Blake3Hasher::hash_leaf(&entry)));
         if let Some((note, size, root)) = covering_checkpoint(&state, index)? {
@@ -246,17 +203,17 @@ pub async fn status(
         return Ok((StatusCode::OK, Json(out)));
     }
     match state.node.pending_status(&id) {
-        PendingStatus::Queued => out.status = "queued",
+        PendingStatus::Queued => out.status = TxState::Queued,
         PendingStatus::Rejected(e) => {
-            out.status = "rejected";
+            out.status = TxState::Rejected;
             out.error = Some(StatusError {
-                code: e.code(),
+                code: e.code().to_string(),
                 message: e.to_string(),
             });
         }
         PendingStatus::Unknown => {
             out.error = Some(StatusError {
-                code: "unknown",
+                code: "unknown".into(),
                 message: "not in the log and not queued: never submitted here, or queued before a restart and lost; submit it again".into(),
             });
             return Ok((StatusCode::NOT_FOUND, Json(out)));
@@ -266,11 +223,12 @@ pub async fn status(
 }
 
 /// `GET /v1/tx/{id}/bundle`: the offline verification bundle of a committed transaction.
-#[utoipa::path(get, path = "/v1/tx/{id}/bundle", tag = "transactions",
-    params(("id" = String, Path, description = "Transaction id, hex")),
+#[utoipa::path(get, path = paths::TX_BUNDLE, tag = "transactions",
+    params(("id" = TxId, Path, description = "Transaction id")),
     responses(
-        (status = 200, description = "Inclusion bundle (format tanji-inclusion-bundle/v1)"),
-        (status = 404, description = "Not in the log, or no checkpoint covers it yet"),
+        (status = 200, description = "Inclusion bundle (format tanji-inclusion-bundle/v1)", body = InclusionBundle),
+        (status = 400, description = "Not a transaction id", body = ErrorBody),
+        (status = 404, description = "Not in the log, or no checkpoint covers it yet", body = ErrorBody),
     ))]
 pub async fn bundle(
     State(state): State<ApiState>,
@@ -284,7 +242,7 @@ pub async fn bundle(
     let entry = state
         .store
         .entry(index)?
-        .ok_or_else(|| internal("indexed entry is missing"))?;
+        .ok_or_else(|| ApiError::internal("indexed entry is missing"))?;
     let (note, size, _) = covering_checkpoint(&state, index)?
         .ok_or_else(|| ApiError::not_found("no checkpoint covers this entry yet"))?;
     let proof = state.store.inclusion_proof(index, size)?;

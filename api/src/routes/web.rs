@@ -16,13 +16,12 @@ use tanji_ledger::store::Store;
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::{OrgId, TxId};
 
-use super::carbon::{effective_status, load_certificate, mg_to_kg};
+use tanji_api_types::carbon::Validity;
+use tanji_api_types::{paths, ErrorBody};
+
+use super::carbon::{load_certificate, mg_to_kg, validity};
 use crate::web::{self, Check, LabelStatus, LabelView, TreeNode, VerifyPageView};
 use crate::{ApiError, ApiState};
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-}
 
 /// Builds the offline bundle of a certificate: its entry, the rule's, and those of
 /// every attestation and factor of the tree, proven against the latest checkpoint.
@@ -39,13 +38,13 @@ fn build_bundle(
     let text = store
         .latest_checkpoint()?
         .ok_or_else(|| ApiError::not_found("no checkpoint yet"))?;
-    let note = SignedNote::parse(&text).map_err(internal)?;
-    let size = note.checkpoint().map_err(internal)?.size;
+    let note = SignedNote::parse(&text).map_err(ApiError::internal)?;
+    let size = note.checkpoint().map_err(ApiError::internal)?.size;
     let mut entries = Vec::with_capacity(txs.len());
     for tx in txs {
-        let index = store
-            .tx_index(&tx)?
-            .ok_or_else(|| internal(format!("transaction {tx} of the tree is not indexed")))?;
+        let index = store.tx_index(&tx)?.ok_or_else(|| {
+            ApiError::internal(format!("transaction {tx} of the tree is not indexed"))
+        })?;
         if index >= size {
             return Err(ApiError::not_found(
                 "no checkpoint covers this certificate yet",
@@ -53,7 +52,7 @@ fn build_bundle(
         }
         let entry = store
             .entry(index)?
-            .ok_or_else(|| internal("indexed entry missing"))?;
+            .ok_or_else(|| ApiError::internal("indexed entry missing"))?;
         let proof = store.inclusion_proof(index, size)?;
         entries.push(BundleEntry {
             index,
@@ -72,13 +71,16 @@ fn build_bundle(
 }
 
 fn collect_tree(store: &Store, c: &CertificateState) -> Result<TreeData, ApiError> {
-    let network = store.network().map_err(internal)?.map(|n| n.network);
+    let network = store
+        .network()
+        .map_err(ApiError::internal)?
+        .map(|n| n.network);
     TreeData::collect(
         c.certificate.footprint,
         &ViewResolver(store),
         network.as_deref().unwrap_or_default(),
     )
-    .map_err(internal)
+    .map_err(ApiError::internal)
 }
 
 fn vkeys(state: &ApiState) -> (Vec<String>, usize) {
@@ -87,9 +89,12 @@ fn vkeys(state: &ApiState) -> (Vec<String>, usize) {
 }
 
 /// `GET /v1/certificates/{id}/bundle`: offline verification bundle (`tanji verify bundle FILE`).
-#[utoipa::path(get, path = "/v1/certificates/{id}/bundle", tag = "carbon",
-    params(("id" = String, Path, description = "Certificate id")),
-    responses((status = 200, description = "tanji-certificate-bundle/v1"), (status = 404, description = "Unknown")))]
+#[utoipa::path(get, path = paths::CERTIFICATE_BUNDLE, tag = "carbon",
+    params(("id" = String, Path, description = "Certificate id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    responses(
+        (status = 200, description = "tanji-certificate-bundle/v1, as an attachment", body = CertificateBundle),
+        (status = 404, description = "Unknown, or no checkpoint covers it yet", body = ErrorBody),
+    ))]
 pub async fn certificate_bundle(
     State(state): State<ApiState>,
     Path(id): Path<String>,
@@ -102,7 +107,7 @@ pub async fn certificate_bundle(
         build_bundle(&store, &c, &tree, keys)
     })
     .await
-    .map_err(internal)??;
+    .map_err(ApiError::internal)??;
     let disposition = format!("attachment; filename=\"{id}.bundle.json\"");
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
 }
@@ -163,21 +168,21 @@ struct LabelData {
 
 fn label_data(store: &Store, c: &CertificateState, base: &str) -> Result<LabelData, ApiError> {
     let fp = StateView::footprint(store, &c.certificate.footprint)
-        .map_err(internal)?
-        .ok_or_else(|| internal("certified footprint missing"))?;
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal("certified footprint missing"))?;
     let rule = StateView::rule(store, &c.certificate.rule)
-        .map_err(internal)?
-        .ok_or_else(|| internal("certificate rule missing"))?;
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal("certificate rule missing"))?;
     let tree = collect_tree(store, c)?;
     let a = &fp.attestation;
-    let status = match (&c.status, effective_status(c, Date::today())) {
+    let status = match (&c.status, validity(c, Date::today())) {
         (CertificateStatus::Suspended { reason, .. }, _) => LabelStatus::Suspended {
             reason: reason.clone(),
         },
         (CertificateStatus::Revoked { reason, .. }, _) => LabelStatus::Revoked {
             reason: reason.clone(),
         },
-        (_, "expired") => LabelStatus::Expired,
+        (_, Validity::Expired) => LabelStatus::Expired,
         _ => LabelStatus::Valid,
     };
     let view = LabelView {
@@ -206,9 +211,12 @@ fn label_data(store: &Store, c: &CertificateState, base: &str) -> Result<LabelDa
 }
 
 /// `GET /v1/labels/{certificate}.svg`: the carbon label.
-#[utoipa::path(get, path = "/v1/labels/{file}", tag = "carbon",
-    params(("file" = String, Path, description = "CERTIFICATE.svg")),
-    responses((status = 200, description = "SVG label", content_type = "image/svg+xml"), (status = 404, description = "Unknown")))]
+#[utoipa::path(get, path = paths::LABEL, tag = "carbon",
+    params(("file" = String, Path, description = "CERTIFICATE.svg", pattern = "^[A-Za-z0-9._-]{1,64}\\.svg$")),
+    responses(
+        (status = 200, description = "SVG label", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "Unknown certificate, or not CERTIFICATE.svg", body = ErrorBody),
+    ))]
 pub async fn label(
     State(state): State<ApiState>,
     headers: HeaderMap,
@@ -223,7 +231,7 @@ pub async fn label(
     let store = state.store.clone();
     let data = tokio::task::spawn_blocking(move || label_data(&store, &c, &base))
         .await
-        .map_err(internal)??;
+        .map_err(ApiError::internal)??;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
@@ -286,6 +294,13 @@ fn flatten_tree(
 }
 
 /// `GET /verify/{certificate}`: the verification page (zh/en).
+#[utoipa::path(get, path = paths::VERIFY_PAGE, tag = "carbon",
+    params(("certificate" = String, Path, description = "Certificate id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
+    responses(
+        (status = 200, description = "The bilingual verification page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown certificate (a page saying so)", content_type = "text/html", body = String),
+        (status = 500, description = "The node failed", body = ErrorBody),
+    ))]
 pub async fn verify_page(
     State(state): State<ApiState>,
     headers: HeaderMap,
@@ -307,7 +322,7 @@ pub async fn verify_page(
         let bundle = build_bundle(&store, &c, &data.tree, keys)?;
         let mut checks = Vec::new();
         let bundle_result = bundle.verify(Some((&verifiers, quorum)));
-        let status_word = effective_status(&c, Date::today());
+        let status_word = validity(&c, Date::today()).as_str();
         checks.push(Check {
             name_zh: "证书状态".into(),
             name_en: "Certificate status".into(),
@@ -447,6 +462,6 @@ pub async fn verify_page(
     match result {
         Ok(Ok(html)) => Html(html).into_response(),
         Ok(Err(e)) => e.into_response(),
-        Err(e) => internal(e).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
     }
 }

@@ -10,6 +10,7 @@ use crate::zk::{Blinding, FootprintCommitment, CATEGORIES};
 
 /// What the footprint is of.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Product ids (URNs, PACT `productIds`), e.g. `urn:gtin:06901234567892`.
     pub ids: Vec<String>,
@@ -24,6 +25,7 @@ pub struct Product {
 /// Where an input's emissions come from.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum InputSource {
     /// Activity data × an emission factor, pinned by version.
     Factor(RecordRef),
@@ -33,6 +35,7 @@ pub enum InputSource {
 
 /// One input of a footprint.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Input {
     /// Factor or upstream footprint.
     pub source: InputSource,
@@ -50,6 +53,7 @@ pub struct Input {
 /// How much of the attestation is public.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "level", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Privacy {
     /// Values and activity data in the clear; every node recomputes the result.
     Public,
@@ -58,6 +62,7 @@ pub enum Privacy {
     Committed {
         /// The commitment, hex in JSON.
         #[serde(with = "hex32")]
+        #[cfg_attr(feature = "schema", schema(value_type = String, pattern = "^[0-9a-f]{64}$"))]
         commitment: [u8; 32],
     },
     /// Values never in the clear: the results are Pedersen commitments and a
@@ -87,12 +92,14 @@ impl Privacy {
 
 /// The public part of a hidden footprint.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct HiddenFootprint {
     /// Per-category commitments to the results (mg CO2e per declared unit).
     pub commitment: FootprintCommitment,
     /// The [`crate::zk::FootprintProof`] encoding (base64 in JSON). Its
     /// statement's context is [`super::hidden::proof_context`] of the attestation.
     #[serde(with = "base64_bytes")]
+    #[cfg_attr(feature = "schema", schema(value_type = String, format = Byte))]
     pub proof: Vec<u8>,
     /// The result's blindings, when the author publishes the figures (e.g. for
     /// a carbon label): then `results.categories` are the committed values,
@@ -141,6 +148,7 @@ mod hex32 {
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Results {
     /// Per GHG category, each rounded once.
     pub categories: PerCategory,
@@ -154,6 +162,7 @@ pub struct Results {
 
 /// A footprint attestation (the body of an `attest_footprint` transaction).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Attestation {
     /// The product.
     pub product: Product,

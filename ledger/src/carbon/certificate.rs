@@ -12,6 +12,7 @@ pub const MAX_CERTIFICATE_ID_LEN: usize = 64;
 
 /// A certificate as issued.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Certificate {
     /// Certificate number, unique on the ledger (letters, digits, `-`, `_`, `.`).
     pub id: String,

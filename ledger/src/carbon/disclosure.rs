@@ -19,6 +19,7 @@ pub const MAX_DISCLOSURES: usize = 64;
 
 /// The body of a `disclose` transaction.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Disclosure {
     /// The footprint the envelope is about (the author's own attestation).
     pub footprint: TxId,
@@ -34,6 +35,7 @@ pub struct Disclosure {
 
 /// A disclosure as recorded on a footprint's state.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DisclosureRecord {
     /// What was disclosed, to whom.
     pub disclosure: Disclosure,

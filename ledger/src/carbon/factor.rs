@@ -8,6 +8,7 @@ use super::{Date, Dqr, Gwp, PerCategory, RecordRef};
 /// One version of an emission factor, as published and signed by a
 /// `factor-publisher`.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FactorRecord {
     /// Id and version (`cn_elec_cfp_2023@1`).
     #[serde(rename = "ref")]

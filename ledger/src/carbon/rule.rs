@@ -21,6 +21,7 @@ use super::{RecordRef, Stage};
 )]
 #[serde(rename_all = "kebab-case")]
 #[borsh(use_discriminant = true)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Boundary {
     /// Raw materials to the factory gate.
     CradleToGate = 0,
@@ -30,6 +31,7 @@ pub enum Boundary {
 
 /// One version of a product rule, published by a regulator.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ProductRule {
     /// Id and version (`pcr-portable-computer@1`).
     #[serde(rename = "ref")]

@@ -10,6 +10,7 @@ use crate::ids::{OrgId, TxId};
 /// Whether a factor, rule or footprint may still be used.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum RecordStatus {
     /// In force.
     Active,
@@ -46,6 +47,7 @@ impl RecordStatus {
 
 /// A factor version on the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FactorState {
     /// The record.
     pub record: FactorRecord,
@@ -61,6 +63,7 @@ pub struct FactorState {
 
 /// A product rule version on the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RuleState {
     /// The rule.
     pub rule: ProductRule,
@@ -76,6 +79,7 @@ pub struct RuleState {
 
 /// A footprint attestation on the ledger (its id is the transaction id).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FootprintState {
     /// The attestation.
     pub attestation: Attestation,
@@ -97,6 +101,7 @@ pub struct FootprintState {
 /// it follows from `valid_until` and the reader's date.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum CertificateStatus {
     /// Valid (within its validity period).
     Active,
@@ -118,6 +123,7 @@ pub enum CertificateStatus {
 
 /// A certificate on the ledger.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CertificateState {
     /// The certificate.
     pub certificate: Certificate,

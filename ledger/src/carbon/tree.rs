@@ -23,6 +23,7 @@ pub const MAX_TREE_NODES: usize = 10_000;
 
 /// Every record a supply-chain tree needs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct TreeData {
     /// The network's name (hidden attestations' proofs are bound to it).
     #[serde(default)]
@@ -110,6 +111,7 @@ impl Resolver for TreeData {
 
 /// One check made on a node of the tree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CheckResult {
     /// What was checked.
     pub check: String,
@@ -121,6 +123,7 @@ pub struct CheckResult {
 
 /// The verification of one attestation of the tree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NodeReport {
     /// Attestation id.
     pub id: TxId,
@@ -149,6 +152,7 @@ pub struct NodeReport {
 
 /// The verification of a whole tree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct TreeReport {
     /// The root attestation.
     pub footprint: TxId,

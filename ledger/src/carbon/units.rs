@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 /// GHG categories reported separately (GB/T 24067 / ISO 14067 / PACT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Category {
     /// Fossil GHG emissions (≥ 0).
     Fossil,
@@ -74,6 +75,7 @@ impl Category {
 )]
 #[serde(rename_all = "kebab-case")]
 #[borsh(use_discriminant = true)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Stage {
     /// Raw material acquisition.
     RawMaterials = 0,
@@ -294,6 +296,7 @@ pub fn parse_micro(s: &str) -> Result<u64, DecimalError> {
 )]
 #[serde(rename_all = "UPPERCASE")]
 #[borsh(use_discriminant = true)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Gwp {
     /// IPCC Fifth Assessment Report, GWP100.
     Ar5 = 0,
@@ -334,6 +337,7 @@ impl FromStr for Gwp {
     Serialize,
     Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Dqr {
     /// Technological representativeness.
     pub technological: u8,

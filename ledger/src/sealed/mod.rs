@@ -176,6 +176,7 @@ type Aead = hpke::aead::ChaCha20Poly1305;
     serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Purpose {
     /// The footprint's opening, for the direct customer to build on.
     Opening,

@@ -104,6 +104,7 @@ impl std::fmt::Debug for Blinding {
     serde::Serialize,
     serde::Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FootprintCommitment(pub [Commitment; CATEGORIES]);
 
 impl FootprintCommitment {

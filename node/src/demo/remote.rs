@@ -24,6 +24,7 @@ use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate;
 use tanji_ledger::TxId;
 use tanji_sdk::client::{Client, ClientError};
+use tanji_sdk::types::tx::{Submission, TxState};
 use tokio::runtime::Handle;
 use tokio::time::Instant;
 
@@ -260,8 +261,8 @@ async fn commit_all(client: &Client, txs: &[SignedTx], timeout: Duration) -> Res
                 match client.submit(p.tx).await {
                     Ok(s) => {
                         p.sent = true;
-                        p.last = s.status.clone();
-                        s.status == "committed"
+                        p.last = s.status.to_string();
+                        s.status == Submission::Committed
                     }
                     Err(e) if retryable(&e) => {
                         p.last = format!("not accepted yet: {e}");
@@ -271,23 +272,23 @@ async fn commit_all(client: &Client, txs: &[SignedTx], timeout: Duration) -> Res
                 }
             } else {
                 match client.tx_status(&p.id).await {
-                    Ok(s) => match s.status.as_str() {
-                        "committed" => true,
-                        "rejected" => {
+                    Ok(s) => match s.status {
+                        TxState::Committed => true,
+                        TxState::Rejected => {
                             let why = s
                                 .error
                                 .map(|e| format!("{}: {}", e.code, e.message))
                                 .unwrap_or_else(|| "no reason given".into());
                             bail!("{} rejected by {base}: {why}", describe(p.tx));
                         }
-                        "unknown" => {
+                        TxState::Unknown => {
                             // Lost from the node's queue (e.g. a restart): send it again.
                             p.sent = false;
                             p.last = "unknown to the node; resending".into();
                             false
                         }
-                        other => {
-                            p.last = other.to_string();
+                        TxState::Queued => {
+                            p.last = "queued".into();
                             false
                         }
                     },

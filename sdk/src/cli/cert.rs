@@ -87,15 +87,14 @@ pub enum CertificateCommand {
 pub async fn certify(a: CertifyArgs, out: Output) -> Result<()> {
     let org = OrgKeyFile::load(&a.key)?;
     let client = Client::new(&a.node)?;
-    let fp = client
-        .get_value(&format!("/v1/footprints/{}", a.footprint))
-        .await?;
-    let rule: tanji_ledger::carbon::RuleState =
-        serde_json::from_value(client.get_value(&format!("/v1/rules/{}", a.rule)).await?)
-            .context("the node's rule is not in the ledger's form")?;
-    let total = fp["total_mg"]
-        .as_i64()
-        .context("footprint without total_mg")?;
+    let fp = client.footprint(&a.footprint).await?;
+    let rule = client.rule(&a.rule).await?;
+    let total = fp.total_mg.with_context(|| {
+        format!(
+            "footprint {} has hidden figures; a label needs them published (attest with --publish)",
+            a.footprint
+        )
+    })?;
     let grade = rule.rule.grade(total);
     let valid_from = a.valid_from.unwrap_or_else(Date::today);
     let valid_until = match a.valid_until {
@@ -122,9 +121,7 @@ pub async fn certify(a: CertifyArgs, out: Output) -> Result<()> {
 pub async fn run(cmd: CertificateCommand, out: Output) -> Result<()> {
     match cmd {
         CertificateCommand::Show { id, node } => {
-            let v = Client::new(&node)?
-                .get_value(&format!("/v1/certificates/{id}"))
-                .await?;
+            let v = Client::new(&node)?.certificate(&id).await?;
             out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }

@@ -9,6 +9,7 @@ use tanji_ledger::carbon::csv_import::{import_csv, ImportOptions};
 use tanji_ledger::carbon::{Gwp, RecordRef};
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
+use tanji_sdk::types::carbon::FactorQuery;
 use tanji_sdk::{build, Client};
 
 use super::output::Output;
@@ -69,17 +70,6 @@ pub enum FactorCommand {
         #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
         node: String,
     },
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
@@ -157,7 +147,7 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
             bar.finish_and_clear();
             for (r, id) in &published {
                 let s = wait_committed(&client, id, out).await?;
-                if s.status != "committed" {
+                if s.status != tanji_sdk::types::tx::TxState::Committed {
                     bail!(
                         "{r}: {} ({})",
                         s.status,
@@ -186,34 +176,28 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
             unit,
             node,
         } => {
-            let mut q = vec![];
-            if let Some(t) = &text {
-                q.push(format!("q={}", enc(t)));
-            }
-            if let Some(r) = &region {
-                q.push(format!("region={}", enc(r)));
-            }
-            if let Some(u) = &unit {
-                q.push(format!("unit={}", enc(u)));
-            }
-            let v = Client::new(&node)?
-                .get_value(&format!("/v1/factors?{}", q.join("&")))
-                .await?;
+            let query = FactorQuery {
+                q: text,
+                region,
+                unit,
+                ..Default::default()
+            };
+            let v = Client::new(&node)?.factors(&query).await?;
             out.print(&v, || {
-                let list = v["factors"].as_array().cloned().unwrap_or_default();
-                if list.is_empty() {
+                if v.factors.is_empty() {
                     return "no factor matches".into();
                 }
-                list.iter()
+                v.factors
+                    .iter()
                     .map(|f| {
                         format!(
                             "{:40} {:>14} kg CO2e/{:<5} {:10} {:9} {}",
-                            f["ref"].as_str().unwrap_or_default(),
-                            f["values_kg"]["fossil"].as_str().unwrap_or_default(),
-                            f["unit"].as_str().unwrap_or_default(),
-                            f["region"].as_str().unwrap_or_default(),
-                            f["status"].as_str().unwrap_or_default(),
-                            f["name"].as_str().unwrap_or_default()
+                            f.record.reference.to_string(),
+                            f.values_kg.fossil,
+                            f.record.unit,
+                            f.record.region,
+                            f.status.as_str(),
+                            f.record.name
                         )
                     })
                     .collect::<Vec<_>>()
@@ -222,9 +206,7 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
             Ok(())
         }
         FactorCommand::Show { key, node } => {
-            let v = Client::new(&node)?
-                .get_value(&format!("/v1/factors/{}", enc(&key)))
-                .await?;
+            let v = Client::new(&node)?.factor(&key).await?;
             out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }

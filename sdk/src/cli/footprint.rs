@@ -15,6 +15,7 @@ use tanji_ledger::sealed::{Purpose, RawData, SealedContent};
 use tanji_ledger::tx::TxKind;
 use tanji_ledger::{OrgId, TxId};
 use tanji_sdk::privacy::{self, SecretsFile};
+use tanji_sdk::types::carbon::{PrivacyLevel, TreeNodeView};
 use tanji_sdk::{build, Client};
 
 use super::output::{Output, ReportedFailure};
@@ -344,9 +345,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
         }
         FootprintCommand::Verify { id, node } => {
             let client = Client::new(&node)?;
-            let tree = client.footprint_tree(&id).await?;
-            let data: TreeData = serde_json::from_value(tree["records"].clone())
-                .context("the node's tree records are not in the ledger's form")?;
+            let data = client.footprint_tree(&id).await?.records;
             // Recomputed here, with the same code the nodes run.
             let report = verify_tree(id, &data, &data.network);
             out.print(&report, || {
@@ -445,39 +444,34 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             Ok(())
         }
         FootprintCommand::Show { id, node } => {
-            let v = Client::new(&node)?
-                .get_value(&format!("/v1/footprints/{id}"))
-                .await?;
+            let v = Client::new(&node)?.footprint(&id).await?;
             out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }
         FootprintCommand::Tree { id, node } => {
             let v = Client::new(&node)?.footprint_tree(&id).await?;
-            out.print(&v["tree"], || {
+            out.print(&v.tree, || {
                 let mut s = String::new();
-                print_tree(&v["tree"], &mut s);
+                print_tree(&v.tree, &mut s);
                 s.trim_end().to_string()
             });
             Ok(())
         }
         FootprintCommand::Affected { id, node } => {
-            let v = Client::new(&node)?
-                .get_value(&format!("/v1/footprints/{id}/affected"))
-                .await?;
+            let v = Client::new(&node)?.footprint_affected(&id).await?;
             out.print(&v, || {
-                let list = v["affected"].as_array().cloned().unwrap_or_default();
                 let mut s = format!(
                     "{} is {}; {} footprints depend on it",
                     id,
-                    v["status"].as_str().unwrap_or_default(),
-                    list.len()
+                    v.status.as_str(),
+                    v.affected.len()
                 );
-                for a in list {
+                for a in &v.affected {
                     s.push_str(&format!(
                         "\n  {}{} ({})",
-                        "  ".repeat(a["depth"].as_u64().unwrap_or(1) as usize - 1),
-                        a["product"].as_str().unwrap_or_default(),
-                        a["id"].as_str().unwrap_or_default()
+                        "  ".repeat(a.depth.saturating_sub(1)),
+                        a.product,
+                        a.id
                     ));
                 }
                 s
@@ -504,37 +498,34 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
     }
 }
 
-fn print_tree(node: &serde_json::Value, s: &mut String) {
-    let depth = node["depth"].as_u64().unwrap_or(0) as usize;
+fn print_tree(node: &TreeNodeView, s: &mut String) {
+    let depth = node.depth;
+    let hidden = node.privacy == Some(PrivacyLevel::Hidden);
     s.push_str(&format!(
         "{}{} — {} kg CO2e/{}{} [{}]\n",
         "  ".repeat(depth),
-        node["product"].as_str().unwrap_or("?"),
-        node["total_kg"]
-            .as_str()
-            .unwrap_or(if node["privacy"] == "hidden" {
-                "hidden"
-            } else {
-                "?"
-            }),
-        node["declared_unit"].as_str().unwrap_or("?"),
-        node["quantity"]
-            .as_str()
+        node.product.as_deref().unwrap_or("?"),
+        node.total_kg
+            .as_deref()
+            .unwrap_or(if hidden { "hidden" } else { "?" }),
+        node.declared_unit.as_deref().unwrap_or("?"),
+        node.quantity
+            .as_deref()
             .map(|q| format!(" × {q}"))
             .unwrap_or_default(),
-        node["status"].as_str().unwrap_or("?"),
+        node.status,
     ));
-    for f in node["factors"].as_array().into_iter().flatten() {
+    for f in &node.factors {
         s.push_str(&format!(
             "{}  · {} × {} {} [{}]\n",
             "  ".repeat(depth),
-            f["factor"].as_str().unwrap_or("?"),
-            f["amount"].as_str().unwrap_or("committed"),
-            f["unit"].as_str().unwrap_or(""),
-            f["status"].as_str().unwrap_or("?"),
+            f.factor,
+            f.amount.as_deref().unwrap_or("committed"),
+            f.unit,
+            f.status,
         ));
     }
-    for up in node["upstream"].as_array().into_iter().flatten() {
+    for up in &node.upstream {
         print_tree(up, s);
     }
 }
@@ -556,8 +547,7 @@ async fn audit(id: TxId, opening: &Path, node: &str, out: Output) -> Result<()> 
             )
         })?;
     let client = Client::new(node)?;
-    let tree = client.footprint_tree(&id).await?;
-    let data: TreeData = serde_json::from_value(tree["records"].clone()).context("tree records")?;
+    let data = client.footprint_tree(&id).await?.records;
     let fp = data
         .footprints
         .get(&id)
@@ -759,8 +749,7 @@ async fn audit_hidden(id: TxId, key: &Path, node: &str, out: Output) -> Result<(
     let SealedContent::RawData(raw) = content else {
         bail!("the envelope holds an opening, not raw data");
     };
-    let tree = client.footprint_tree(&id).await?;
-    let data: TreeData = serde_json::from_value(tree["records"].clone()).context("tree records")?;
+    let data = client.footprint_tree(&id).await?.records;
     let fp = data
         .footprints
         .get(&id)

@@ -19,6 +19,8 @@ use tanji_ledger::crypto::SecretKey;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::{SignedTx, TxKind};
 use tanji_ledger::TxId;
+use tanji_sdk::types::orgs::OrgStanding;
+use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client, ClientError};
 
 use super::output::Output;
@@ -64,7 +66,7 @@ pub enum LatencyTo {
 /// The log size the measurement follows: the head, or the newest checkpoint's size.
 async fn observed_size(client: &Client, to: LatencyTo) -> Option<u64> {
     match to {
-        LatencyTo::Commit => client.health().await.ok()?["size"].as_u64(),
+        LatencyTo::Commit => client.health().await.ok().map(|h| h.size),
         LatencyTo::Final => {
             let note = client.checkpoint(None).await.ok()?;
             note.lines().nth(1)?.parse().ok()
@@ -166,7 +168,7 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
             continue;
         };
         match client.org(&kf.org_id).await {
-            Ok(view) if view.status == "active" => {
+            Ok(view) if view.status == OrgStanding::Active => {
                 let nonce = build::next_nonce(&client, &kf.org_id).await?;
                 signers.push((kf, nonce));
             }
@@ -216,7 +218,7 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
     }
     bar.finish_and_clear();
 
-    let start_size = client.health().await?["size"].as_u64().unwrap_or(0);
+    let start_size = client.health().await?.size;
 
     // Sample the log's size to time commits without one request per transaction.
     let samples: Arc<Mutex<Vec<(Instant, u64)>>> = Arc::default();
@@ -303,7 +305,8 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
                 bar.inc(1);
                 (
                     id,
-                    s.filter(|s| s.status == "committed").and_then(|s| s.index),
+                    s.filter(|s| s.status == TxState::Committed)
+                        .and_then(|s| s.index),
                 )
             }
         })

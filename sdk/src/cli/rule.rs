@@ -41,19 +41,16 @@ pub async fn run(cmd: RuleCommand, out: Output) -> Result<()> {
             submit_as(&key, &node, TxKind::PublishRule(rule), out).await
         }
         RuleCommand::List { node } => {
-            let v = Client::new(&node)?.get_value("/v1/rules").await?;
+            let v = Client::new(&node)?.rules().await?;
             out.print(&v, || {
-                v["rules"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
+                v.rules
                     .iter()
                     .map(|r| {
                         format!(
                             "{:32} {:10} {}",
-                            r["rule"]["ref"].as_str().unwrap_or_default(),
-                            r["status"]["status"].as_str().unwrap_or_default(),
-                            r["rule"]["name"].as_str().unwrap_or_default()
+                            r.rule.reference.to_string(),
+                            r.status.word(),
+                            r.rule.name
                         )
                     })
                     .collect::<Vec<_>>()

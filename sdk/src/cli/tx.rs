@@ -8,7 +8,7 @@ use clap::Subcommand;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::{SignedTx, TxKind, MAX_TX_BYTES};
 use tanji_ledger::TxId;
-use tanji_sdk::client::TxStatus;
+use tanji_sdk::types::tx::{TxState, TxStatus};
 use tanji_sdk::{build, Client};
 
 use super::output::Output;
@@ -49,7 +49,7 @@ pub async fn run(cmd: TxCommand, out: Output) -> Result<()> {
                 client.tx_status(&id).await?
             };
             if let Some(path) = bundle {
-                if status.status != "committed" {
+                if status.status != TxState::Committed {
                     bail!(
                         "transaction {id} is {}; only committed transactions have a bundle",
                         status.status
@@ -61,7 +61,7 @@ pub async fn run(cmd: TxCommand, out: Output) -> Result<()> {
                 out.note(&format!("bundle written to {}", path.display()));
             }
             report_submission(&status, out);
-            if status.status == "rejected" || status.status == "unknown" {
+            if matches!(status.status, TxState::Rejected | TxState::Unknown) {
                 bail!(
                     "transaction {id} is {}{}",
                     status.status,
@@ -83,9 +83,9 @@ pub async fn wait_committed(client: &Client, id: &TxId, out: Output) -> Result<T
     let mut delay = Duration::from_millis(20);
     loop {
         let status = client.tx_status(id).await?;
-        match status.status.as_str() {
-            "committed" | "rejected" => return Ok(status),
-            "unknown" if start.elapsed() > Duration::from_secs(5) => return Ok(status),
+        match status.status {
+            TxState::Committed | TxState::Rejected => return Ok(status),
+            TxState::Unknown if start.elapsed() > Duration::from_secs(5) => return Ok(status),
             _ => {}
         }
         if start.elapsed() > WAIT_LIMIT {
@@ -131,7 +131,7 @@ pub async fn submit_and_report(
     if wait {
         let status = wait_committed(client, &submitted.id, out).await?;
         report_submission(&status, out);
-        if status.status != "committed" {
+        if status.status != TxState::Committed {
             bail!("transaction {} was {}", status.id, status.status);
         }
     } else {

@@ -1,0 +1,173 @@
+//! The router and `/openapi.json` describe the same API: every route the
+//! router serves is in the document, every documented path and method is
+//! served, and no undocumented method is.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use tanji_api::{ApiState, Metrics, NodeService, PendingStatus, SubmitError};
+use tanji_ledger::checkpoint::NoteVerifier;
+use tanji_ledger::store::Store;
+use tanji_ledger::tx::SignedTx;
+use tanji_ledger::TxId;
+use tower::ServiceExt as _;
+
+/// A node that orders nothing: enough to route requests.
+struct IdleNode;
+
+impl NodeService for IdleNode {
+    fn submit(&self, _tx: SignedTx) -> Result<TxId, SubmitError> {
+        Err(SubmitError::Unavailable("test node".into()))
+    }
+    fn pending_status(&self, _id: &TxId) -> PendingStatus {
+        PendingStatus::Unknown
+    }
+    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize) {
+        (Vec::new(), 1)
+    }
+    fn role(&self) -> &'static str {
+        "solo"
+    }
+}
+
+fn state(dir: &tempfile::TempDir) -> ApiState {
+    ApiState {
+        store: Arc::new(Store::open(dir.path(), false).expect("open store")),
+        node: Arc::new(IdleNode),
+        metrics: Arc::new(Metrics::new()),
+    }
+}
+
+/// Every documented (path, method), methods upper case.
+fn documented() -> Vec<(String, BTreeSet<String>)> {
+    let doc = serde_json::to_value(tanji_api::openapi_document()).expect("document");
+    doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .map(|(path, item)| {
+            let methods = item
+                .as_object()
+                .expect("path item")
+                .keys()
+                .filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
+                .map(|k| k.to_uppercase())
+                .collect();
+            (path.clone(), methods)
+        })
+        .collect()
+}
+
+/// A concrete path for a template, with values each parameter accepts.
+fn concrete(template: &str) -> String {
+    let hex = "0".repeat(64);
+    template
+        .replace("{id}", &hex)
+        .replace("{hash}", &hex)
+        .replace("{key}", "cn_elec_cfp_2023@1")
+        .replace("{file}", "CQC-1.svg")
+        .replace("{certificate}", "CQC-1")
+}
+
+/// The paths the router has, read from its `Debug` form (axum offers no
+/// other way to list routes; a change there fails this test loudly).
+fn routed_paths(router: &axum::Router) -> BTreeSet<String> {
+    let debug = format!("{router:?}");
+    let section = debug
+        .split("fallback_router")
+        .next()
+        .expect("router debug output");
+    section
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with('/') && !s.contains("__private__"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_routed_path_is_documented() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let router = tanji_api::router(state(&dir));
+    let routed = routed_paths(&router);
+    let documented: BTreeSet<String> = documented().into_iter().map(|(p, _)| p).collect();
+    assert!(routed.len() >= 30, "read too few routes: {routed:?}");
+    assert_eq!(
+        routed, documented,
+        "the router's paths and the document's differ"
+    );
+}
+
+#[tokio::test]
+async fn every_documented_method_is_served_and_no_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let router = tanji_api::router(state(&dir));
+    for (template, methods) in documented() {
+        let path = concrete(&template);
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::PATCH,
+        ] {
+            let request = Request::builder()
+                .method(method.clone())
+                .uri(&path)
+                .body(Body::empty())
+                .expect("request");
+            let response = router.clone().oneshot(request).await.expect("response");
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            let text = String::from_utf8_lossy(&body);
+            if methods.contains(method.as_str()) {
+                assert_ne!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {template} is documented but not served"
+                );
+                assert!(
+                    !text.contains("no route"),
+                    "{method} {template} is documented but falls through: {text}"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {template} is served ({status}) but not documented"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_operation_documents_its_errors_with_the_error_body() {
+    let doc = serde_json::to_value(tanji_api::openapi_document()).expect("document");
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let responses = op["responses"].as_object().expect("responses");
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path} documents no success"
+            );
+            for (status, response) in responses {
+                let json = &response["content"]["application/json"]["schema"];
+                // An unknown transaction's 404 is a status answer, not a refusal.
+                let status_answer = path == "/v1/tx/{id}" && status == "404";
+                if status.starts_with('4') && !json.is_null() && !status_answer {
+                    assert_eq!(
+                        json["$ref"], "#/components/schemas/ErrorBody",
+                        "{method} {path} {status} is not an ErrorBody"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Organisations and network facts.
+
+use serde::{Deserialize, Serialize};
+use tanji_ledger::crypto::{EncryptionKey, PublicKey};
+use tanji_ledger::{OrgId, TxId};
+use utoipa::ToSchema;
+
+/// Whether an organisation may act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgStanding {
+    /// Registered and not revoked.
+    Active,
+    /// Revoked by governance (失信名单); its signatures are refused from then on.
+    Revoked,
+}
+
+/// An organisation as registered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Org {
+    /// Org id.
+    pub id: OrgId,
+    /// Name.
+    pub name: String,
+    /// Company id URN (e.g. a unified social credit code).
+    pub company_id: String,
+    /// Roles: supplier, verifier, factor-publisher, regulator, validator.
+    pub roles: Vec<String>,
+    /// ed25519 signing key.
+    pub signing_key: PublicKey,
+    /// X25519 key that envelopes for it are sealed to.
+    pub encryption_key: EncryptionKey,
+    /// Active or revoked.
+    pub status: OrgStanding,
+    /// Why it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_reason: Option<String>,
+    /// Log index of the registration.
+    pub registered_at: u64,
+    /// Log index of the last change.
+    pub updated_at: u64,
+    /// Highest nonce used so far (the next transaction can use any unused
+    /// one, e.g. this + 1). Given by `GET /v1/orgs/{id}` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_nonce: Option<u64>,
+}
+
+/// Network facts from the genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NetworkView {
+    /// Network name (checkpoint origin).
+    pub network: String,
+    /// Genesis transaction id.
+    pub genesis_tx: TxId,
+    /// Validator note keys (C2SP vkeys).
+    pub validators: Vec<String>,
+    /// Signatures a checkpoint needs.
+    pub quorum: usize,
+    /// Observer nodes registered through governance, in registration order.
+    pub observers: Vec<ObserverView>,
+    /// This node's role: validator, observer or solo.
+    pub role: String,
+}
+
+/// An observer node: replicates and verifies, cosigns checkpoints as a witness, never votes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ObserverView {
+    /// Key name in cosigned notes.
+    pub name: String,
+    /// Operating organisation's id.
+    pub operator: OrgId,
+    /// The node's ed25519 key.
+    pub key: PublicKey,
+}
+
+impl std::fmt::Display for OrgStanding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            OrgStanding::Active => "active",
+            OrgStanding::Revoked => "revoked",
+        })
+    }
+}
