@@ -26,6 +26,7 @@ pub mod state;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod testkit;
+pub mod text;
 pub mod tx;
 pub mod validate;
 pub mod zk;

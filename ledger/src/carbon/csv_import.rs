@@ -116,16 +116,16 @@
 
 use std::collections::HashMap;
 
+use super::form::MAX_CODE_LEN;
 use super::units::{format_decimal, parse_decimal, DecimalError};
 use super::{check_record_id, Category, Date, Dqr, FactorRecord, Gwp, PerCategory, RecordRef};
+use crate::text::TextProblem;
 use crate::tx::{MAX_NAME_LEN, MAX_REASON_LEN};
 
 /// Largest input accepted, in bytes (16 MiB).
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Most data rows accepted (the header not counted).
 pub const MAX_ROWS: usize = 100_000;
-/// Longest unit or region code (as the ledger's factor form check).
-const MAX_CODE_LEN: usize = 32;
 /// Most fractional digits read from a value before conversion.
 const MAX_INPUT_DECIMALS: u32 = 30;
 
@@ -780,23 +780,21 @@ fn jan1(year: i32) -> Option<Date> {
     Date::from_ymd(year, 1, 1)
 }
 
-/// A text field: at most `max` bytes, no control characters.
+/// A text field, by the ledger's text rule ([`crate::text::check_text`]);
+/// only `notes` may be empty.
 fn check_text(
     row: &Row<'_>,
     column: &'static str,
     s: &str,
     max: usize,
 ) -> Result<(), CsvImportError> {
-    if s.len() > max {
-        return Err(row.err(column, format!("{} bytes, more than {max}", s.len())));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(row.err(
+    crate::text::check_text(s, max, column == "notes").map_err(|p| match p {
+        TextProblem::Control => row.err(
             column,
             "contains control characters (a line break inside a quoted field?)",
-        ));
-    }
-    Ok(())
+        ),
+        other => row.err(column, other.to_string()),
+    })
 }
 
 fn is_ditto(s: &str) -> bool {

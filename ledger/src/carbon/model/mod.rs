@@ -207,21 +207,12 @@ fn optional(field: &str, v: Option<Scalar>) -> Result<Option<String>, ModelError
         .transpose()
 }
 
-/// Text: non-empty, at most 256 bytes, no control characters.
+/// Text: non-empty, at most 256 bytes, no control characters (the ledger's
+/// text rule, [`crate::text::check_text`]).
 fn text(field: &str, v: Option<Scalar>) -> Result<String, ModelError> {
     let s = required(field, v)?;
-    if s.trim().is_empty() {
-        return Err(field_err(field, "must not be empty"));
-    }
-    if s.len() > compute::MAX_TEXT_LEN {
-        return Err(field_err(
-            field,
-            format!("{} bytes, more than {}", s.len(), compute::MAX_TEXT_LEN),
-        ));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(field_err(field, "must not contain control characters"));
-    }
+    crate::text::check_text(&s, compute::MAX_TEXT_LEN, false)
+        .map_err(|p| field_err(field, p.to_string()))?;
     Ok(s)
 }
 
@@ -355,10 +346,7 @@ fn input_of(i: usize, raw: RawInput) -> Result<ModelInput, ModelError> {
         None => None,
         Some(u) => {
             let u = text_of("unit", u, &reference)?;
-            if u.trim().is_empty()
-                || u.len() > MAX_INPUT_UNIT_LEN
-                || u.chars().any(char::is_control)
-            {
+            if crate::text::check_text(&u, MAX_INPUT_UNIT_LEN, false).is_err() {
                 return Err(err(
                     &reference,
                     format!("unit {u:?} must be 1..={MAX_INPUT_UNIT_LEN} bytes without control characters"),
