@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use tanji_authoring::anomaly;
 use tanji_ledger::carbon::tree::{verify_tree, TreeData};
 use tanji_ledger::carbon::units::format_decimal;
 use tanji_ledger::carbon::{
-    anomaly, CertificateState, CertificateStatus, Date, FactorState, FootprintState, Privacy,
-    RecordRef,
+    CertificateState, CertificateStatus, Date, FactorState, FootprintState, Privacy, RecordRef,
 };
 use tanji_ledger::state::StateView;
 use tanji_ledger::store::Store;

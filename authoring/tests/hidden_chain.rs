@@ -6,8 +6,8 @@
 //! verification an observer runs, the auditor's recomputation, and what
 //! tampering does to each.
 
+use tanji_authoring::model::Model;
 use tanji_ledger::carbon::hidden::{self, HiddenError, UpstreamOpenings};
-use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::tree::verify_tree;
 use tanji_ledger::carbon::{compute, Attestation, Date, Privacy};
 use tanji_ledger::keyfile::OrgKeyFile;
@@ -479,7 +479,7 @@ fn disclosures_are_recorded_by_the_author_only() {
 
 #[test]
 fn a_label_needs_published_figures() {
-    use tanji_ledger::carbon::rule_file::parse_rule_toml;
+    use tanji_authoring::rule_file::parse_rule_toml;
     use tanji_ledger::carbon::Certificate;
     let mut t = three_tiers();
     let regulator = t.chain.net.regulator.clone();

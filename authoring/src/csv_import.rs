@@ -116,11 +116,13 @@
 
 use std::collections::HashMap;
 
-use super::form::MAX_CODE_LEN;
-use super::units::{format_decimal, parse_decimal, DecimalError};
-use super::{check_record_id, Category, Date, Dqr, FactorRecord, Gwp, PerCategory, RecordRef};
-use crate::text::TextProblem;
-use crate::tx::{MAX_NAME_LEN, MAX_REASON_LEN};
+use tanji_ledger::carbon::form::MAX_CODE_LEN;
+use tanji_ledger::carbon::units::{format_decimal, parse_decimal, DecimalError};
+use tanji_ledger::carbon::{
+    check_record_id, Category, Date, Dqr, FactorRecord, Gwp, PerCategory, RecordRef,
+};
+use tanji_ledger::text::TextProblem;
+use tanji_ledger::tx::{MAX_NAME_LEN, MAX_REASON_LEN};
 
 /// Largest input accepted, in bytes (16 MiB).
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
@@ -780,7 +782,7 @@ fn jan1(year: i32) -> Option<Date> {
     Date::from_ymd(year, 1, 1)
 }
 
-/// A text field, by the ledger's text rule ([`crate::text::check_text`]);
+/// A text field, by the ledger's text rule ([`tanji_ledger::text::check_text`]);
 /// only `notes` may be empty.
 fn check_text(
     row: &Row<'_>,
@@ -788,7 +790,7 @@ fn check_text(
     s: &str,
     max: usize,
 ) -> Result<(), CsvImportError> {
-    crate::text::check_text(s, max, column == "notes").map_err(|p| match p {
+    tanji_ledger::text::check_text(s, max, column == "notes").map_err(|p| match p {
         TextProblem::Control => row.err(
             column,
             "contains control characters (a line break inside a quoted field?)",
@@ -1169,8 +1171,8 @@ fn words_as_written(s: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::carbon::form::check_factor;
     use proptest::prelude::*;
+    use tanji_ledger::carbon::form::check_factor;
 
     const DEMO: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
