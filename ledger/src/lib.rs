@@ -25,6 +25,7 @@ pub mod sealed;
 pub mod state;
 #[cfg(feature = "store")]
 pub mod store;
+#[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;
 pub mod text;
 pub mod tx;

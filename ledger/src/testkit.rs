@@ -1,7 +1,9 @@
 //! Deterministic networks and transactions for tests and benchmarks.
 //!
 //! Keys derive from fixed seeds, so ids, encodings and signatures built here
-//! are stable across runs (golden tests rely on that). Not for production keys.
+//! are stable across runs (golden tests rely on that). Not for production keys:
+//! the module exists only in this crate's own tests and with the `test-utils`
+//! feature, which other crates enable in their `[dev-dependencies]` only.
 
 use crate::carbon::{
     Attestation, Boundary, Dqr, Gwp, Input, InputSource, Privacy, Product, Results, Stage,
