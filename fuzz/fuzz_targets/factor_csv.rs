@@ -1,7 +1,7 @@
 //! Factor database CSV imports.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tanji_ledger::carbon::csv_import::{import_csv, ImportOptions};
+use tanji_authoring::csv_import::{import_csv, ImportOptions};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

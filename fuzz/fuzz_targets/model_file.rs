@@ -1,8 +1,8 @@
 //! Footprint model files (TOML and JSON) and product rule files.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tanji_ledger::carbon::model::Model;
-use tanji_ledger::carbon::rule_file::parse_rule_toml;
+use tanji_authoring::model::Model;
+use tanji_authoring::rule_file::parse_rule_toml;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -150,7 +150,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// The chain of `testkit::hidden_chain` (as in `tests/hidden_chain.rs`), the
+/// The chain of `testkit::hidden_chain` (as in `authoring/tests/hidden_chain.rs`), the
 /// laptop's transaction not yet applied, and the three proofs' sizes.
 fn three_tiers() -> (MemoryLedger, SignedTx, [usize; 3]) {
     let chain = testkit::hidden_chain();

@@ -1,17 +1,35 @@
 //! # tanji-ledger
 //!
-//! Tanji's domain and its verifiable log, with no networking: the types and
-//! their canonical encoding ([`encoding`], [`tx`]), keys and strict signature
-//! verification ([`crypto`]), the acceptance rules ([`validate`]) over the
-//! derived state ([`state`]), the RFC 9162 Merkle log ([`merkle`]), signed
-//! checkpoints ([`checkpoint`]), offline verification bundles ([`bundle`]),
-//! key files ([`keyfile`]), RocksDB storage ([`store`]), the zero-knowledge
-//! proofs of hidden footprints ([`zk`]) and the HPKE-sealed envelopes that
-//! carry their openings and raw data to the parties entitled to them
-//! ([`sealed`]).
+//! Tanji's domain and its verifiable log, with no networking: exactly what
+//! every node and every verifier must compute alike. Nodes and the offline
+//! verifier (tanji-sdk) share this crate, so what a node accepts and what a
+//! verifier accepts are decided by the same code. Authoring and analysis
+//! tools (CSV import, model and rule files, statistics) are in
+//! tanji-authoring, which builds records that this crate then checks.
 //!
-//! Nodes and the offline verifier (tanji-sdk) share this crate, so what a node
-//! accepts and what a verifier accepts are decided by the same code.
+//! Modules:
+//! - [`bundle`]: offline verification bundles (entry, inclusion proof,
+//!   cosigned checkpoint, validator set) and certificate bundles.
+//! - [`carbon`]: factors, product rules, footprint attestations, their exact
+//!   recomputation, hidden attestations, certificates.
+//! - [`checkpoint`]: signed checkpoints in the C2SP signed-note layout.
+//! - [`crypto`]: ed25519 and X25519 keys, strict signature verification,
+//!   signing contexts.
+//! - [`encoding`]: the canonical binary encoding (borsh) with size limits.
+//! - [`ids`]: transaction and organisation ids.
+//! - [`keyfile`]: an organisation's or a node's secret keys on disk.
+//! - [`merkle`]: the RFC 9162 Merkle log and its inclusion and consistency
+//!   proofs.
+//! - [`sealed`]: HPKE-sealed envelopes carrying openings and raw data to the
+//!   parties entitled to them.
+//! - [`state`]: the derived state, a pure function of the log.
+//! - `store` (feature `store`, default): RocksDB storage of the log and state.
+//! - `testkit` (feature `test-utils`): fixed-seed keys, test networks and
+//!   in-memory ledgers for tests and benchmarks.
+//! - [`text`]: the rules for text fields and key names.
+//! - [`tx`]: transactions, their well-formedness checks and signatures.
+//! - [`validate`]: the acceptance rules, whether an entry may follow the log.
+//! - [`zk`]: zero-knowledge proofs of hidden footprints.
 
 pub mod bundle;
 pub mod carbon;
@@ -27,7 +45,9 @@ pub mod sealed;
 pub mod state;
 #[cfg(feature = "store")]
 pub mod store;
+#[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;
+pub mod text;
 pub mod tx;
 pub mod validate;
 pub mod zk;

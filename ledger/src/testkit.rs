@@ -1,8 +1,13 @@
 //! Deterministic networks and transactions for tests and benchmarks.
 //!
 //! Keys derive from fixed seeds, so ids, encodings and signatures built here
-//! are stable across runs (golden tests rely on that). Not for production keys.
+//! are stable across runs (golden tests rely on that). Not for production keys:
+//! the module exists only in this crate's own tests and with the `test-utils`
+//! feature, which other crates enable in their `[dev-dependencies]` only.
 
+use crate::carbon::{
+    Attestation, Boundary, Dqr, Gwp, Input, InputSource, Privacy, Product, Results, Stage,
+};
 use crate::checkpoint::NoteSigner;
 use crate::crypto::{EncryptionSecret, SecretKey};
 use crate::keyfile::OrgKeyFile;
@@ -267,32 +272,34 @@ impl MemoryLedger {
         crate::validate::ViewResolver(&self.state)
     }
 
-    /// Builds the hidden attestation of a model by `org` (on `openings`) and
-    /// signs it; not applied.
+    /// Builds the hidden attestation of `att` (an attestation as
+    /// [`hidden_attestation`] gives it: amounts in, results empty) by `org`
+    /// on `openings` with [`crate::carbon::hidden::build_hidden`], and signs
+    /// it; not applied.
     pub fn hidden_tx(
         &mut self,
         org: &OrgKeyFile,
-        model: &str,
+        att: Attestation,
         openings: &crate::carbon::hidden::UpstreamOpenings,
         publish: bool,
     ) -> (SignedTx, crate::carbon::hidden::HiddenBuild) {
-        let build = crate::carbon::model::Model::from_toml(model)
-            .expect("a valid model")
-            .hidden_attestation(
-                &self.net.network,
-                org.org_id,
-                &self.resolver(),
-                openings,
-                publish,
-            )
-            .expect("the hidden attestation builds");
+        let build = crate::carbon::hidden::build_hidden(
+            &self.net.network,
+            org.org_id,
+            att,
+            &self.resolver(),
+            openings,
+            publish,
+        )
+        .expect("the hidden attestation builds");
         let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
         (tx, build)
     }
 }
 
 /// A `privacy = "hidden"` model file (category `urn:cpc:41532`, 2025, CN-CQ,
-/// AR6) with the given `[[input]]` tables.
+/// AR6) with the given `[[input]]` tables. [`hidden_attestation`] is the
+/// attestation such a file describes, before it is proved.
 pub fn hidden_model(name: &str, unit: &str, inputs: &str) -> String {
     format!(
         r#"
@@ -312,6 +319,66 @@ privacy = "hidden"
 "#,
         n = name.len()
     )
+}
+
+/// The attestation of [`hidden_model`]`(name, unit, ..)` with `inputs`, as a
+/// model file's author builds it before proving it: privacy still `Public`,
+/// amounts in, results zero (one `unit` per declared unit, 1 kg, cradle to
+/// gate, 2025, CN-CQ, AR6, data-quality ratings 3).
+pub fn hidden_attestation(name: &str, unit: &str, inputs: Vec<Input>) -> Attestation {
+    let date = |y: i32| crate::carbon::Date::from_ymd(y, 1, 1).expect("valid date");
+    Attestation {
+        product: Product {
+            ids: vec![format!("urn:gtin:0690000000{:04}", name.len())],
+            name: name.to_string(),
+            category: "urn:cpc:41532".into(),
+            mass_mg: 1_000_000,
+        },
+        rule: None,
+        declared_unit: unit.to_string(),
+        declared_unit_amount: 1_000_000,
+        boundary: Boundary::CradleToGate,
+        period_start: date(2025),
+        period_end: date(2026),
+        geography: "CN-CQ".into(),
+        gwp: Gwp::Ar6,
+        privacy: Privacy::Public,
+        inputs,
+        results: Results::default(),
+        primary_data_share_bp: 0,
+        dqr: Dqr {
+            technological: 3,
+            temporal: 3,
+            geographical: 3,
+            completeness: 3,
+            reliability: 3,
+        },
+        supersedes: None,
+    }
+}
+
+/// An input of `micro_units` of `unit` per declared unit from a factor
+/// (`"id@version"`), at `stage`, not packaging.
+pub fn factor_input(reference: &str, unit: &str, micro_units: u64, stage: Stage) -> Input {
+    Input {
+        source: InputSource::Factor(reference.parse().expect("a valid factor reference")),
+        stage,
+        unit: unit.to_string(),
+        amount: Some(micro_units),
+        packaging: false,
+    }
+}
+
+/// An input of `micro_units` of an upstream footprint's declared unit `unit`
+/// per declared unit, at `stage`.
+pub fn upstream_input(id: crate::TxId, unit: &str, micro_units: u64, stage: Stage) -> Input {
+    Input {
+        source: InputSource::Upstream(id),
+        stage,
+        unit: unit.to_string(),
+        amount: Some(micro_units),
+        packaging: false,
+    }
 }
 
 /// A three-tier supply chain with every value hidden, as a [`MemoryLedger`]
@@ -346,14 +413,7 @@ pub struct HiddenChain {
 /// Builds [`HiddenChain`].
 pub fn hidden_chain() -> HiddenChain {
     use crate::carbon::hidden::UpstreamOpenings;
-    let factor = |r: &str, amount: &str, stage: &str| {
-        format!("\n[[input]]\nfactor = \"{r}\"\namount = \"{amount}\"\nstage = \"{stage}\"\n")
-    };
-    let upstream = |id: crate::TxId, quantity: &str, stage: &str| {
-        format!(
-            "\n[[input]]\nfootprint = \"{id}\"\nquantity = \"{quantity}\"\nstage = \"{stage}\"\n"
-        )
-    };
+    use Stage::{Production, RawMaterials};
     let mut ledger = MemoryLedger::new();
     let publisher = ledger.register(10, &[Role::FactorPublisher]);
     let supplier = ledger.register(11, &[Role::Supplier]);
@@ -374,11 +434,13 @@ pub fn hidden_chain() -> HiddenChain {
     );
     let (tx, ingot) = ledger.hidden_tx(
         &supplier,
-        &hidden_model(
+        hidden_attestation(
             "Aluminium ingot",
             "kilogram",
-            &(factor("elec@1", "14.3", "production")
-                + &factor("alumina@1", "1.93", "raw-materials")),
+            vec![
+                factor_input("elec@1", "kWh", 14_300_000, Production),
+                factor_input("alumina@1", "kilogram", 1_930_000, RawMaterials),
+            ],
         ),
         &UpstreamOpenings::new(),
         false,
@@ -386,24 +448,32 @@ pub fn hidden_chain() -> HiddenChain {
     let ingot = (apply_or_panic(&mut ledger, &tx), ingot);
     let (tx, housing) = ledger.hidden_tx(
         &maker,
-        &hidden_model(
+        hidden_attestation(
             "Laptop housing",
             "piece",
-            &(upstream(ingot.0, "0.42", "raw-materials") + &factor("elec@1", "2.5", "production")),
+            vec![
+                upstream_input(ingot.0, "kilogram", 420_000, RawMaterials),
+                factor_input("elec@1", "kWh", 2_500_000, Production),
+            ],
         ),
         &UpstreamOpenings::from([(ingot.0, ingot.1.opening.clone())]),
         false,
     );
     let housing = (apply_or_panic(&mut ledger, &tx), housing);
+    let box_input = Input {
+        packaging: true,
+        ..factor_input("box@1", "kilogram", 350_000, Production)
+    };
     let (laptop_tx, laptop) = ledger.hidden_tx(
         &brand,
-        &hidden_model(
+        hidden_attestation(
             "Laptop",
             "piece",
-            &(upstream(housing.0, "1", "raw-materials")
-                + &factor("elec@1", "35.2", "production")
-                + &factor("box@1", "0.35", "production")
-                + "packaging = true\n"),
+            vec![
+                upstream_input(housing.0, "piece", 1_000_000, RawMaterials),
+                factor_input("elec@1", "kWh", 35_200_000, Production),
+                box_input,
+            ],
         ),
         &UpstreamOpenings::from([(housing.0, housing.1.opening.clone())]),
         false,

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tanji_api_types::tx::TxState;
+use tanji_authoring::model::Model;
 use tanji_ledger::carbon::hidden::{HiddenBuild, UpstreamOpenings};
-use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::tree::TreeData;
 use tanji_ledger::carbon::{Disclosure, DisclosureRecord, FootprintState, Privacy};
 use tanji_ledger::keyfile::OrgKeyFile;
@@ -51,7 +51,7 @@ pub enum PrivacyError {
     Key(#[from] tanji_ledger::crypto::KeyError),
     /// The model or its proof could not be built.
     #[error(transparent)]
-    Model(#[from] tanji_ledger::carbon::model::ModelError),
+    Model(#[from] tanji_authoring::model::ModelError),
     /// Sealing failed.
     #[error(transparent)]
     Seal(#[from] sealed::SealError),

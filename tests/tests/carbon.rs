@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use tanji_ledger::carbon::model::Model;
+use tanji_authoring::model::Model;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
 use tanji_sdk::{build, Client};

@@ -15,10 +15,11 @@ use tanji_api_types::carbon::{
     MAX_RESOLVE_PER_KIND,
 };
 use tanji_api_types::{paths, ErrorBody};
+use tanji_authoring::anomaly;
 use tanji_ledger::carbon::tree::{verify_tree, TreeData, TreeError, MAX_TREE_NODES};
 use tanji_ledger::carbon::units::{format_decimal, format_micro};
 use tanji_ledger::carbon::{
-    anomaly, Category, CertificateState, CertificateStatus, Date, FactorState, FootprintState,
+    Category, CertificateState, CertificateStatus, Date, FactorState, FootprintState,
     InputSource, Privacy, RecordRef, RuleState,
 };
 use tanji_ledger::state::StateView;

@@ -96,7 +96,7 @@ pub enum HiddenError {
     Inputs(#[from] FootprintError),
     /// The proof bytes do not decode.
     #[error("the proof does not decode: {0}")]
-    ProofDecode(#[from] zk::DecodeError),
+    ProofDecode(#[from] zk::ProofDecodeError),
     /// The proof does not verify.
     #[error("the zero-knowledge proof does not verify: {0}")]
     ProofInvalid(#[from] zk::VerifyError),

@@ -7,20 +7,16 @@
 //! reported figure (see [`compute`]), so nodes, the SDK and the offline
 //! verifier agree bit for bit.
 
-pub mod anomaly;
 mod attestation;
 mod certificate;
 pub mod compute;
-pub mod csv_import;
 mod date;
 mod disclosure;
 mod factor;
 pub mod form;
 pub mod hidden;
-pub mod model;
 mod record_ref;
 mod rule;
-pub mod rule_file;
 mod status;
 pub mod tree;
 pub mod units;

@@ -96,6 +96,7 @@ impl NoteVerifier {
         let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad("expected name+keyid+key"));
         };
+        crate::text::check_key_name(name).map_err(|e| bad(&e.to_string()))?;
         let key = B64.decode(key).map_err(|_| bad("key is not base64"))?;
         if key.len() != 33 || key[0] != ED25519_ALG {
             return Err(bad("not an Ed25519 key"));
@@ -200,11 +201,7 @@ impl SignedNote {
                     "signature line needs a name and a signature: {line:.80}"
                 )));
             };
-            if name.is_empty()
-                || name
-                    .chars()
-                    .any(|c| c == '+' || c.is_whitespace() || c.is_control())
-            {
+            if crate::text::check_key_name(name).is_err() {
                 return Err(bad(format!("bad key name {name:.80}")));
             }
             let raw = B64

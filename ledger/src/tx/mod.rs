@@ -216,23 +216,15 @@ pub(crate) fn field(field: &'static str, problem: impl Into<String>) -> FormErro
     }
 }
 
-/// Checks a human-readable text field: length in bytes, no control characters.
+/// Checks a human-readable text field with the ledger's one text rule
+/// ([`crate::text::check_text`]), reporting a problem as field `name`.
 pub(crate) fn check_text(
     name: &'static str,
     s: &str,
     max: usize,
     allow_empty: bool,
 ) -> Result<(), FormError> {
-    if s.len() > max {
-        return Err(field(name, format!("{} bytes, more than {max}", s.len())));
-    }
-    if !allow_empty && s.trim().is_empty() {
-        return Err(field(name, "must not be empty"));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(field(name, "must not contain control characters"));
-    }
-    Ok(())
+    crate::text::check_text(s, max, allow_empty).map_err(|p| field(name, p.to_string()))
 }
 
 /// Network names are also checkpoint origins: printable ASCII without spaces
@@ -464,25 +456,15 @@ impl SignedTx {
     }
 }
 
-/// Key names in signed notes: non-empty printable ASCII, no spaces or `+`.
+/// Key names in signed notes ([`crate::text::check_key_name`]: 1..=64
+/// printable ASCII bytes, no spaces or `+`).
 pub fn check_note_key_name(s: &str) -> Result<(), FormError> {
     check_key_name("validators.name", s)
 }
 
 /// [`check_note_key_name`], reporting problems as `name`.
 fn check_key_name(name: &'static str, s: &str) -> Result<(), FormError> {
-    if s.is_empty()
-        || s.len() > MAX_NETWORK_LEN
-        || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+')
-    {
-        return Err(field(
-            name,
-            format!(
-                "{s:?} must be 1..={MAX_NETWORK_LEN} printable ASCII bytes without spaces or '+'"
-            ),
-        ));
-    }
-    Ok(())
+    crate::text::check_key_name(s).map_err(|p| field(name, p.to_string()))
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use curve25519_dalek_bp::ristretto::CompressedRistretto;
 use curve25519_dalek_bp::scalar::Scalar;
 
 use super::footprint_proof::{quantity_parties, FootprintProof, InputProof, Pt, CATEGORY_PARTIES};
-use super::{scalar, DecodeError, CATEGORIES, MAX_PROOF_INPUTS, PROOF_VERSION, RANGE_BITS};
+use super::{scalar, ProofDecodeError, CATEGORIES, MAX_PROOF_INPUTS, PROOF_VERSION, RANGE_BITS};
 
 const HEADER: usize = 3;
 const INPUT_LEN: usize = 19 * 32;
@@ -59,37 +59,37 @@ impl<'a> Reader<'a> {
     fn arr(&mut self) -> [u8; 32] {
         self.take(32).try_into().unwrap_or([0xff; 32])
     }
-    fn point(&mut self, what: impl Fn() -> String) -> Result<Pt, DecodeError> {
+    fn point(&mut self, what: impl Fn() -> String) -> Result<Pt, ProofDecodeError> {
         let bytes = self.arr();
         let point = CompressedRistretto(bytes)
             .decompress()
-            .ok_or_else(|| DecodeError::Point(what()))?;
+            .ok_or_else(|| ProofDecodeError::Point(what()))?;
         Ok(Pt { bytes, point })
     }
-    fn scalar(&mut self, what: impl Fn() -> String) -> Result<Scalar, DecodeError> {
-        scalar::from_canonical(self.arr()).ok_or_else(|| DecodeError::Scalar(what()))
+    fn scalar(&mut self, what: impl Fn() -> String) -> Result<Scalar, ProofDecodeError> {
+        scalar::from_canonical(self.arr()).ok_or_else(|| ProofDecodeError::Scalar(what()))
     }
     fn points<const N: usize>(
         &mut self,
         what: impl Fn(usize) -> String,
-    ) -> Result<[Pt; N], DecodeError> {
+    ) -> Result<[Pt; N], ProofDecodeError> {
         let mut out = Vec::with_capacity(N);
         for k in 0..N {
             out.push(self.point(|| what(k))?);
         }
-        out.try_into().map_err(|_| DecodeError::Point(what(0)))
+        out.try_into().map_err(|_| ProofDecodeError::Point(what(0)))
     }
     fn scalars<const N: usize>(
         &mut self,
         what: impl Fn(usize) -> String,
-    ) -> Result<[Scalar; N], DecodeError> {
+    ) -> Result<[Scalar; N], ProofDecodeError> {
         let mut out = [Scalar::ZERO; N];
         for (k, o) in out.iter_mut().enumerate() {
             *o = self.scalar(|| what(k))?;
         }
         Ok(out)
     }
-    fn range_proof(&mut self, parties: usize, what: &str) -> Result<RangeProof, DecodeError> {
+    fn range_proof(&mut self, parties: usize, what: &str) -> Result<RangeProof, ProofDecodeError> {
         let len = range_proof_len(parties);
         let bytes = self.take(len);
         // Every point slot must decompress: A, S, T1, T2, then the L/R pairs.
@@ -98,12 +98,12 @@ impl<'a> Reader<'a> {
             let slot: [u8; 32] = bytes
                 .get(k * 32..k * 32 + 32)
                 .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| DecodeError::RangeProof(what.to_string()))?;
+                .ok_or_else(|| ProofDecodeError::RangeProof(what.to_string()))?;
             if CompressedRistretto(slot).decompress().is_none() {
-                return Err(DecodeError::RangeProof(what.to_string()));
+                return Err(ProofDecodeError::RangeProof(what.to_string()));
             }
         }
-        RangeProof::from_bytes(bytes).map_err(|_| DecodeError::RangeProof(what.to_string()))
+        RangeProof::from_bytes(bytes).map_err(|_| ProofDecodeError::RangeProof(what.to_string()))
     }
 }
 
@@ -153,25 +153,25 @@ impl FootprintProof {
     /// Decodes [`Self::to_bytes`], checking the version, the input count
     /// (≤ [`MAX_PROOF_INPUTS`]), the exact length, and that every point and
     /// scalar is canonical. Never panics.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofDecodeError> {
         if bytes.first() != Some(&PROOF_VERSION) {
-            return Err(DecodeError::Version);
+            return Err(ProofDecodeError::Version);
         }
         let n = match bytes.get(1..3) {
             Some(b) => usize::from(u16::from_le_bytes([b[0], b[1]])),
             None => {
-                return Err(DecodeError::Length {
+                return Err(ProofDecodeError::Length {
                     got: bytes.len(),
                     expected: HEADER,
                 })
             }
         };
         if n > MAX_PROOF_INPUTS {
-            return Err(DecodeError::TooManyInputs(n));
+            return Err(ProofDecodeError::TooManyInputs(n));
         }
         let expected = proof_len(n);
         if bytes.len() != expected {
-            return Err(DecodeError::Length {
+            return Err(ProofDecodeError::Length {
                 got: bytes.len(),
                 expected,
             });
@@ -208,7 +208,7 @@ impl FootprintProof {
             quantity_range,
             category_range: category_range
                 .try_into()
-                .map_err(|_| DecodeError::RangeProof("category range proofs".to_string()))?,
+                .map_err(|_| ProofDecodeError::RangeProof("category range proofs".to_string()))?,
         })
     }
 }

@@ -74,7 +74,7 @@ pub enum ProveError {
 
 /// Proof bytes could not be decoded.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-pub enum DecodeError {
+pub enum ProofDecodeError {
     /// Empty, or an unknown version byte.
     #[error("unknown proof version (expected 1)")]
     Version,

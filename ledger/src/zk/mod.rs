@@ -31,8 +31,11 @@
 //!
 //! # The statement ([`footprint_proof`])
 //!
-//! Public: the network name, the author, a context (the later integration sets
-//! it to the digest of the attestation body without the proof), the inputs —
+//! Public: the network name, the author, a context (for a hidden attestation,
+//! [`crate::carbon::hidden::proof_context`]: the digest of the attestation
+//! with the proof bytes emptied, so the proof cannot be moved to another
+//! attestation; [`crate::carbon::hidden`] builds and checks the statement from
+//! the ledger), the inputs —
 //! factors with their values `F_j` (µg per activity unit), public upstream
 //! footprints with their values `U_i` (mg per declared unit), committed
 //! upstream footprints with their commitments `V_{U_i,c}` — and the result
@@ -115,7 +118,7 @@ pub use commitment::{
     Blinding, Commitment, FootprintCommitment, FootprintOpening, PointError, QuantityCommitment,
     QuantityOpening,
 };
-pub use error::{DecodeError, ProveError, VerifyError};
+pub use error::{ProofDecodeError, ProveError, VerifyError};
 pub use footprint_proof::{
     expected_result, prove, verify, FootprintProof, InputWitness, ProofInput, Statement, Witness,
 };

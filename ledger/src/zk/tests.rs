@@ -541,19 +541,19 @@ fn dishonest_proofs_fail() {
 fn decoding_limits() {
     assert_eq!(
         FootprintProof::from_bytes(&[]).unwrap_err(),
-        DecodeError::Version
+        ProofDecodeError::Version
     );
     assert_eq!(
         FootprintProof::from_bytes(&[2, 0, 0]).unwrap_err(),
-        DecodeError::Version
+        ProofDecodeError::Version
     );
     assert!(matches!(
         FootprintProof::from_bytes(&[1, 0]),
-        Err(DecodeError::Length { .. })
+        Err(ProofDecodeError::Length { .. })
     ));
     assert_eq!(
         FootprintProof::from_bytes(&[1, 1, 1]).unwrap_err(),
-        DecodeError::TooManyInputs(257)
+        ProofDecodeError::TooManyInputs(257)
     );
     let case = Case::new(&specs(1));
     let bytes = case.prove().to_bytes();
@@ -561,11 +561,11 @@ fn decoding_limits() {
     longer.push(0);
     assert!(matches!(
         FootprintProof::from_bytes(&longer),
-        Err(DecodeError::Length { .. })
+        Err(ProofDecodeError::Length { .. })
     ));
     assert!(matches!(
         FootprintProof::from_bytes(&bytes[..bytes.len() - 1]),
-        Err(DecodeError::Length { .. })
+        Err(ProofDecodeError::Length { .. })
     ));
     // A non-canonical scalar (all ones ≥ ℓ) in the first response.
     let mut b = bytes.clone();
@@ -573,14 +573,14 @@ fn decoding_limits() {
     b[z..z + 32].copy_from_slice(&[0xff; 32]);
     assert!(matches!(
         FootprintProof::from_bytes(&b),
-        Err(DecodeError::Scalar(_))
+        Err(ProofDecodeError::Scalar(_))
     ));
     // An invalid point in the first commitment.
     let mut b = bytes.clone();
     b[3..35].copy_from_slice(&[0xff; 32]);
     assert!(matches!(
         FootprintProof::from_bytes(&b),
-        Err(DecodeError::Point(_))
+        Err(ProofDecodeError::Point(_))
     ));
     // An all-zero body decodes (identity points, zero scalars) but does not verify.
     for n in [0, 1] {
@@ -596,7 +596,7 @@ fn decoding_limits() {
     b[1] = 2;
     assert!(matches!(
         FootprintProof::from_bytes(&b),
-        Err(DecodeError::Length { .. })
+        Err(ProofDecodeError::Length { .. })
     ));
 }
 

@@ -28,9 +28,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
-use tanji_ledger::carbon::csv_import::{import_csv, ImportOptions};
-use tanji_ledger::carbon::model::{commit_raw_data, Model, ModelPrivacy};
-use tanji_ledger::carbon::rule_file::parse_rule_toml;
+use tanji_authoring::csv_import::{import_csv, ImportOptions};
+use tanji_authoring::model::{commit_raw_data, Model, ModelPrivacy};
+use tanji_authoring::rule_file::parse_rule_toml;
 use tanji_ledger::carbon::{Certificate, Date};
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::sealed::EnvelopeHash;

@@ -195,14 +195,8 @@ impl NodeConfig {
 
     /// Checks a parsed file, resolving relative paths against `base`.
     pub fn from_file(file: NodeConfigFile, base: &Path) -> Result<Self> {
-        if file.name.is_empty()
-            || file.name.len() > 64
-            || file
-                .name
-                .chars()
-                .any(|c| c == '+' || c.is_whitespace() || c.is_control())
-        {
-            bail!("name {:?}: 1 to 64 characters, no spaces or '+'", file.name);
+        if let Err(e) = tanji_ledger::text::check_key_name(&file.name) {
+            bail!("name: {e}");
         }
         let t = &file.consensus;
         if t.propose_timeout_ms == 0 || t.vote_timeout_ms == 0 {

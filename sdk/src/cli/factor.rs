@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context as _, Result};
 use clap::Subcommand;
 use indicatif::ProgressBar;
-use tanji_ledger::carbon::csv_import::{import_csv, ImportOptions};
+use tanji_authoring::csv_import::{import_csv, ImportOptions};
 use tanji_ledger::carbon::{Gwp, RecordRef};
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;

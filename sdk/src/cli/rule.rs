@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
-use tanji_ledger::carbon::rule_file::parse_rule_toml;
+use tanji_authoring::rule_file::parse_rule_toml;
 use tanji_ledger::tx::TxKind;
 use tanji_sdk::Client;
 

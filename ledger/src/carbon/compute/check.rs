@@ -95,18 +95,10 @@ fn field(field: impl Into<String>, problem: impl Into<String>) -> FootprintError
     }
 }
 
-/// Non-empty, at most `max` bytes, no control characters.
+/// A non-empty text field, by the ledger's one text rule
+/// ([`crate::text::check_text`]), reporting a problem as field `name`.
 fn check_text(name: &str, s: &str, max: usize) -> Result<(), FootprintError> {
-    if s.trim().is_empty() {
-        return Err(field(name, "must not be empty"));
-    }
-    if s.len() > max {
-        return Err(field(name, format!("{} bytes, more than {max}", s.len())));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(field(name, "must not contain control characters"));
-    }
-    Ok(())
+    crate::text::check_text(s, max, false).map_err(|p| field(name, p.to_string()))
 }
 
 /// Stateless checks of an attestation's fields: product ids (1..=32 URNs),
@@ -228,17 +220,20 @@ fn check_input_form(att: &Attestation, i: usize, input: &Input) -> Result<(), Fo
     if let InputSource::Factor(r) = &input.source {
         r.check().map_err(&problem)?;
     }
-    if input.unit.trim().is_empty() || input.unit.len() > MAX_INPUT_UNIT_LEN {
-        return Err(problem(format!(
-            "unit {:?} must be 1..={MAX_INPUT_UNIT_LEN} bytes",
-            input.unit
-        )));
-    }
-    if input.unit.chars().any(char::is_control) {
-        return Err(problem(format!(
-            "unit {:?} must not contain control characters",
-            input.unit
-        )));
+    match crate::text::check_text(&input.unit, MAX_INPUT_UNIT_LEN, false) {
+        Ok(()) => {}
+        Err(crate::text::TextProblem::Control) => {
+            return Err(problem(format!(
+                "unit {:?} must not contain control characters",
+                input.unit
+            )))
+        }
+        Err(_) => {
+            return Err(problem(format!(
+                "unit {:?} must be 1..={MAX_INPUT_UNIT_LEN} bytes",
+                input.unit
+            )))
+        }
     }
     if att.boundary == Boundary::CradleToGate && input.stage.is_after_gate() {
         return Err(FootprintError::StageOutsideBoundary {

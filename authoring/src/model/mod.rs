@@ -52,15 +52,15 @@ use std::path::Path;
 
 use raw::{RawDqr, RawInput, RawModel, RawProduct, Scalar};
 
-use super::compute::{
+use tanji_ledger::carbon::compute::{
     self, reference_of, Evaluation, FootprintError, Resolver, DECLARED_UNITS, MAX_INPUT_UNIT_LEN,
 };
-use super::units::{parse_decimal, DecimalError};
-use super::{
+use tanji_ledger::carbon::units::{parse_decimal, DecimalError};
+use tanji_ledger::carbon::{
     raw_data_commitment, Attestation, Boundary, Date, Dqr, Gwp, Input, InputSource, Privacy,
     Product, RecordRef, Results, Stage,
 };
-use crate::ids::TxId;
+use tanji_ledger::TxId;
 
 /// Largest model file [`Model::from_path`] reads.
 pub const MAX_MODEL_BYTES: u64 = 1 << 20;
@@ -106,7 +106,7 @@ pub enum ModelError {
     Hidden,
     /// Building the hidden attestation or its proof failed.
     #[error(transparent)]
-    HiddenProof(Box<crate::carbon::hidden::HiddenError>),
+    HiddenProof(Box<tanji_ledger::carbon::hidden::HiddenError>),
 }
 
 fn ref_suffix(reference: &str) -> String {
@@ -207,21 +207,12 @@ fn optional(field: &str, v: Option<Scalar>) -> Result<Option<String>, ModelError
         .transpose()
 }
 
-/// Text: non-empty, at most 256 bytes, no control characters.
+/// Text: non-empty, at most 256 bytes, no control characters (the ledger's
+/// text rule, [`tanji_ledger::text::check_text`]).
 fn text(field: &str, v: Option<Scalar>) -> Result<String, ModelError> {
     let s = required(field, v)?;
-    if s.trim().is_empty() {
-        return Err(field_err(field, "must not be empty"));
-    }
-    if s.len() > compute::MAX_TEXT_LEN {
-        return Err(field_err(
-            field,
-            format!("{} bytes, more than {}", s.len(), compute::MAX_TEXT_LEN),
-        ));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(field_err(field, "must not contain control characters"));
-    }
+    tanji_ledger::text::check_text(&s, compute::MAX_TEXT_LEN, false)
+        .map_err(|p| field_err(field, p.to_string()))?;
     Ok(s)
 }
 
@@ -355,10 +346,7 @@ fn input_of(i: usize, raw: RawInput) -> Result<ModelInput, ModelError> {
         None => None,
         Some(u) => {
             let u = text_of("unit", u, &reference)?;
-            if u.trim().is_empty()
-                || u.len() > MAX_INPUT_UNIT_LEN
-                || u.chars().any(char::is_control)
-            {
+            if tanji_ledger::text::check_text(&u, MAX_INPUT_UNIT_LEN, false).is_err() {
                 return Err(err(
                     &reference,
                     format!("unit {u:?} must be 1..={MAX_INPUT_UNIT_LEN} bytes without control characters"),
@@ -701,22 +689,24 @@ impl Model {
     /// Builds the hidden attestation of a `privacy = "hidden"` model for
     /// `author` on `network`: computes it (hidden upstream values from
     /// `openings`), commits to the result and proves it
-    /// ([`crate::carbon::hidden::build_hidden`]). With `publish`, the figures
+    /// ([`tanji_ledger::carbon::hidden::build_hidden`]). With `publish`, the figures
     /// and blindings are published.
     pub fn hidden_attestation(
         &self,
         network: &str,
-        author: crate::ids::OrgId,
+        author: tanji_ledger::OrgId,
         resolver: &dyn Resolver,
-        openings: &crate::carbon::hidden::UpstreamOpenings,
+        openings: &tanji_ledger::carbon::hidden::UpstreamOpenings,
         publish: bool,
-    ) -> Result<crate::carbon::hidden::HiddenBuild, ModelError> {
+    ) -> Result<tanji_ledger::carbon::hidden::HiddenBuild, ModelError> {
         let att = self.unevaluated(resolver, Privacy::Public)?;
-        crate::carbon::hidden::build_hidden(network, author, att, resolver, openings, publish)
-            .map_err(|e| match e {
-                crate::carbon::hidden::HiddenError::Inputs(f) => from_footprint(f),
-                other => ModelError::HiddenProof(Box::new(other)),
-            })
+        tanji_ledger::carbon::hidden::build_hidden(
+            network, author, att, resolver, openings, publish,
+        )
+        .map_err(|e| match e {
+            tanji_ledger::carbon::hidden::HiddenError::Inputs(f) => from_footprint(f),
+            other => ModelError::HiddenProof(Box::new(other)),
+        })
     }
 
     fn attestation_as(

@@ -6,8 +6,8 @@
 //! verification an observer runs, the auditor's recomputation, and what
 //! tampering does to each.
 
+use tanji_authoring::model::Model;
 use tanji_ledger::carbon::hidden::{self, HiddenError, UpstreamOpenings};
-use tanji_ledger::carbon::model::Model;
 use tanji_ledger::carbon::tree::verify_tree;
 use tanji_ledger::carbon::{compute, Attestation, Date, Privacy};
 use tanji_ledger::keyfile::OrgKeyFile;
@@ -17,7 +17,7 @@ use tanji_ledger::validate::TxError;
 use tanji_ledger::zk::FootprintOpening;
 use tanji_ledger::TxId;
 
-/// A hidden attestation by `org`, built on `openings`, applied.
+/// A hidden attestation by `org` of a model file, built on `openings`, applied.
 fn attest_hidden(
     chain: &mut MemoryLedger,
     org: &OrgKeyFile,
@@ -25,7 +25,17 @@ fn attest_hidden(
     openings: &UpstreamOpenings,
     publish: bool,
 ) -> (TxId, hidden::HiddenBuild) {
-    let (tx, build) = chain.hidden_tx(org, model, openings, publish);
+    let build = Model::from_toml(model)
+        .expect("a valid model")
+        .hidden_attestation(
+            &chain.net.network,
+            org.org_id,
+            &chain.resolver(),
+            openings,
+            publish,
+        )
+        .expect("the hidden attestation builds");
+    let tx = chain.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
     let id = chain
         .apply(&tx)
         .expect("the ledger accepts the hidden attestation");
@@ -125,6 +135,76 @@ fn three_hidden_tiers_are_accepted_and_verify_end_to_end() {
     assert_eq!(report.proofs_checked, 3);
     assert_eq!(report.nodes.len(), 3);
     assert!(report.nodes.iter().all(|n| n.figures_hidden));
+}
+
+/// The test kit builds its chain from attestations, not model files: the
+/// model files of the same tiers give the same attestations and figures.
+#[test]
+fn the_test_kit_chain_is_what_its_model_files_give() {
+    let t = three_tiers();
+    let factor = |r: &str, amount: &str, stage: &str| {
+        format!("\n[[input]]\nfactor = \"{r}\"\namount = \"{amount}\"\nstage = \"{stage}\"\n")
+    };
+    let upstream = |id: TxId, quantity: &str, stage: &str| {
+        format!(
+            "\n[[input]]\nfootprint = \"{id}\"\nquantity = \"{quantity}\"\nstage = \"{stage}\"\n"
+        )
+    };
+    let tiers = [
+        (
+            &t.supplier,
+            model(
+                "Aluminium ingot",
+                "kilogram",
+                &(factor("elec@1", "14.3", "production")
+                    + &factor("alumina@1", "1.93", "raw-materials")),
+            ),
+            UpstreamOpenings::new(),
+            &t.ingot.1,
+        ),
+        (
+            &t.maker,
+            model(
+                "Laptop housing",
+                "piece",
+                &(upstream(t.ingot.0, "0.42", "raw-materials")
+                    + &factor("elec@1", "2.5", "production")),
+            ),
+            UpstreamOpenings::from([(t.ingot.0, t.ingot.1.opening.clone())]),
+            &t.housing.1,
+        ),
+        (
+            &t.brand,
+            model(
+                "Laptop",
+                "piece",
+                &(upstream(t.housing.0, "1", "raw-materials")
+                    + &factor("elec@1", "35.2", "production")
+                    + &factor("box@1", "0.35", "production")
+                    + "packaging = true\n"),
+            ),
+            UpstreamOpenings::from([(t.housing.0, t.housing.1.opening.clone())]),
+            &t.laptop.1,
+        ),
+    ];
+    let public = |a: &Attestation| Attestation {
+        privacy: Privacy::Public,
+        ..a.clone()
+    };
+    for (org, text, openings, kit) in tiers {
+        let from_file = Model::from_toml(&text)
+            .unwrap()
+            .hidden_attestation(
+                &t.chain.net.network,
+                org.org_id,
+                &t.chain.resolver(),
+                &openings,
+                false,
+            )
+            .unwrap();
+        assert_eq!(public(&from_file.attestation), public(&kit.attestation));
+        assert_eq!(from_file.opening.values, kit.opening.values);
+    }
 }
 
 fn resubmit(t: &mut Tiers, org: &OrgKeyFile, att: Attestation) -> TxError {
@@ -399,7 +479,7 @@ fn disclosures_are_recorded_by_the_author_only() {
 
 #[test]
 fn a_label_needs_published_figures() {
-    use tanji_ledger::carbon::rule_file::parse_rule_toml;
+    use tanji_authoring::rule_file::parse_rule_toml;
     use tanji_ledger::carbon::Certificate;
     let mut t = three_tiers();
     let regulator = t.chain.net.regulator.clone();

@@ -24,8 +24,8 @@
 
 use std::collections::HashMap;
 
+use tanji_authoring::model::{commit_raw_data, Model, ModelError};
 use tanji_ledger::carbon::compute::{self, FootprintError, Resolver};
-use tanji_ledger::carbon::model::{commit_raw_data, Model, ModelError};
 use tanji_ledger::carbon::{
     Attestation, Boundary, Date, Dqr, FactorRecord, FactorState, FootprintState, Gwp, PerCategory,
     Privacy, ProductRule, RecordRef, RecordStatus, RuleState, Stage,

@@ -16,8 +16,9 @@
 
 use serde::Deserialize;
 
-use super::units::parse_decimal;
-use super::{Boundary, ProductRule, RecordRef, Stage};
+use tanji_ledger::carbon::form::check_rule;
+use tanji_ledger::carbon::units::parse_decimal;
+use tanji_ledger::carbon::{Boundary, ProductRule, RecordRef, Stage};
 
 /// A rule file could not be read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -74,7 +75,7 @@ pub fn parse_rule_toml(text: &str) -> Result<ProductRule, RuleFileError> {
         reference_document: raw.reference_document,
         supersedes: raw.supersedes,
     };
-    super::form::check_rule(&rule).map_err(|e| RuleFileError(e.to_string()))?;
+    check_rule(&rule).map_err(|e| RuleFileError(e.to_string()))?;
     Ok(rule)
 }
 

@@ -1,12 +1,12 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::carbon::compute::check_privacy;
-use crate::carbon::compute::evaluate;
-use crate::carbon::{
+use tanji_ledger::carbon::compute::check_privacy;
+use tanji_ledger::carbon::compute::evaluate;
+use tanji_ledger::carbon::{
     FactorRecord, FactorState, FootprintState, PerCategory, RecordStatus, RuleState,
 };
-use crate::ids::OrgId;
+use tanji_ledger::OrgId;
 
 #[derive(Default)]
 struct Ledger {
