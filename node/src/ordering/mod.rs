@@ -8,6 +8,7 @@
 //! validators and implements the same trait.
 
 pub mod bft;
+pub mod replicated;
 pub mod solo;
 
 use tanji_api::{Alarm, SubmitError};

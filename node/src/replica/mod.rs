@@ -16,7 +16,6 @@
 //! - [`checkpoints`]: cosignatures, finality, witnessing, fork detection.
 //! - [`alarms`]: the evidence kept when something forks.
 //! - [`network`]: transaction and checkpoint gossip, range-sync answers.
-//! - [`ordering`]: the ordering engine the API submits to.
 //! - [`run`]: starting a node.
 
 pub mod alarms;
@@ -24,5 +23,4 @@ pub mod checkpoints;
 pub mod config;
 pub mod genesis;
 pub mod network;
-pub mod ordering;
 pub mod run;

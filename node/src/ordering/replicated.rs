@@ -8,10 +8,10 @@ use tanji_api::{Alarm, SubmitError};
 use tanji_ledger::store::{Candidate, Store};
 use tokio::sync::mpsc;
 
-use super::alarms::AlarmLog;
-use super::config::NodeRole;
-use crate::ordering::bft::app::Mempool;
-use crate::ordering::OrderingEngine;
+use super::bft::app::Mempool;
+use super::OrderingEngine;
+use crate::replica::alarms::AlarmLog;
+use crate::replica::config::NodeRole;
 
 /// Replicated ordering through Malachite.
 pub struct ReplicatedOrdering {
