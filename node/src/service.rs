@@ -10,7 +10,7 @@ use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate;
 use tanji_ledger::TxId;
 
-use crate::ordering::OrderingEngine;
+use crate::ordering::{OrderingEngine, ProposeError};
 use crate::tracker::TxTracker;
 
 /// Admits transactions into an ordering engine.
@@ -28,6 +28,15 @@ impl<E: OrderingEngine> Node<E> {
             engine,
             tracker,
         }
+    }
+}
+
+/// The API's answer to a transaction the ordering engine could not take
+/// (HTTP 503 either way: "overloaded" or "unavailable").
+fn submit_error(e: ProposeError) -> SubmitError {
+    match e {
+        ProposeError::Overloaded(queued) => SubmitError::Overloaded(queued),
+        ProposeError::Unavailable(why) => SubmitError::Unavailable(why),
     }
 }
 
@@ -50,7 +59,7 @@ impl<E: OrderingEngine> NodeService for Node<E> {
         }
         if let Err(e) = self.engine.propose(candidate) {
             self.tracker.unqueue(&id);
-            return Err(e);
+            return Err(submit_error(e));
         }
         Ok(id)
     }

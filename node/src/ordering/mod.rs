@@ -11,14 +11,26 @@ pub mod bft;
 pub mod replicated;
 pub mod solo;
 
-use tanji_api::{Alarm, SubmitError};
+use tanji_api::Alarm;
 use tanji_ledger::store::Candidate;
+
+/// Why an engine could not take a transaction for ordering now. The
+/// transaction itself is fine; the client may submit it again later.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProposeError {
+    /// The engine's queue (or mempool) is full: this many transactions wait.
+    #[error("the ordering queue is full ({0} transactions queued)")]
+    Overloaded(usize),
+    /// The engine has stopped (shutting down, a task ended).
+    #[error("ordering is unavailable: {0}")]
+    Unavailable(String),
+}
 
 /// Decides the order of transactions.
 pub trait OrderingEngine: Send + Sync + 'static {
     /// Offers an admitted transaction for ordering. Errors if it cannot be
     /// queued now (full, shutting down).
-    fn propose(&self, candidate: Candidate) -> Result<(), SubmitError>;
+    fn propose(&self, candidate: Candidate) -> Result<(), ProposeError>;
     /// The node's role in ordering, as reported by `/health`.
     fn role(&self) -> &'static str;
     /// Alarms the node raised (replicated engines).
