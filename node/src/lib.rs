@@ -9,13 +9,10 @@
 //!   one node (`tanji-node dev`). Replicated ordering implements the same trait.
 //! - [`tracker`]: where in-flight transactions stand (queued, rejected).
 //! - [`service`]: the node as the API sees it (admission + status).
-//! - [`dev`]: a development network's genesis, keys and demo organisations.
-//! - [`demo`]: the demo laptop supply chain loaded by `--demo`.
+//! - [`local`]: local development networks (`dev`, `devnet`) and the demo data.
 //! - [`server`]: starting the HTTP server and shutting down cleanly.
 
-pub mod demo;
-pub mod dev;
-pub mod devnet;
+pub mod local;
 pub mod ordering;
 pub mod p2p;
 pub mod replica;

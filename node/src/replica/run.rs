@@ -20,7 +20,7 @@ use super::checkpoints::Witnessing;
 use super::config::{NodeConfig, NodeRole};
 use super::genesis::GenesisFile;
 use super::network::NetworkTask;
-use crate::dev::{DB_DIR, NODE_INFO_FILE, NODE_KEY_FILE};
+use crate::local::dev::{DB_DIR, NODE_INFO_FILE, NODE_KEY_FILE};
 use crate::ordering::bft::app::{start_node, AppHooks, BftConfig, Mempool, NodeStart};
 use crate::ordering::replicated::ReplicatedOrdering;
 use crate::p2p::{keypair_from_seed, peer_id_of, P2p, P2pConfig};
