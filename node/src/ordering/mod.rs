@@ -4,8 +4,15 @@
 //! store in an order every node agrees on, through
 //! [`Store::append_batch`](tanji_ledger::store::Store::append_batch), which
 //! re-validates each one against the state before it. The solo engine
-//! ([`solo`]) decides alone; a replicated engine decides with the other
-//! validators and implements the same trait.
+//! decides alone; the replicated one decides with the other validators.
+//! Engines report a full queue or a stopped engine as a [`ProposeError`];
+//! the node turns it into the API's answer.
+//!
+//! - [`bft`]: Malachite (Tendermint) instantiated for Tanji: types, signing,
+//!   batches, the codec, and the loop that applies decided batches.
+//! - [`replicated`]: the replicated engine as the API submits to it (mempool
+//!   and transaction gossip in front of [`bft`]).
+//! - [`solo`]: the solo engine: one thread sequences batches on one node.
 
 pub mod bft;
 pub mod replicated;
