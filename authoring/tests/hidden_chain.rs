@@ -484,7 +484,7 @@ fn a_label_needs_published_figures() {
     let mut t = three_tiers();
     let regulator = t.chain.net.regulator.clone();
     let rule = parse_rule_toml(include_str!(
-        "../../node/src/demo/models/pcr-portable-computer.toml"
+        "../../node/src/local/demo/models/pcr-portable-computer.toml"
     ))
     .unwrap();
     let rule_ref = rule.reference.clone();

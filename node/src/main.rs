@@ -8,11 +8,11 @@ use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 use tanji_api::{ApiState, Metrics};
 use tanji_ledger::store::Store;
+use tanji_node::local::{demo, dev, devnet};
 use tanji_node::ordering::solo::{SoloConfig, SoloEngine};
 use tanji_node::replica::config::{ConsensusTuning, NodeRole};
 use tanji_node::service::Node;
 use tanji_node::tracker::TxTracker;
-use tanji_node::{dev, devnet};
 
 #[derive(Parser)]
 #[command(name = "tanji-node", version, about = "Tanji ledger node")]
@@ -231,8 +231,8 @@ async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode
         let keys = opts.base_dir.join("keys");
         let founders = devnet::founders(&keys, opts.validators)?;
         tracing::info!(via = %first.name, "loading the demo data");
-        tanji_node::demo::remote::register_orgs_remote(&first.http, &keys, &founders).await?;
-        tanji_node::demo::remote::load_remote(&first.http, &keys, &opts.base_dir).await?;
+        demo::remote::register_orgs_remote(&first.http, &keys, &founders).await?;
+        demo::remote::load_remote(&first.http, &keys, &opts.base_dir).await?;
     }
     let manifest = devnet::write_manifest(opts, nodes)?;
     println!(
@@ -254,9 +254,9 @@ async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode
             println!(
                 "               label  {}/v1/labels/{}.svg   page  {}/verify/{}",
                 n.http,
-                tanji_node::demo::CERTIFICATE_ID,
+                demo::CERTIFICATE_ID,
                 n.http,
-                tanji_node::demo::CERTIFICATE_ID
+                demo::CERTIFICATE_ID
             );
         }
     }

@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use tanji_api::{Alarm, NodeService, PendingStatus, SubmitError};
 use tanji_ledger::checkpoint::NoteVerifier;
-use tanji_ledger::state::governance_quorum;
 use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate;
 use tanji_ledger::TxId;
 
-use crate::ordering::OrderingEngine;
+use crate::ordering::{OrderingEngine, ProposeError};
+use crate::replica::checkpoints::checkpoint_quorum;
 use crate::tracker::TxTracker;
 
 /// Admits transactions into an ordering engine.
@@ -28,6 +28,15 @@ impl<E: OrderingEngine> Node<E> {
             engine,
             tracker,
         }
+    }
+}
+
+/// The API's answer to a transaction the ordering engine could not take
+/// (HTTP 503 either way: "overloaded" or "unavailable").
+fn submit_error(e: ProposeError) -> SubmitError {
+    match e {
+        ProposeError::Overloaded(queued) => SubmitError::Overloaded(queued),
+        ProposeError::Unavailable(why) => SubmitError::Unavailable(why),
     }
 }
 
@@ -50,7 +59,7 @@ impl<E: OrderingEngine> NodeService for Node<E> {
         }
         if let Err(e) = self.engine.propose(candidate) {
             self.tracker.unqueue(&id);
-            return Err(e);
+            return Err(submit_error(e));
         }
         Ok(id)
     }
@@ -64,17 +73,7 @@ impl<E: OrderingEngine> NodeService for Node<E> {
             Ok(Some(n)) => n.validators,
             _ => Vec::new(),
         };
-        let quorum = governance_quorum(validators.len());
-        (
-            validators
-                .into_iter()
-                .map(|v| NoteVerifier {
-                    name: v.name,
-                    key: v.key,
-                })
-                .collect(),
-            quorum,
-        )
+        checkpoint_quorum(&validators)
     }
 
     fn role(&self) -> &'static str {

@@ -527,7 +527,7 @@ stage = "production"
     // ...and its database, every key and value of every column family.
     let data_dir = net.node(OBSERVER).data_dir.clone();
     net.stop(OBSERVER).unwrap();
-    let store = Store::open(&data_dir.join(tanji_node::dev::DB_DIR), false)
+    let store = Store::open(&data_dir.join(tanji_node::local::dev::DB_DIR), false)
         .expect("open the observer's store");
     let mut found = Vec::new();
     let mut records = 0;

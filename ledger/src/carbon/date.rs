@@ -3,7 +3,9 @@
 //! A [`Date`] is a count of days since 1970-01-01 in the proleptic Gregorian
 //! calendar, written `YYYY-MM-DD`. Conversion uses Howard Hinnant's
 //! `days_from_civil` / `civil_from_days` algorithms, exact for every year
-//! from 0 to 9999 (the only years accepted).
+//! from 0 to 9999 (the only years accepted). [`rfc3339_utc`] writes an
+//! instant (Unix seconds) with the same algorithm, for timestamps that are
+//! not dates (a node's alarms).
 
 use std::fmt;
 use std::str::FromStr;
@@ -49,6 +51,21 @@ fn days_in_month(y: i64, m: i64) -> i64 {
         _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
         _ => 28,
     }
+}
+
+/// `unix_secs` seconds after 1970-01-01T00:00:00Z as an RFC 3339 UTC
+/// timestamp with whole seconds, `YYYY-MM-DDTHH:MM:SSZ` (leap seconds are
+/// not counted, as in Unix time).
+pub fn rfc3339_utc(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let rem = unix_secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 impl Date {
@@ -163,11 +180,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn rfc3339_known_instants() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_795_219_200 + 3661), "2026-11-21T01:01:01Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(rfc3339_utc(253_402_300_799), "9999-12-31T23:59:59Z");
+    }
+
     proptest! {
         #[test]
         fn round_trip(days in 0i32..2_932_896) {
             let d = Date(days);
             prop_assert_eq!(d.to_string().parse::<Date>(), Ok(d));
+        }
+
+        #[test]
+        fn rfc3339_day_is_the_date(days in 0i32..2_932_896, secs in 0u64..86_400) {
+            let t = rfc3339_utc(days as u64 * 86_400 + secs);
+            prop_assert_eq!(&t[..10], Date(days).to_string());
+            prop_assert_eq!(t.len(), 20);
         }
     }
 }

@@ -25,7 +25,7 @@ pub use attestation::{
     Attestation, HiddenFootprint, Input, InputSource, Privacy, Product, Results,
 };
 pub use certificate::{Certificate, CertificateAction, MAX_CERTIFICATE_ID_LEN};
-pub use date::{Date, DateError};
+pub use date::{rfc3339_utc, Date, DateError};
 pub use disclosure::{Disclosure, DisclosureRecord, MAX_DISCLOSURES};
 pub use factor::FactorRecord;
 pub use record_ref::{check_record_id, RecordRef, MAX_RECORD_ID_LEN};

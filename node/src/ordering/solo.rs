@@ -14,11 +14,11 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use tanji_api::{Metrics, SubmitError};
+use tanji_api::Metrics;
 use tanji_ledger::checkpoint::NoteSigner;
 use tanji_ledger::store::{Candidate, Store};
 
-use super::OrderingEngine;
+use super::{OrderingEngine, ProposeError};
 use crate::tracker::TxTracker;
 
 /// Settings of the solo engine.
@@ -71,13 +71,13 @@ impl SoloEngine {
 }
 
 impl OrderingEngine for SoloEngine {
-    fn propose(&self, candidate: Candidate) -> Result<(), SubmitError> {
+    fn propose(&self, candidate: Candidate) -> Result<(), ProposeError> {
         match self.queue.try_send(candidate) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(SubmitError::Overloaded(self.capacity)),
-            Err(TrySendError::Disconnected(_)) => {
-                Err(SubmitError::Unavailable("the sequencer has stopped".into()))
-            }
+            Err(TrySendError::Full(_)) => Err(ProposeError::Overloaded(self.capacity)),
+            Err(TrySendError::Disconnected(_)) => Err(ProposeError::Unavailable(
+                "the sequencer has stopped".into(),
+            )),
         }
     }
 

@@ -35,6 +35,7 @@ use tanji_ledger::crypto::Signature;
 use tanji_ledger::merkle::{verify_consistency, Blake3Hasher};
 use tanji_ledger::state::governance_quorum;
 use tanji_ledger::store::Store;
+use tanji_ledger::tx::ValidatorNode;
 use tanji_ledger::Hash;
 
 use super::alarms::AlarmLog;
@@ -76,6 +77,21 @@ struct Collected {
     text: String,
     /// By key name: (key id, signature, is a validator).
     lines: BTreeMap<String, ([u8; 4], Signature, bool)>,
+}
+
+/// The keys whose signatures make a checkpoint final, one per validator
+/// node (its name and key, as in its note signature lines), and how many of
+/// them must sign: the governance quorum `floor(2n/3)+1`.
+pub fn checkpoint_quorum(validators: &[ValidatorNode]) -> (Vec<NoteVerifier>, usize) {
+    let verifiers: Vec<NoteVerifier> = validators
+        .iter()
+        .map(|v| NoteVerifier {
+            name: v.name.clone(),
+            key: v.key,
+        })
+        .collect();
+    let quorum = governance_quorum(verifiers.len());
+    (verifiers, quorum)
 }
 
 /// The registered observers whose operator is still an active organisation:
@@ -143,15 +159,7 @@ impl Witnessing {
         let info = store
             .network()?
             .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
-        let validators: Vec<NoteVerifier> = info
-            .validators
-            .iter()
-            .map(|v| NoteVerifier {
-                name: v.name.clone(),
-                key: v.key,
-            })
-            .collect();
-        let quorum = governance_quorum(validators.len());
+        let (validators, quorum) = checkpoint_quorum(&info.validators);
         let (final_size, final_root) = match store.latest_checkpoint()? {
             Some(text) => {
                 let note = SignedNote::parse(&text)?;

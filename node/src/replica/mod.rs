@@ -11,18 +11,19 @@
 //! whole log itself; it trusts the validators only for the *order* of
 //! transactions, and even that only as far as 2f+1 of them signed it.
 //!
+//! - [`alarms`]: the evidence kept when something forks.
+//! - [`checkpoints`]: cosignatures, finality, witnessing, fork detection.
 //! - [`config`]: the `node.toml` file.
 //! - [`genesis`]: the genesis file every node starts from.
-//! - [`checkpoints`]: cosignatures, finality, witnessing, fork detection.
-//! - [`alarms`]: the evidence kept when something forks.
 //! - [`network`]: transaction and checkpoint gossip, range-sync answers.
-//! - [`ordering`]: the ordering engine the API submits to.
 //! - [`run`]: starting a node.
+//!
+//! The ordering engine the API submits to is
+//! [`ReplicatedOrdering`](crate::ordering::replicated::ReplicatedOrdering).
 
 pub mod alarms;
 pub mod checkpoints;
 pub mod config;
 pub mod genesis;
 pub mod network;
-pub mod ordering;
 pub mod run;

@@ -43,6 +43,9 @@
 //!   validators; every codec message kind has a hard size limit checked
 //!   before decoding (see [`codec`]).
 //! - Decoding untrusted bytes never panics; every error is a value.
+//! - The bytes of votes, proposals, parts, certificates and decision
+//!   records are pinned by golden tests (`golden.rs`): changing them is a
+//!   format change that breaks stored `DecidedRecord`s.
 //! - Only the round's selected proposer can produce parts that
 //!   [`batch::assemble`] accepts, so a proposal's content is attributable.
 //!   Whether the entries are valid transactions is the ledger's decision
@@ -58,6 +61,8 @@ pub mod signing;
 pub mod types;
 pub mod wire;
 
+#[cfg(test)]
+mod golden;
 #[cfg(test)]
 mod tests;
 

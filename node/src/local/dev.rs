@@ -13,10 +13,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 use tanji_ledger::checkpoint::NoteSigner;
-use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
+use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::state::StateView;
 use tanji_ledger::store::{Candidate, Store};
-use tanji_ledger::tx::{Genesis, Role, Roles, SignedTx, TxBody, TxKind, ValidatorNode};
+use tanji_ledger::tx::{Genesis, Role, SignedTx, TxBody, TxKind, ValidatorNode};
+
+use super::demo::{self, StoreLedger};
+use super::orgs::{load_or_create_node_key, load_or_create_org, registration_tx, DEMO_ORGS};
 
 /// File names inside a data folder.
 pub const KEYS_DIR: &str = "keys";
@@ -43,59 +46,6 @@ const FOUNDERS: [(&str, &str, &str, &[Role]); 2] = [
     ),
 ];
 
-/// Demo organisations of a laptop supply chain (file stem, name, company id, roles).
-/// Company ids are fictitious but shaped like unified social credit codes.
-pub(crate) const DEMO_ORGS: [(&str, &str, &str, &[Role]); 8] = [
-    (
-        "aluminium",
-        "华北铝业有限公司 North China Aluminium Co. (demo)",
-        "urn:uscc:91130100MA0DEMO001",
-        &[Role::Supplier],
-    ),
-    (
-        "cells",
-        "渝新电芯科技有限公司 Yuxin Battery Cells Co. (demo)",
-        "urn:uscc:91500000MA0DEMO002",
-        &[Role::Supplier],
-    ),
-    (
-        "assembler",
-        "京华电脑有限公司 Jinghua Computers Co. (demo)",
-        "urn:uscc:91110108MA0DEMO003",
-        &[Role::Supplier],
-    ),
-    (
-        "certifier",
-        "中环认证中心 China Environmental Certification Centre (demo)",
-        "urn:uscc:12100000MA0DEMO004",
-        &[Role::Verifier],
-    ),
-    (
-        "factor-db",
-        "国家产品碳足迹因子库 National PCF Factor Database (demo)",
-        "urn:uscc:12100000MA0DEMO005",
-        &[Role::FactorPublisher],
-    ),
-    (
-        "mainboard",
-        "深圳华芯主板有限公司 Shenzhen Huaxin Mainboards Co. (demo)",
-        "urn:uscc:91440300MA0DEMO007",
-        &[Role::Supplier],
-    ),
-    (
-        "display",
-        "京显光电科技有限公司 Jingxian Display Technology Co. (demo)",
-        "urn:uscc:91110302MA0DEMO008",
-        &[Role::Supplier],
-    ),
-    (
-        "grid-power",
-        "华北电网售电公司 North China Grid Power Sales (demo)",
-        "urn:uscc:91110000MA0DEMO006",
-        &[Role::Supplier],
-    ),
-];
-
 /// A bootstrapped dev data folder.
 pub struct DevNetwork {
     /// The store.
@@ -106,37 +56,6 @@ pub struct DevNetwork {
     pub founders: Vec<OrgKeyFile>,
     /// Where key files are.
     pub keys_dir: PathBuf,
-}
-
-fn roles(r: &[Role]) -> Roles {
-    r.iter().copied().collect()
-}
-
-/// Loads `keys_dir/<stem>.json`, or generates and saves a new key file there.
-pub(crate) fn load_or_create_org(
-    keys_dir: &Path,
-    stem: &str,
-    name: &str,
-    company: &str,
-    r: &[Role],
-) -> Result<OrgKeyFile> {
-    let path = keys_dir.join(format!("{stem}.json"));
-    if path.exists() {
-        return OrgKeyFile::load(&path).with_context(|| format!("loading {}", path.display()));
-    }
-    let kf = OrgKeyFile::generate(name, company, roles(r))?;
-    kf.save(&path)?;
-    Ok(kf)
-}
-
-/// Loads the node key at `path`, generating one named `name` on first start.
-pub(crate) fn load_or_create_node_key(path: &Path, name: &str) -> Result<NodeKeyFile> {
-    if path.exists() {
-        return NodeKeyFile::load(path).with_context(|| format!("loading {}", path.display()));
-    }
-    let k = NodeKeyFile::generate(name)?;
-    k.save(path)?;
-    Ok(k)
 }
 
 /// Opens (creating on first start) a dev network in `data_dir`.
@@ -201,12 +120,24 @@ pub fn bootstrap(data_dir: &Path, network: &str, demo: bool, fsync: bool) -> Res
             let kf = load_or_create_org(&dev.keys_dir, stem, name, company, r)?;
             dev.register(&kf)?;
         }
-        crate::demo::load(&dev, data_dir).context("loading the demo data")?;
+        dev.load_demo(data_dir).context("loading the demo data")?;
     }
     Ok(dev)
 }
 
 impl DevNetwork {
+    /// The node's store as a [`demo::DemoLedger`]: each submission is one
+    /// atomic batch checkpointed with the node's signer.
+    pub fn ledger(&self) -> StoreLedger<'_> {
+        StoreLedger::new(&self.store, &self.signer)
+    }
+
+    /// Loads the demo data into the store (once: nothing is done if
+    /// `data_dir/demo.json` exists), writing the demo files into `data_dir`.
+    pub fn load_demo(&self, data_dir: &Path) -> Result<()> {
+        demo::load_into(&mut self.ledger(), &self.keys_dir, data_dir)
+    }
+
     /// Registers an organisation with the founders' approvals, unless it is already registered.
     pub fn register(&self, org: &OrgKeyFile) -> Result<()> {
         if self.store.org(&org.org_id)?.is_some() {
@@ -222,27 +153,6 @@ impl DevNetwork {
         tracing::info!(org = %org.org_id, name = %org.name, "registered demo organisation");
         Ok(())
     }
-}
-
-/// `org`'s registration, signed by `org` and approved by each of `approvers`
-/// (the governance members whose quorum admits it).
-pub(crate) fn registration_tx(
-    network: &str,
-    org: &OrgKeyFile,
-    approvers: &[OrgKeyFile],
-) -> Result<SignedTx> {
-    let body = TxBody {
-        network: network.to_string(),
-        author: org.org_id,
-        nonce: 0,
-        kind: TxKind::RegisterOrg(org.record()),
-    };
-    let own = org.signing_key()?;
-    let mut tx = SignedTx::sign(body, &[(org.org_id, &own)]);
-    for f in approvers {
-        tx.approve(f.org_id, &f.signing_key()?);
-    }
-    Ok(tx)
 }
 
 /// Appends one transaction, failing if it is refused.

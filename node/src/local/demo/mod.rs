@@ -15,7 +15,8 @@
 //! and the ids to `DIR/demo.json`.
 //!
 //! The loader ([`load_into`]) writes through a [`DemoLedger`]: either the
-//! local store of a dev node ([`StoreLedger`], used by [`load`]) or a running
+//! local store of a dev node ([`StoreLedger`], used by
+//! [`DevNetwork::load_demo`](super::dev::DevNetwork::load_demo)) or a running
 //! node's HTTP API ([`RemoteLedger`], used by [`load_remote`] and
 //! [`register_orgs_remote`]), which keeps an in-memory mirror of the node's
 //! log replayed with the ledger's own rules.
@@ -32,18 +33,19 @@ use tanji_authoring::csv_import::{import_csv, ImportOptions};
 use tanji_authoring::model::{commit_raw_data, Model, ModelPrivacy};
 use tanji_authoring::rule_file::parse_rule_toml;
 use tanji_ledger::carbon::{Certificate, Date};
+use tanji_ledger::checkpoint::NoteSigner;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::sealed::EnvelopeHash;
 use tanji_ledger::state::StateView;
-use tanji_ledger::store::Candidate;
+use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::tx::{SignedTx, TxBody, TxKind};
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::TxId;
 
-use crate::dev::{load_or_create_org, registration_tx, DevNetwork, DEMO_ORGS};
+use super::orgs::{load_or_create_org, registration_tx, DEMO_ORGS};
 
 /// The demo factor set (a copy of shared/data/factors-cn-demo.csv, with its sources).
-pub const FACTORS_CSV: &str = include_str!("../../data/factors-cn-demo.csv");
+pub const FACTORS_CSV: &str = include_str!("../../../data/factors-cn-demo.csv");
 const RULE: &str = include_str!("models/pcr-portable-computer.toml");
 
 /// The chain, in dependency order: (name, key file stem of the producer, model).
@@ -136,36 +138,34 @@ pub trait DemoLedger {
 /// The store of a local dev node: each [`DemoLedger::submit_all`] is one
 /// atomic batch, checkpointed with the node's signer.
 pub struct StoreLedger<'a> {
-    dev: &'a DevNetwork,
+    store: &'a Store,
+    signer: &'a NoteSigner,
 }
 
 impl<'a> StoreLedger<'a> {
-    /// Writes into `dev`'s store.
-    pub fn new(dev: &'a DevNetwork) -> Self {
-        Self { dev }
+    /// Writes into `store`, signing checkpoints with `signer`.
+    pub fn new(store: &'a Store, signer: &'a NoteSigner) -> Self {
+        Self { store, signer }
     }
 }
 
 impl DemoLedger for StoreLedger<'_> {
     fn view(&self) -> &dyn StateView {
-        &self.dev.store
+        self.store
     }
 
     fn submit_all(&mut self, txs: Vec<SignedTx>) -> Result<Vec<TxId>> {
         let ids: Vec<TxId> = txs.iter().map(SignedTx::id).collect();
         let mut batch = Vec::new();
         for tx in txs {
-            if self.dev.store.tx_index(&tx.id())?.is_none() {
+            if self.store.tx_index(&tx.id())?.is_none() {
                 batch.push(Candidate::new(tx));
             }
         }
         if batch.is_empty() {
             return Ok(ids);
         }
-        let out = self
-            .dev
-            .store
-            .append_batch(&batch, Some(&self.dev.signer))?;
+        let out = self.store.append_batch(&batch, Some(self.signer))?;
         for ((id, result), c) in out.results.iter().zip(&batch) {
             if let Err(e) = result {
                 bail!("transaction {id} ({}) refused: {e}", c.tx.body.kind.name());
@@ -175,8 +175,7 @@ impl DemoLedger for StoreLedger<'_> {
     }
 
     fn deposit_envelope(&mut self, _: TxId, bytes: &[u8], _: &OrgKeyFile) -> Result<()> {
-        self.dev
-            .store
+        self.store
             .put_envelope(&EnvelopeHash::of_bytes(bytes), bytes)?;
         Ok(())
     }
@@ -192,11 +191,6 @@ fn submit(ledger: &mut dyn DemoLedger, tx: SignedTx) -> Result<TxId> {
 /// Whether `out_dir` already holds a completed load.
 fn already_loaded(out_dir: &Path) -> bool {
     out_dir.join("demo.json").exists()
-}
-
-/// Loads the demo data into a dev network (once).
-pub fn load(dev: &DevNetwork, data_dir: &Path) -> Result<()> {
-    load_into(&mut StoreLedger::new(dev), &dev.keys_dir, data_dir)
 }
 
 /// Registers the demo organisations (key files `keys_dir/<stem>.json`, created
@@ -579,7 +573,7 @@ mod tests {
 
     use super::remote::Mirror;
     use super::*;
-    use crate::dev;
+    use crate::local::dev;
 
     const NETWORK: &str = "dev.tanji.local";
 
@@ -657,12 +651,12 @@ mod tests {
     fn mirror_load_computes_what_the_store_load_does() {
         let dir = tempfile::tempdir().unwrap();
         let dev = dev::bootstrap(dir.path(), NETWORK, false, false).unwrap();
-        register_orgs(&mut StoreLedger::new(&dev), &dev.keys_dir, &dev.founders).unwrap();
+        register_orgs(&mut dev.ledger(), &dev.keys_dir, &dev.founders).unwrap();
         let mut mirror = MirrorLedger(mirror_of(&dev.store));
         let before = mirror.0.size();
 
         let store_out = dir.path().join("store-out");
-        load_into(&mut StoreLedger::new(&dev), &dev.keys_dir, &store_out).unwrap();
+        load_into(&mut dev.ledger(), &dev.keys_dir, &store_out).unwrap();
         // The committed tier's salt is random: give the mirror load the same one.
         let mirror_out = dir.path().join("mirror-out");
         std::fs::create_dir_all(mirror_out.join("openings")).unwrap();
@@ -720,11 +714,11 @@ mod tests {
         }
         assert!(dir.path().join("openings/display.json").is_file());
         std::fs::remove_file(dir.path().join("demo.json")).unwrap();
-        load(&dev, dir.path()).unwrap();
+        dev.load_demo(dir.path()).unwrap();
         assert_eq!(dev.store.head().size, size);
         assert_eq!(demo_json(dir.path()), first);
         // Registering again changes nothing either.
-        register_orgs(&mut StoreLedger::new(&dev), &dev.keys_dir, &dev.founders).unwrap();
+        register_orgs(&mut dev.ledger(), &dev.keys_dir, &dev.founders).unwrap();
         assert_eq!(dev.store.head().size, size);
     }
 

@@ -24,7 +24,8 @@ use anyhow::{bail, Context as _, Result};
 use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
 use tanji_ledger::tx::{Genesis, ObserverNode, Role, SignedTx, TxBody, TxKind, ValidatorNode};
 
-use crate::dev::{load_or_create_node_key, load_or_create_org, NODE_INFO_FILE, NODE_KEY_FILE};
+use super::dev::{NODE_INFO_FILE, NODE_KEY_FILE};
+use super::orgs::{load_or_create_node_key, load_or_create_org};
 use crate::replica::config::{ConsensusTuning, NodeConfigFile, NodeRole, PeerEntry};
 use crate::replica::genesis::GenesisFile;
 

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use tanji_api::{Alarm, SubmitError};
+use tanji_api::Alarm;
 use tanji_ledger::store::{Candidate, Store};
 use tokio::sync::mpsc;
 
-use super::alarms::AlarmLog;
-use super::config::NodeRole;
-use crate::ordering::bft::app::Mempool;
-use crate::ordering::OrderingEngine;
+use super::bft::app::Mempool;
+use super::{OrderingEngine, ProposeError};
+use crate::replica::alarms::AlarmLog;
+use crate::replica::config::NodeRole;
 
 /// Replicated ordering through Malachite.
 pub struct ReplicatedOrdering {
@@ -30,12 +30,12 @@ pub struct ReplicatedOrdering {
 }
 
 impl OrderingEngine for ReplicatedOrdering {
-    fn propose(&self, candidate: Candidate) -> Result<(), SubmitError> {
+    fn propose(&self, candidate: Candidate) -> Result<(), ProposeError> {
         let entry = candidate.entry.clone();
         if self.role == NodeRole::Validator {
             let mut pool = self.mempool.lock().unwrap_or_else(|e| e.into_inner());
             if pool.len() >= self.capacity {
-                return Err(SubmitError::Overloaded(pool.len()));
+                return Err(ProposeError::Overloaded(pool.len()));
             }
             pool.push_back(candidate);
         }
@@ -44,9 +44,9 @@ impl OrderingEngine for ReplicatedOrdering {
             // A validator still proposes it itself when its turn comes.
             Err(mpsc::error::TrySendError::Full(_)) if self.role == NodeRole::Validator => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => {
-                Err(SubmitError::Overloaded(self.gossip.max_capacity()))
+                Err(ProposeError::Overloaded(self.gossip.max_capacity()))
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(SubmitError::Unavailable(
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(ProposeError::Unavailable(
                 "the network task has stopped".into(),
             )),
         }
