@@ -5,10 +5,10 @@
 //! verification ([`crypto`]), the acceptance rules ([`validate`]) over the
 //! derived state ([`state`]), the RFC 9162 Merkle log ([`merkle`]), signed
 //! checkpoints ([`checkpoint`]), offline verification bundles ([`bundle`]),
-//! key files ([`keyfile`]), RocksDB storage ([`store`]), the zero-knowledge
-//! proofs of hidden footprints ([`zk`]) and the HPKE-sealed envelopes that
-//! carry their openings and raw data to the parties entitled to them
-//! ([`sealed`]).
+//! key files ([`keyfile`]), storage as plan + commit, in memory or in RocksDB
+//! ([`store`]), the zero-knowledge proofs of hidden footprints ([`zk`]) and
+//! the HPKE-sealed envelopes that carry their openings and raw data to the
+//! parties entitled to them ([`sealed`]).
 //!
 //! Nodes and the offline verifier (tanji-sdk) share this crate, so what a node
 //! accepts and what a verifier accepts are decided by the same code.
@@ -23,7 +23,6 @@ pub mod keyfile;
 pub mod merkle;
 pub mod sealed;
 pub mod state;
-#[cfg(feature = "store")]
 pub mod store;
 pub mod testkit;
 pub mod tx;
