@@ -23,7 +23,9 @@
 //! - [`sealed`]: HPKE-sealed envelopes carrying openings and raw data to the
 //!   parties entitled to them.
 //! - [`state`]: the derived state, a pure function of the log.
-//! - `store` (feature `store`, default): RocksDB storage of the log and state.
+//! - [`store`]: storage as plan + commit: the pure batch plan, the read
+//!   trait, the in-memory store, and (feature `store`, default) RocksDB.
+//! - `schema` (feature `schema`): OpenAPI schemas of the types the API serves.
 //! - `testkit` (feature `test-utils`): fixed-seed keys, test networks and
 //!   in-memory ledgers for tests and benchmarks.
 //! - [`text`]: the rules for text fields and key names.
@@ -43,7 +45,6 @@ pub mod merkle;
 pub mod schema;
 pub mod sealed;
 pub mod state;
-#[cfg(feature = "store")]
 pub mod store;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;

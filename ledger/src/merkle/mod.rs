@@ -73,7 +73,7 @@ mod error;
 mod hasher;
 mod memory;
 #[cfg(test)]
-mod naive;
+pub(crate) mod naive;
 mod proof;
 mod root;
 mod source;

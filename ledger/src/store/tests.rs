@@ -1,5 +1,13 @@
+//! The RocksDB store, and the RocksDB and in-memory stores side by side.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::test_chain::{self, TestBatch};
 use super::*;
-use crate::merkle::{verify_consistency, verify_inclusion};
+use crate::merkle::{naive, verify_consistency, verify_inclusion, Blake3Hasher, MerkleHasher};
+use crate::state::StateView;
 use crate::testkit::TestNet;
 use crate::tx::TxKind;
 
@@ -213,4 +221,255 @@ fn observers_are_stored_and_seen_within_a_batch() {
     }
     let store = open(dir.path());
     assert_eq!(store.observers().expect("observers"), vec![b]);
+}
+
+fn apply_rocks(store: &Store, b: &TestBatch, net: &TestNet) -> BatchOutcome {
+    match &b.decided {
+        Some(d) => store.append_decided(d, &b.candidates, Some(&net.node)),
+        None => store.append_batch(&b.candidates, Some(&net.node)),
+    }
+    .expect("append to RocksDB")
+}
+
+fn apply_memory(store: &mut MemoryStore, b: &TestBatch, net: &TestNet) -> BatchOutcome {
+    match &b.decided {
+        Some(d) => store.append_decided(d, &b.candidates, Some(&net.node)),
+        None => store.append_batch(&b.candidates, Some(&net.node)),
+    }
+    .expect("append in memory")
+}
+
+fn same_outcome(a: &BatchOutcome, b: &BatchOutcome) {
+    assert_eq!(a.results, b.results);
+    assert_eq!(a.head, b.head);
+    assert_eq!(a.checkpoint, b.checkpoint);
+}
+
+/// Every read of [`LedgerRead`] (and [`StateView`]) gives the same answer on
+/// both stores, for every entry, size, height and record they hold, and for
+/// the transactions `ids` (in the log or refused).
+fn same_reads(a: &dyn LedgerRead, b: &dyn LedgerRead, ids: &[TxId]) {
+    let head = a.head();
+    assert_eq!(head, b.head(), "heads");
+    let size = head.size;
+    assert_eq!(
+        a.entries(0, size).expect("entries"),
+        b.entries(0, size).expect("entries")
+    );
+    assert!(a.entries(0, size + 1).is_err() && b.entries(0, size + 1).is_err());
+    for i in 0..=size {
+        assert_eq!(a.entry(i).expect("entry"), b.entry(i).expect("entry"));
+        assert_eq!(a.root_at(i).expect("root"), b.root_at(i).expect("root"));
+        if i > 0 {
+            assert_eq!(
+                a.consistency_proof(i, size).expect("proof"),
+                b.consistency_proof(i, size).expect("proof")
+            );
+        }
+        assert_eq!(
+            a.checkpoint_at(i).expect("checkpoint"),
+            b.checkpoint_at(i).expect("checkpoint")
+        );
+        if i < size {
+            assert_eq!(
+                a.inclusion_proof(i, size).expect("proof"),
+                b.inclusion_proof(i, size).expect("proof")
+            );
+        }
+    }
+    assert!(a.root_at(size + 1).is_err() && b.root_at(size + 1).is_err());
+    for id in ids {
+        assert_eq!(
+            a.tx_index(id).expect("index"),
+            b.tx_index(id).expect("index")
+        );
+    }
+    assert_eq!(
+        a.latest_checkpoint().expect("read"),
+        b.latest_checkpoint().expect("read")
+    );
+    let last = a.last_decided().expect("read");
+    assert_eq!(last, b.last_decided().expect("read"));
+    for h in 0..=last.unwrap_or(0) + 1 {
+        assert_eq!(a.decided(h).expect("read"), b.decided(h).expect("read"));
+    }
+    assert_eq!(a.network().expect("read"), b.network().expect("read"));
+    assert_eq!(a.governance().expect("read"), b.governance().expect("read"));
+    assert_eq!(a.observers().expect("read"), b.observers().expect("read"));
+    let orgs = a.orgs().expect("orgs");
+    assert_eq!(orgs, b.orgs().expect("orgs"));
+    for (id, _) in &orgs {
+        assert_eq!(a.org(id).expect("read"), b.org(id).expect("read"));
+        assert_eq!(
+            a.last_nonce(id).expect("read"),
+            b.last_nonce(id).expect("read")
+        );
+        for n in 0..12 {
+            assert_eq!(
+                a.nonce_used(id, n).expect("read"),
+                b.nonce_used(id, n).expect("read")
+            );
+        }
+    }
+    let factors = a.factors().expect("factors");
+    assert_eq!(factors, b.factors().expect("factors"));
+    for f in &factors {
+        let r = &f.record.reference;
+        assert_eq!(a.factor(r).expect("read"), b.factor(r).expect("read"));
+        assert_eq!(
+            a.factor_versions(&r.id).expect("read"),
+            b.factor_versions(&r.id).expect("read")
+        );
+        assert_eq!(
+            a.footprints_using_factor(r).expect("read"),
+            b.footprints_using_factor(r).expect("read")
+        );
+    }
+    let rules = a.rules().expect("rules");
+    assert_eq!(rules, b.rules().expect("rules"));
+    for r in &rules {
+        let r = &r.rule.reference;
+        assert_eq!(a.rule(r).expect("read"), b.rule(r).expect("read"));
+    }
+    let footprints = a.footprints().expect("footprints");
+    assert_eq!(footprints, b.footprints().expect("footprints"));
+    for f in &footprints {
+        assert_eq!(
+            a.footprint(&f.id).expect("read"),
+            b.footprint(&f.id).expect("read")
+        );
+        assert_eq!(
+            a.downstream_of(&f.id).expect("read"),
+            b.downstream_of(&f.id).expect("read")
+        );
+    }
+    let certificates = a.certificates().expect("certificates");
+    assert_eq!(certificates, b.certificates().expect("certificates"));
+    for c in &certificates {
+        let id = &c.certificate.id;
+        assert_eq!(
+            a.certificate(id).expect("read"),
+            b.certificate(id).expect("read")
+        );
+    }
+}
+
+#[test]
+fn rocksdb_and_memory_stores_agree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = TestNet::new();
+    let batches = test_chain::batches(&net);
+    let ids: Vec<TxId> = batches
+        .iter()
+        .flat_map(|b| b.candidates.iter().map(|c| c.id))
+        .collect();
+    let mut memory = MemoryStore::new();
+    {
+        let rocks = open(dir.path());
+        same_reads(&rocks, &memory, &ids);
+        for b in &batches {
+            same_outcome(
+                &apply_rocks(&rocks, b, &net),
+                &apply_memory(&mut memory, b, &net),
+            );
+            same_reads(&rocks, &memory, &ids);
+        }
+        // Private envelopes are kept beside the log on both.
+        let hash = crate::sealed::EnvelopeHash([7; 32]);
+        rocks.put_envelope(&hash, b"sealed").expect("put");
+        memory.put_envelope(&hash, b"sealed");
+        assert_eq!(
+            rocks.envelope(&hash).expect("read"),
+            Some(b"sealed".to_vec())
+        );
+        assert_eq!(
+            LedgerRead::envelope(&memory, &hash).expect("read"),
+            Some(b"sealed".to_vec())
+        );
+        assert!(rocks.delete_envelope(&hash).expect("delete"));
+        assert!(memory.delete_envelope(&hash));
+        assert_eq!(LedgerRead::envelope(&memory, &hash).expect("read"), None);
+        assert_eq!(rocks.envelope(&hash).expect("read"), None);
+    }
+    let rocks = open(dir.path());
+    same_reads(&rocks, &memory, &ids);
+    let report = rocks.check_integrity().expect("consistent");
+    assert_eq!(report.root, memory.head().root);
+}
+
+#[test]
+fn one_plan_commits_to_either_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = TestNet::new();
+    let rocks = open(dir.path());
+    let mut memory = MemoryStore::new();
+    let mut ids = Vec::new();
+    for b in test_chain::batches(&net) {
+        ids.extend(b.candidates.iter().map(|c| c.id));
+        // Planned once, against the in-memory store; committed to both.
+        let plan =
+            plan_batch(&memory, &b.candidates, Some(&net.node), b.decided.as_ref()).expect("plan");
+        let from_rocks =
+            plan_batch(&rocks, &b.candidates, Some(&net.node), b.decided.as_ref()).expect("plan");
+        assert_eq!(
+            plan.writes(),
+            from_rocks.writes(),
+            "same plan from either view"
+        );
+        same_outcome(
+            &rocks.commit(plan.clone()).expect("commit"),
+            &memory.commit(plan.clone()).expect("commit"),
+        );
+        assert!(matches!(rocks.commit(plan), Err(StoreError::StalePlan(_))));
+    }
+    same_reads(&rocks, &memory, &ids);
+    rocks.check_integrity().expect("consistent");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Whatever the batch sizes (empty batches included), both stores' roots
+    /// at every size are the naive RFC 9162 root of the entries so far.
+    #[test]
+    fn both_stores_roots_are_the_naive_root(sizes in prop::collection::vec(0usize..40, 1..6)) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let net = TestNet::new();
+        let s = net.supplier(10);
+        let rocks = open(dir.path());
+        let mut memory = MemoryStore::new();
+        let mut nonce = 0u64;
+        let mut batches = vec![vec![Candidate::new(net.genesis()), Candidate::new(net.register(&s))]];
+        for n in sizes {
+            batches.push(
+                (0..n)
+                    .map(|_| {
+                        nonce += 1;
+                        Candidate::new(net.anchor(&s, nonce, "prop"))
+                    })
+                    .collect(),
+            );
+        }
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        for batch in &batches {
+            let a = rocks.append_batch(batch, Some(&net.node)).expect("append");
+            let b = memory.append_batch(batch, Some(&net.node)).expect("append");
+            prop_assert!(a.results.iter().all(|(_, r)| r.is_ok()));
+            same_outcome(&a, &b);
+            entries.extend(batch.iter().map(|c| c.entry.clone()));
+            let leaves = naive::leaf_hashes::<Blake3Hasher>(&entries);
+            let size = entries.len() as u64;
+            prop_assert_eq!(rocks.head(), Head { size, root: naive::mth::<Blake3Hasher>(&leaves) });
+            prop_assert_eq!(memory.head(), rocks.head());
+            for k in 0..=leaves.len() {
+                let root = naive::mth::<Blake3Hasher>(&leaves[..k]);
+                prop_assert_eq!(rocks.root_at(k as u64).expect("root"), root);
+                prop_assert_eq!(LedgerRead::root_at(&memory, k as u64).expect("root"), root);
+            }
+        }
+        let leaf = Blake3Hasher::hash_leaf(&entries[0]);
+        let head = memory.head();
+        let proof = LedgerRead::inclusion_proof(&memory, 0, head.size).expect("proof");
+        prop_assert!(verify_inclusion::<Blake3Hasher>(&leaf, 0, head.size, &proof, &head.root).is_ok());
+    }
 }
