@@ -19,8 +19,8 @@ use tanji_authoring::anomaly;
 use tanji_ledger::carbon::tree::{verify_tree, TreeData, TreeError, MAX_TREE_NODES};
 use tanji_ledger::carbon::units::{format_decimal, format_micro};
 use tanji_ledger::carbon::{
-    Category, CertificateState, CertificateStatus, Date, FactorState, FootprintState,
-    InputSource, Privacy, RecordRef, RuleState,
+    Category, CertificateState, CertificateStatus, Date, FactorState, FootprintState, InputSource,
+    Privacy, RecordRef, RuleState,
 };
 use tanji_ledger::state::StateView;
 use tanji_ledger::store::Store;

@@ -4,9 +4,10 @@
 //! the store tests.
 
 use super::*;
-use crate::carbon::model::Model;
+use crate::carbon::compute::evaluate;
 use crate::carbon::{
-    Boundary, Certificate, Date, Dqr, FactorRecord, PerCategory, ProductRule, RecordRef, Stage,
+    Boundary, Certificate, Date, Dqr, FactorRecord, Input, PerCategory, ProductRule, RecordRef,
+    Stage,
 };
 use crate::keyfile::OrgKeyFile;
 use crate::state::StateView;
@@ -72,39 +73,22 @@ fn factor(reference: &str, unit: &str, ug: [i64; 5], supersedes: Option<u32>) ->
     })
 }
 
-fn model(name: &str, category: &str, unit: &str, rule: &str, inputs: &str) -> String {
-    format!(
-        r#"
-[product]
-ids = ["urn:gtin:0690000000{n:04}"]
-name = "{name}"
-category = "{category}"
-{rule}
-declared_unit = "{unit}"
-declared_unit_amount = "1"
-mass_kg = "1"
-boundary = "cradle-to-gate"
-period = {{ start = "2025-01-01", end = "2026-01-01" }}
-geography = "CN-CQ"
-gwp = "AR6"
-privacy = "public"
-{inputs}
-"#,
-        n = name.len()
-    )
-}
-
+/// A public attestation of `name` in `category` (see
+/// [`testkit::hidden_attestation`] for the fixed fields), evaluated against
+/// `view` with the ledger's own computation.
 fn attest(
     net: &TestNet,
     view: &MemoryStore,
     org: &OrgKeyFile,
     nonce: u64,
-    text: &str,
+    (name, category, rule): (&str, &str, Option<RecordRef>),
+    inputs: Vec<Input>,
 ) -> Candidate {
-    let (att, _) = Model::from_toml(text)
-        .expect("a valid model")
-        .attestation(&ViewResolver(view))
-        .expect("the model evaluates");
+    let mut att = testkit::hidden_attestation(name, "piece", inputs);
+    att.product.category = category.to_string();
+    att.rule = rule;
+    let evaluation = evaluate(&att, &ViewResolver(view)).expect("the attestation evaluates");
+    att.results = evaluation.computed.expect("public amounts compute").results;
     signed(net, org, nonce, TxKind::AttestFootprint(att))
 }
 
@@ -206,13 +190,14 @@ pub fn batches(net: &TestNet) -> Vec<TestBatch> {
         &view,
         &maker,
         10,
-        &model(
-            "Laptop housing",
-            "urn:cpc:41532",
-            "piece",
-            "",
-            "\n[[input]]\nfactor = \"elec@1\"\namount = \"14.3\"\nstage = \"production\"\n\n[[input]]\nfactor = \"box@1\"\namount = \"0.35\"\nstage = \"production\"\npackaging = true\n",
-        ),
+        ("Laptop housing", "urn:cpc:41532", None),
+        vec![
+            testkit::factor_input("elec@1", "kWh", 14_300_000, Stage::Production),
+            Input {
+                packaging: true,
+                ..testkit::factor_input("box@1", "kilogram", 350_000, Stage::Production)
+            },
+        ],
     );
     let housing_id = housing.id;
     push(
@@ -234,16 +219,11 @@ pub fn batches(net: &TestNet) -> Vec<TestBatch> {
         &view,
         &brand,
         1,
-        &model(
-            "Laptop",
-            "urn:cpc:45220",
-            "piece",
-            &format!("rule = \"{rule_ref}\""),
-            &format!(
-                "\n[[input]]\nfootprint = \"{housing_id}\"\nquantity = \"1\"\nstage = \"raw-materials\"\n\n[[input]]\nfactor = \"{}\"\namount = \"35.2\"\nstage = \"production\"\n",
-                elec(2)
-            ),
-        ),
+        ("Laptop", "urn:cpc:45220", Some(rule_ref.clone())),
+        vec![
+            testkit::upstream_input(housing_id, "piece", 1_000_000, Stage::RawMaterials),
+            testkit::factor_input(&elec(2).to_string(), "kWh", 35_200_000, Stage::Production),
+        ],
     );
     let laptop_id = laptop.id;
     push(&mut view, None, vec![laptop]);
