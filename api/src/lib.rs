@@ -34,6 +34,6 @@ pub use error::ApiError;
 pub use metrics::Metrics;
 pub use openapi::document as openapi_document;
 pub use routes::router;
-pub use service::{ApiState, NodeService, PendingStatus, SubmitError};
+pub use service::{ApiLedger, ApiState, NodeService, PendingStatus, SubmitError};
 pub use tanji_api_types as types;
 pub use tanji_api_types::ops::Alarm;

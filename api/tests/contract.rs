@@ -2,43 +2,12 @@
 //! router serves is in the document, every documented path and method is
 //! served, and no undocumented method is.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use tanji_api::{ApiState, Metrics, NodeService, PendingStatus, SubmitError};
-use tanji_ledger::checkpoint::NoteVerifier;
-use tanji_ledger::store::Store;
-use tanji_ledger::tx::SignedTx;
-use tanji_ledger::TxId;
-use tower::ServiceExt as _;
-
-/// A node that orders nothing: enough to route requests.
-struct IdleNode;
-
-impl NodeService for IdleNode {
-    fn submit(&self, _tx: SignedTx) -> Result<TxId, SubmitError> {
-        Err(SubmitError::Unavailable("test node".into()))
-    }
-    fn pending_status(&self, _id: &TxId) -> PendingStatus {
-        PendingStatus::Unknown
-    }
-    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize) {
-        (Vec::new(), 1)
-    }
-    fn role(&self) -> &'static str {
-        "solo"
-    }
-}
-
-fn state(dir: &tempfile::TempDir) -> ApiState {
-    ApiState {
-        store: Arc::new(Store::open(dir.path(), false).expect("open store")),
-        node: Arc::new(IdleNode),
-        metrics: Arc::new(Metrics::new()),
-    }
-}
+use axum::http::{Method, StatusCode};
+use support::{empty_state, send};
 
 /// Every documented (path, method), methods upper case.
 fn documented() -> Vec<(String, BTreeSet<String>)> {
@@ -90,8 +59,7 @@ fn routed_paths(router: &axum::Router) -> BTreeSet<String> {
 
 #[test]
 fn every_routed_path_is_documented() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let router = tanji_api::router(state(&dir));
+    let router = tanji_api::router(empty_state());
     let routed = routed_paths(&router);
     let documented: BTreeSet<String> = documented().into_iter().map(|(p, _)| p).collect();
     assert!(routed.len() >= 30, "read too few routes: {routed:?}");
@@ -103,8 +71,7 @@ fn every_routed_path_is_documented() {
 
 #[tokio::test]
 async fn every_documented_method_is_served_and_no_other() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let router = tanji_api::router(state(&dir));
+    let state = empty_state();
     for (template, methods) in documented() {
         let path = concrete(&template);
         for method in [
@@ -114,17 +81,9 @@ async fn every_documented_method_is_served_and_no_other() {
             Method::DELETE,
             Method::PATCH,
         ] {
-            let request = Request::builder()
-                .method(method.clone())
-                .uri(&path)
-                .body(Body::empty())
-                .expect("request");
-            let response = router.clone().oneshot(request).await.expect("response");
-            let status = response.status();
-            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-                .await
-                .expect("body");
-            let text = String::from_utf8_lossy(&body);
+            let answer = send(&state, method.clone(), &path, Vec::new()).await;
+            let status = answer.status;
+            let text = answer.text();
             if methods.contains(method.as_str()) {
                 assert_ne!(
                     status,

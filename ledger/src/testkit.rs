@@ -240,27 +240,7 @@ impl MemoryLedger {
         unit: &str,
         ug: [i64; 5],
     ) {
-        let date = |y: i32| crate::carbon::Date::from_ymd(y, 1, 1).expect("valid date");
-        let record = crate::carbon::FactorRecord {
-            reference: reference.parse().expect("a valid factor reference"),
-            name: format!("factor {reference}"),
-            unit: unit.into(),
-            values: crate::carbon::PerCategory(ug),
-            gwp: None,
-            region: "CN".into(),
-            valid_from: date(2023),
-            valid_until: date(2027),
-            source: "test".into(),
-            notes: String::new(),
-            dqr: crate::carbon::Dqr {
-                technological: 2,
-                temporal: 2,
-                geographical: 2,
-                completeness: 2,
-                reliability: 2,
-            },
-            supersedes: None,
-        };
+        let record = factor_record(reference, unit, ug);
         let tx = self.signed(publisher, TxKind::PublishFactor(record));
         if let Err(e) = self.apply(&tx) {
             panic!("publishing test factor {reference}: {e}");
@@ -294,6 +274,31 @@ impl MemoryLedger {
         .expect("the hidden attestation builds");
         let tx = self.signed(org, TxKind::AttestFootprint(build.attestation.clone()));
         (tx, build)
+    }
+}
+
+/// A factor record (µg per `unit`, per category), valid 2023–2027, region CN.
+pub fn factor_record(reference: &str, unit: &str, ug: [i64; 5]) -> crate::carbon::FactorRecord {
+    let date = |y: i32| crate::carbon::Date::from_ymd(y, 1, 1).expect("valid date");
+    crate::carbon::FactorRecord {
+        reference: reference.parse().expect("a valid factor reference"),
+        name: format!("factor {reference}"),
+        unit: unit.into(),
+        values: crate::carbon::PerCategory(ug),
+        gwp: None,
+        region: "CN".into(),
+        valid_from: date(2023),
+        valid_until: date(2027),
+        source: "test".into(),
+        notes: String::new(),
+        dqr: crate::carbon::Dqr {
+            technological: 2,
+            temporal: 2,
+            geographical: 2,
+            completeness: 2,
+            reliability: 2,
+        },
+        supersedes: None,
     }
 }
 

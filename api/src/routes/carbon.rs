@@ -23,11 +23,11 @@ use tanji_ledger::carbon::{
     Privacy, RecordRef, RuleState,
 };
 use tanji_ledger::state::StateView;
-use tanji_ledger::store::Store;
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::TxId;
 
 use super::{blocking, query};
+use crate::ApiLedger;
 use crate::{ApiError, ApiState};
 
 /// kg with up to 6 decimals from mg.
@@ -167,7 +167,10 @@ pub async fn factor(
 }
 
 /// Every attestation that depends on the starting ones, transitively, breadth first.
-fn downstream(store: &Store, start: Vec<(TxId, String)>) -> Result<Vec<Affected>, ApiError> {
+fn downstream(
+    store: &dyn ApiLedger,
+    start: Vec<(TxId, String)>,
+) -> Result<Vec<Affected>, ApiError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut queue: VecDeque<(TxId, usize, String)> =

@@ -28,9 +28,9 @@ use tanji_ledger::carbon::{DisclosureRecord, FootprintState};
 use tanji_ledger::sealed::access::{RequestSignature, HEADER_ORG, HEADER_SIGNATURE, HEADER_TIME};
 use tanji_ledger::sealed::{Envelope, EnvelopeHash, MAX_ENVELOPE_BYTES};
 use tanji_ledger::state::StateView;
-use tanji_ledger::store::Store;
 use tanji_ledger::{OrgId, TxId};
 
+use crate::ApiLedger;
 use crate::{ApiError, ApiState};
 
 fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -51,7 +51,7 @@ fn now() -> u64 {
 /// Checks the request's signature against the signer's registered key; the
 /// signer must be an active organisation. Returns the signer.
 fn authenticate(
-    store: &Store,
+    store: &dyn ApiLedger,
     headers: &HeaderMap,
     method: &Method,
     path: &str,
@@ -89,7 +89,7 @@ async fn on_disclosure<T: Send + 'static>(
     headers: HeaderMap,
     (id, hash): (String, String),
     body: Vec<u8>,
-    then: impl FnOnce(&Store, Request, Vec<u8>) -> Result<T, ApiError> + Send + 'static,
+    then: impl FnOnce(&dyn ApiLedger, Request, Vec<u8>) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let id: TxId = id
         .parse()
@@ -99,7 +99,7 @@ async fn on_disclosure<T: Send + 'static>(
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || {
         let path = format!("/v1/footprints/{id}/envelopes/{hash}");
-        let requester = authenticate(&store, &headers, &method, &path, &body)?;
+        let requester = authenticate(&*store, &headers, &method, &path, &body)?;
         let footprint = StateView::footprint(&*store, &id)
             .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::not_found(format!("footprint {id} is not on the ledger")))?;
@@ -119,7 +119,7 @@ async fn on_disclosure<T: Send + 'static>(
             record,
             hash,
         };
-        then(&store, request, body)
+        then(&*store, request, body)
     })
     .await
     .map_err(ApiError::internal)?

@@ -13,11 +13,11 @@ pub(crate) mod web;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Query};
 use axum::Router;
-use tanji_ledger::store::Store;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
+use crate::ApiLedger;
 use crate::{ApiError, ApiState};
 
 /// An oversized request body up to this size is read to its end before the
@@ -54,10 +54,10 @@ pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiErro
 /// Runs a blocking store read off the async runtime.
 pub(crate) async fn blocking<T: Send + 'static>(
     state: &ApiState,
-    f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce(&dyn ApiLedger) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let store = state.store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
+    tokio::task::spawn_blocking(move || f(&*store))
         .await
         .map_err(ApiError::internal)?
 }

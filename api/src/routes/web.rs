@@ -12,7 +12,6 @@ use tanji_ledger::carbon::tree::TreeData;
 use tanji_ledger::carbon::{CertificateState, CertificateStatus, Date, InputSource};
 use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::state::StateView;
-use tanji_ledger::store::Store;
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::{OrgId, TxId};
 
@@ -21,12 +20,13 @@ use tanji_api_types::{paths, ErrorBody};
 
 use super::carbon::{load_certificate, mg_to_kg, validity};
 use crate::web::{self, Check, LabelStatus, LabelView, TreeNode, VerifyPageView};
+use crate::ApiLedger;
 use crate::{ApiError, ApiState};
 
 /// Builds the offline bundle of a certificate: its entry, the rule's, and those of
 /// every attestation and factor of the tree, proven against the latest checkpoint.
 fn build_bundle(
-    store: &Store,
+    store: &dyn ApiLedger,
     c: &CertificateState,
     tree: &TreeData,
     verifiers: (Vec<String>, usize),
@@ -70,7 +70,7 @@ fn build_bundle(
     })
 }
 
-fn collect_tree(store: &Store, c: &CertificateState) -> Result<TreeData, ApiError> {
+fn collect_tree(store: &dyn ApiLedger, c: &CertificateState) -> Result<TreeData, ApiError> {
     let network = store
         .network()
         .map_err(ApiError::internal)?
@@ -103,8 +103,8 @@ pub async fn certificate_bundle(
     let keys = vkeys(&state);
     let store = state.store.clone();
     let bundle = tokio::task::spawn_blocking(move || {
-        let tree = collect_tree(&store, &c)?;
-        build_bundle(&store, &c, &tree, keys)
+        let tree = collect_tree(&*store, &c)?;
+        build_bundle(&*store, &c, &tree, keys)
     })
     .await
     .map_err(ApiError::internal)??;
@@ -144,7 +144,7 @@ mod tests {
     }
 }
 
-fn org_name(store: &Store, id: &OrgId) -> String {
+fn org_name(store: &dyn ApiLedger, id: &OrgId) -> String {
     StateView::org(store, id)
         .ok()
         .flatten()
@@ -166,7 +166,11 @@ struct LabelData {
     tree: TreeData,
 }
 
-fn label_data(store: &Store, c: &CertificateState, base: &str) -> Result<LabelData, ApiError> {
+fn label_data(
+    store: &dyn ApiLedger,
+    c: &CertificateState,
+    base: &str,
+) -> Result<LabelData, ApiError> {
     let fp = StateView::footprint(store, &c.certificate.footprint)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal("certified footprint missing"))?;
@@ -229,7 +233,7 @@ pub async fn label(
     let c = load_certificate(&state, id).await?;
     let base = base_url(&headers);
     let store = state.store.clone();
-    let data = tokio::task::spawn_blocking(move || label_data(&store, &c, &base))
+    let data = tokio::task::spawn_blocking(move || label_data(&*store, &c, &base))
         .await
         .map_err(ApiError::internal)??;
     Ok((
@@ -246,7 +250,7 @@ fn flatten_tree(
     data: &TreeData,
     id: &TxId,
     depth: usize,
-    store: &Store,
+    store: &dyn ApiLedger,
     out: &mut Vec<TreeNode>,
     path: &mut Vec<TxId>,
     report: &tanji_ledger::carbon::tree::TreeReport,
@@ -318,8 +322,8 @@ pub async fn verify_page(
     let (verifiers, quorum) = state.node.checkpoint_verifiers();
     let store = state.store.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
-        let data = label_data(&store, &c, &base)?;
-        let bundle = build_bundle(&store, &c, &data.tree, keys)?;
+        let data = label_data(&*store, &c, &base)?;
+        let bundle = build_bundle(&*store, &c, &data.tree, keys)?;
         let mut checks = Vec::new();
         let bundle_result = bundle.verify(Some((&verifiers, quorum)));
         let status_word = validity(&c, Date::today()).as_str();
@@ -438,7 +442,7 @@ pub async fn verify_page(
             &data.tree,
             &c.certificate.footprint,
             0,
-            &store,
+            &*store,
             &mut tree,
             &mut Vec::new(),
             &live,

@@ -12,7 +12,7 @@ use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
 
 use super::keys::*;
 use super::plan::{plan_batch, BatchPlan};
-use super::read::{check_range, check_size, LedgerRead};
+use super::read::{check_range, check_size, EnvelopeWrite, LedgerRead};
 use super::tree_source::DbNodes;
 use super::{
     next_height, BatchOutcome, Candidate, DecidedRecord, Head, IntegrityReport, StoreError,
@@ -698,5 +698,14 @@ impl LedgerRead for Store {
     }
     fn envelope(&self, hash: &EnvelopeHash) -> Result<Option<Vec<u8>>, StoreError> {
         Store::envelope(self, hash)
+    }
+}
+
+impl EnvelopeWrite for Store {
+    fn put_envelope(&self, hash: &EnvelopeHash, bytes: &[u8]) -> Result<(), StoreError> {
+        Store::put_envelope(self, hash, bytes)
+    }
+    fn delete_envelope(&self, hash: &EnvelopeHash) -> Result<bool, StoreError> {
+        Store::delete_envelope(self, hash)
     }
 }

@@ -2,9 +2,10 @@
 //! [`BatchPlan`]s as the RocksDB store.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError};
 
 use super::plan::{plan_batch, BatchPlan};
-use super::read::{check_range, LedgerRead};
+use super::read::{check_range, EnvelopeWrite, LedgerRead};
 use super::{next_height, BatchOutcome, Candidate, DecidedRecord, Head, StoreError};
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::checkpoint::{NoteSigner, SignedNote};
@@ -20,8 +21,11 @@ use crate::tx::ObserverNode;
 ///
 /// It appends exactly as the RocksDB store does ([`plan_batch`], then
 /// [`MemoryStore::commit`]), and answers every [`LedgerRead`] method the same
-/// way for the same log, orderings included. Writes take `&mut self`, which
-/// is the single-writer rule; share it behind a lock for concurrent use.
+/// way for the same log, orderings included. Log writes take `&mut self`,
+/// which is the single-writer rule; share it behind a lock to append
+/// concurrently. Envelopes, which are not part of the log, are kept behind
+/// their own lock so that (as in the RocksDB store) they can be written
+/// through a shared reference while the log is read.
 ///
 /// Invariants: `entries.len() == head.size`; level `l` of the tree holds
 /// exactly the `head.size >> l` perfect nodes of the log, and `head.root` is
@@ -35,7 +39,7 @@ pub struct MemoryStore {
     checkpoints: BTreeMap<u64, String>,
     decided: BTreeMap<u64, DecidedRecord>,
     state: MemoryState,
-    envelopes: HashMap<EnvelopeHash, Vec<u8>>,
+    envelopes: Mutex<HashMap<EnvelopeHash, Vec<u8>>>,
 }
 
 impl Default for MemoryStore {
@@ -58,7 +62,7 @@ impl MemoryStore {
             checkpoints: BTreeMap::new(),
             decided: BTreeMap::new(),
             state: MemoryState::default(),
-            envelopes: HashMap::new(),
+            envelopes: Mutex::new(HashMap::new()),
         }
     }
 
@@ -147,16 +151,6 @@ impl MemoryStore {
         }
         self.checkpoints.insert(cp.size, note.to_string());
         Ok(())
-    }
-
-    /// Keeps a sealed envelope, under its hash.
-    pub fn put_envelope(&mut self, hash: &EnvelopeHash, bytes: &[u8]) {
-        self.envelopes.insert(*hash, bytes.to_vec());
-    }
-
-    /// Purges a sealed envelope; whether it was here.
-    pub fn delete_envelope(&mut self, hash: &EnvelopeHash) -> bool {
-        self.envelopes.remove(hash).is_some()
     }
 }
 
@@ -301,6 +295,27 @@ impl LedgerRead for MemoryStore {
             .max())
     }
     fn envelope(&self, hash: &EnvelopeHash) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.envelopes.get(hash).cloned())
+        Ok(self.envelopes().get(hash).cloned())
+    }
+}
+
+impl MemoryStore {
+    /// The envelope map. A panic while it was held cannot leave it half
+    /// written (each operation is one map call), so a poisoned lock is used
+    /// as it is.
+    fn envelopes(&self) -> std::sync::MutexGuard<'_, HashMap<EnvelopeHash, Vec<u8>>> {
+        self.envelopes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl EnvelopeWrite for MemoryStore {
+    fn put_envelope(&self, hash: &EnvelopeHash, bytes: &[u8]) -> Result<(), StoreError> {
+        self.envelopes().insert(*hash, bytes.to_vec());
+        Ok(())
+    }
+    fn delete_envelope(&self, hash: &EnvelopeHash) -> Result<bool, StoreError> {
+        Ok(self.envelopes().remove(hash).is_some())
     }
 }

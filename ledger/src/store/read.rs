@@ -99,6 +99,18 @@ pub trait LedgerRead: StateView + NodeSource {
     fn envelope(&self, hash: &EnvelopeHash) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
+/// Keeping and purging sealed envelopes: the private data a node holds beside
+/// its log for disclosure (never in the log, never replicated). Through a
+/// shared reference, since envelopes are written while the log is read and
+/// appended.
+pub trait EnvelopeWrite {
+    /// Keeps (or replaces) a sealed envelope under its hash.
+    fn put_envelope(&self, hash: &EnvelopeHash, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// Purges a sealed envelope; whether it was here.
+    fn delete_envelope(&self, hash: &EnvelopeHash) -> Result<bool, StoreError>;
+}
+
 /// Refuses a tree size beyond the head.
 pub(super) fn check_size(head: Head, size: u64) -> Result<(), StoreError> {
     if size > head.size {

@@ -377,7 +377,7 @@ fn rocksdb_and_memory_stores_agree() {
         // Private envelopes are kept beside the log on both.
         let hash = crate::sealed::EnvelopeHash([7; 32]);
         rocks.put_envelope(&hash, b"sealed").expect("put");
-        memory.put_envelope(&hash, b"sealed");
+        memory.put_envelope(&hash, b"sealed").expect("put");
         assert_eq!(
             rocks.envelope(&hash).expect("read"),
             Some(b"sealed".to_vec())
@@ -387,7 +387,7 @@ fn rocksdb_and_memory_stores_agree() {
             Some(b"sealed".to_vec())
         );
         assert!(rocks.delete_envelope(&hash).expect("delete"));
-        assert!(memory.delete_envelope(&hash));
+        assert!(memory.delete_envelope(&hash).expect("delete"));
         assert_eq!(LedgerRead::envelope(&memory, &hash).expect("read"), None);
         assert_eq!(rocks.envelope(&hash).expect("read"), None);
     }
