@@ -8,10 +8,11 @@ use tanji_ledger::carbon::{Certificate, CertificateAction, Date, RecordRef};
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
 use tanji_ledger::TxId;
-use tanji_sdk::{build, Client};
+use tanji_sdk::build;
 
 use super::output::Output;
 use super::tx::{submit_and_report, submit_as};
+use super::NodeArg;
 
 /// `tanji certify`.
 #[derive(clap::Args)]
@@ -39,9 +40,8 @@ pub struct CertifyArgs {
     /// Key file of the certification body (verifier role).
     #[arg(long)]
     key: PathBuf,
-    /// Node URL.
-    #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-    node: String,
+    #[command(flatten)]
+    node: NodeArg,
 }
 
 #[derive(Subcommand)]
@@ -50,9 +50,8 @@ pub enum CertificateCommand {
     Show {
         /// Certificate id.
         id: String,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Suspend, reinstate or revoke a certificate (its issuer or a regulator).
     Status {
@@ -67,9 +66,8 @@ pub enum CertificateCommand {
         /// Key file of the issuer or a regulator.
         #[arg(long)]
         key: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Download a certificate's offline verification bundle.
     Bundle {
@@ -78,15 +76,14 @@ pub enum CertificateCommand {
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
 }
 
 pub async fn certify(a: CertifyArgs, out: Output) -> Result<()> {
     let org = OrgKeyFile::load(&a.key)?;
-    let client = Client::new(&a.node)?;
+    let client = a.node.client()?;
     let fp = client.footprint(&a.footprint).await?;
     let rule = client.rule(&a.rule).await?;
     let total = fp.total_mg.with_context(|| {
@@ -121,7 +118,7 @@ pub async fn certify(a: CertifyArgs, out: Output) -> Result<()> {
 pub async fn run(cmd: CertificateCommand, out: Output) -> Result<()> {
     match cmd {
         CertificateCommand::Show { id, node } => {
-            let v = Client::new(&node)?.certificate(&id).await?;
+            let v = node.client()?.certificate(&id).await?;
             out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }
@@ -142,14 +139,14 @@ pub async fn run(cmd: CertificateCommand, out: Output) -> Result<()> {
                 action,
                 reason,
             };
-            submit_as(&key, &node, kind, out).await
+            submit_as(&key, &node.url, kind, out).await
         }
         CertificateCommand::Bundle {
             id,
             out: path,
             node,
         } => {
-            let v = Client::new(&node)?.certificate_bundle(&id).await?;
+            let v = node.client()?.certificate_bundle(&id).await?;
             std::fs::write(&path, serde_json::to_vec_pretty(&v)?)
                 .with_context(|| format!("writing {}", path.display()))?;
             out.print(

@@ -9,11 +9,12 @@ use tanji_authoring::csv_import::{import_csv, ImportOptions};
 use tanji_ledger::carbon::{Gwp, RecordRef};
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
+use tanji_sdk::build;
 use tanji_sdk::types::carbon::FactorQuery;
-use tanji_sdk::{build, Client};
 
 use super::output::Output;
 use super::tx::{submit_as, wait_committed};
+use super::NodeArg;
 
 #[derive(Subcommand)]
 pub enum FactorCommand {
@@ -30,9 +31,8 @@ pub enum FactorCommand {
         /// Only parse and show what would be published.
         #[arg(long)]
         dry_run: bool,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Search factors by text, region and unit.
     Search {
@@ -44,17 +44,15 @@ pub enum FactorCommand {
         /// Activity unit, e.g. kWh.
         #[arg(long)]
         unit: Option<String>,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Show a factor version (`id@version`) or every version of an id.
     Show {
         /// `id@version` or `id`.
         key: String,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Revoke a factor version (its publisher or a regulator).
     Revoke {
@@ -66,9 +64,8 @@ pub enum FactorCommand {
         /// Key file of the publisher or regulator.
         #[arg(long)]
         key: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
 }
 
@@ -103,7 +100,7 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
                 return Ok(());
             }
             let publisher = OrgKeyFile::load(&key)?;
-            let client = Client::new(&node)?;
+            let client = node.client()?;
             let network = client.network().await?.network;
             let refs: Vec<RecordRef> = report
                 .records
@@ -182,7 +179,7 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
                 unit,
                 ..Default::default()
             };
-            let v = Client::new(&node)?.factors(&query).await?;
+            let v = node.client()?.factors(&query).await?;
             out.print(&v, || {
                 if v.factors.is_empty() {
                     return "no factor matches".into();
@@ -206,7 +203,7 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
             Ok(())
         }
         FactorCommand::Show { key, node } => {
-            let v = Client::new(&node)?.factor(&key).await?;
+            let v = node.client()?.factor(&key).await?;
             out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }
@@ -215,6 +212,14 @@ pub async fn run(cmd: FactorCommand, out: Output) -> Result<()> {
             reason,
             key,
             node,
-        } => submit_as(&key, &node, TxKind::RevokeFactor { factor, reason }, out).await,
+        } => {
+            submit_as(
+                &key,
+                &node.url,
+                TxKind::RevokeFactor { factor, reason },
+                out,
+            )
+            .await
+        }
     }
 }

@@ -20,6 +20,7 @@ use tanji_sdk::{build, Client};
 
 use super::output::{Output, ReportedFailure};
 use super::tx::{submit_and_report, submit_as};
+use super::NodeArg;
 
 #[derive(Subcommand)]
 pub enum FootprintCommand {
@@ -42,9 +43,8 @@ pub enum FootprintCommand {
         /// Key file of the producer (supplier role).
         #[arg(long)]
         key: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
         /// For privacy = "committed": where to write the opening (salt and amounts)
         /// of the raw-data commitment (default: MODEL.opening.json). Keep it private.
         #[arg(long)]
@@ -104,17 +104,15 @@ pub enum FootprintCommand {
         /// The secrets file `attest` wrote.
         #[arg(long)]
         secrets: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Recompute an attestation and its whole upstream tree and report per node.
     Verify {
         /// Attestation id.
         id: TxId,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Audit an attestation: a `committed` one with its opening (salt and
     /// amounts, from the producer), a `hidden` one with the raw data sealed to
@@ -128,33 +126,29 @@ pub enum FootprintCommand {
         /// For a hidden attestation: your key file (the auditor the raw data was sealed to).
         #[arg(long, conflicts_with = "opening")]
         key: Option<PathBuf>,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Show an attestation.
     Show {
         /// Attestation id.
         id: TxId,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Show the supply-chain tree.
     Tree {
         /// Attestation id.
         id: TxId,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// List every footprint depending on this one (transitively).
     Affected {
         /// Attestation id.
         id: TxId,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Revoke an attestation (its author or a regulator).
     Revoke {
@@ -166,9 +160,8 @@ pub enum FootprintCommand {
         /// Key file of the author or a regulator.
         #[arg(long)]
         key: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
 }
 
@@ -297,7 +290,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
         } => {
             let model = Model::from_path(&file).with_context(|| file.display().to_string())?;
             let producer = OrgKeyFile::load(&key)?;
-            let data = records_for(&model, Some(&node), None).await?;
+            let data = records_for(&model, Some(&node.url), None).await?;
             if model.privacy() == ModelPrivacy::Hidden {
                 let secrets = secrets.unwrap_or_else(|| file.with_extension("secrets.json"));
                 let hidden = HiddenAttest {
@@ -310,7 +303,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                     upstream_openings: &upstream_openings,
                     publish,
                 };
-                return attest_hidden(&Client::new(&node)?, &producer, hidden, out).await;
+                return attest_hidden(&node.client()?, &producer, hidden, out).await;
             }
             if !(seal_to.is_empty() && audit_to.is_empty() && upstream_openings.is_empty())
                 || publish
@@ -338,13 +331,13 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                     path.display()
                 ));
             }
-            let client = Client::new(&node)?;
+            let client = node.client()?;
             out.note(&human_results(&att));
             let tx = build::sign_as(&client, &producer, TxKind::AttestFootprint(att)).await?;
             submit_and_report(&client, &tx, true, out).await
         }
         FootprintCommand::Verify { id, node } => {
-            let client = Client::new(&node)?;
+            let client = node.client()?;
             let data = client.footprint_tree(&id).await?.records;
             // Recomputed here, with the same code the nodes run.
             let report = verify_tree(id, &data, &data.network);
@@ -399,8 +392,8 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             key,
             node,
         } => match (opening, key) {
-            (Some(opening), _) => audit(id, &opening, &node, out).await,
-            (None, Some(key)) => audit_hidden(id, &key, &node, out).await,
+            (Some(opening), _) => audit(id, &opening, &node.url, out).await,
+            (None, Some(key)) => audit_hidden(id, &key, &node.url, out).await,
             (None, None) => bail!("give --opening FILE (committed) or --key FILE (hidden)"),
         },
         FootprintCommand::Open {
@@ -433,7 +426,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                         .with_context(|| format!("{} keeps no raw data", secrets.display()))?,
                 ),
             };
-            let client = Client::new(&node)?;
+            let client = node.client()?;
             let d = privacy::disclose(&client, &author, id, to, &content).await?;
             out.print(&d, || {
                 format!(
@@ -444,12 +437,12 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             Ok(())
         }
         FootprintCommand::Show { id, node } => {
-            let v = Client::new(&node)?.footprint(&id).await?;
+            let v = node.client()?.footprint(&id).await?;
             out.print(&v, || serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }
         FootprintCommand::Tree { id, node } => {
-            let v = Client::new(&node)?.footprint_tree(&id).await?;
+            let v = node.client()?.footprint_tree(&id).await?;
             out.print(&v.tree, || {
                 let mut s = String::new();
                 print_tree(&v.tree, &mut s);
@@ -458,7 +451,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
             Ok(())
         }
         FootprintCommand::Affected { id, node } => {
-            let v = Client::new(&node)?.footprint_affected(&id).await?;
+            let v = node.client()?.footprint_affected(&id).await?;
             out.print(&v, || {
                 let mut s = format!(
                     "{} is {}; {} footprints depend on it",
@@ -486,7 +479,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
         } => {
             submit_as(
                 &key,
-                &node,
+                &node.url,
                 TxKind::RevokeFootprint {
                     footprint: id,
                     reason,

@@ -24,12 +24,12 @@ use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client, ClientError};
 
 use super::output::Output;
+use super::NodeArg;
 
 #[derive(Args)]
 pub struct LoadArgs {
-    /// Node URL.
-    #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-    node: String,
+    #[command(flatten)]
+    node: NodeArg,
     /// Folder of organisation key files (e.g. DATA_DIR/keys of `tanji-node dev`);
     /// every registered, active organisation in it signs a share of the load.
     #[arg(long)]
@@ -148,7 +148,7 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
     if args.count == 0 {
         bail!("--count must be at least 1");
     }
-    let client = Client::new(&args.node)?;
+    let client = args.node.client()?;
     let network = client
         .network()
         .await
@@ -332,7 +332,7 @@ pub async fn run(args: LoadArgs, out: Output) -> Result<()> {
     let seconds = last_commit.duration_since(started).as_secs_f64().max(1e-9);
     let committed_rate = committed as f64 / seconds;
     let report = Report {
-        node: args.node.clone(),
+        node: args.node.url.clone(),
         latency_to: args.latency_to,
         count: args.count,
         concurrency: args.concurrency,

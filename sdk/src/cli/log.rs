@@ -8,18 +8,17 @@ use clap::Subcommand;
 use serde::{Deserialize, Serialize};
 use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_sdk::watch::{Seen, WatchError, Watcher};
-use tanji_sdk::Client;
 
 use super::output::{Output, VerificationFailed};
+use super::NodeArg;
 
 #[derive(Subcommand)]
 pub enum LogCommand {
     /// Follow a node's checkpoints; exit non-zero with evidence if one does not
     /// consistently extend the last one seen.
     Watch {
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
         /// Seconds between polls.
         #[arg(long, default_value_t = 2.0)]
         interval: f64,
@@ -67,7 +66,7 @@ pub async fn run(cmd: LogCommand, out: Output) -> Result<()> {
         polls,
         evidence,
     } = cmd;
-    let client = Client::new(&node)?;
+    let client = node.client()?;
     let saved = match &state {
         Some(p) => load_state(p)?,
         None => None,

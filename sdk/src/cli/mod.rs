@@ -18,6 +18,28 @@ use clap::{Parser, Subcommand};
 
 pub use output::{emit, ReportedFailure, VerificationFailed};
 
+/// The node a command talks to: `--node URL`, or `TANJI_NODE`, or the local
+/// default. Every command that reads or writes through a node flattens this
+/// one argument, so they all spell, document and default it the same way.
+#[derive(clap::Args, Clone, Debug)]
+pub struct NodeArg {
+    /// Node URL.
+    #[arg(
+        long = "node",
+        value_name = "URL",
+        env = "TANJI_NODE",
+        default_value = "http://127.0.0.1:7410"
+    )]
+    pub url: String,
+}
+
+impl NodeArg {
+    /// A client for this node.
+    pub fn client(&self) -> Result<tanji_sdk::Client, tanji_sdk::ClientError> {
+        tanji_sdk::Client::new(&self.url)
+    }
+}
+
 /// Tanji (碳迹): a verifiable ledger of product carbon footprints.
 #[derive(Parser)]
 #[command(name = "tanji", version, about)]
@@ -41,9 +63,8 @@ enum Command {
     Submit {
         /// The transaction file.
         file: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
         /// Wait until it is in the log.
         #[arg(long)]
         wait: bool,
@@ -58,9 +79,8 @@ enum Command {
         /// Key file of the signing organisation.
         #[arg(long)]
         key: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
         /// Wait until it is in the log.
         #[arg(long)]
         wait: bool,
@@ -98,14 +118,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Key(c) => key::run(c, out),
         Command::Org(c) => org::run(c, out).await,
-        Command::Submit { file, node, wait } => tx::submit_file(&file, &node, wait, out).await,
+        Command::Submit { file, node, wait } => tx::submit_file(&file, &node.url, wait, out).await,
         Command::Anchor {
             file,
             label,
             key,
             node,
             wait,
-        } => tx::anchor(&file, &label, &key, &node, wait, out).await,
+        } => tx::anchor(&file, &label, &key, &node.url, wait, out).await,
         Command::Tx(c) => tx::run(c, out).await,
         Command::Verify(c) => verify::run(c, out),
         Command::Log(c) => log::run(c, out).await,

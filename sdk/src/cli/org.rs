@@ -6,10 +6,11 @@ use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::OrgId;
-use tanji_sdk::{build, Client};
+use tanji_sdk::build;
 
 use super::output::Output;
 use super::tx::{report_submission, wait_committed};
+use super::NodeArg;
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
@@ -21,9 +22,8 @@ pub enum OrgCommand {
         /// Key files of approving regulators/validators (repeat for each).
         #[arg(long = "approve", required = true)]
         approvers: Vec<PathBuf>,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
         /// Write the signed transaction to this file instead of submitting it
         /// (to collect approvals offline, then `tanji submit`).
         #[arg(long)]
@@ -34,17 +34,15 @@ pub enum OrgCommand {
     },
     /// List registered organisations.
     List {
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// Show one organisation.
     Show {
         /// Org id (hex).
         id: OrgId,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
 }
 
@@ -62,7 +60,7 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
                 .iter()
                 .map(|p| OrgKeyFile::load(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            let client = Client::new(&node)?;
+            let client = node.client()?;
             let network = client
                 .network()
                 .await
@@ -95,7 +93,7 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
             Ok(())
         }
         OrgCommand::List { node } => {
-            let orgs = Client::new(&node)?.orgs().await?;
+            let orgs = node.client()?.orgs().await?;
             out.print(&orgs, || {
                 orgs.iter()
                     .map(|o| {
@@ -113,7 +111,7 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
             Ok(())
         }
         OrgCommand::Show { id, node } => {
-            let org = Client::new(&node)?.org(&id).await?;
+            let org = node.client()?.org(&id).await?;
             out.print(&org, || {
                 format!(
                     "org id      {}\nname        {}\ncompany id  {}\nroles       {}\nstatus      {}",

@@ -6,10 +6,10 @@ use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use tanji_authoring::rule_file::parse_rule_toml;
 use tanji_ledger::tx::TxKind;
-use tanji_sdk::Client;
 
 use super::output::Output;
 use super::tx::submit_as;
+use super::NodeArg;
 
 #[derive(Subcommand)]
 pub enum RuleCommand {
@@ -20,15 +20,13 @@ pub enum RuleCommand {
         /// Key file of the regulator.
         #[arg(long)]
         key: PathBuf,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
     /// List product rules.
     List {
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
     },
 }
 
@@ -38,10 +36,10 @@ pub async fn run(cmd: RuleCommand, out: Output) -> Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let rule = parse_rule_toml(&text).with_context(|| file.display().to_string())?;
-            submit_as(&key, &node, TxKind::PublishRule(rule), out).await
+            submit_as(&key, &node.url, TxKind::PublishRule(rule), out).await
         }
         RuleCommand::List { node } => {
-            let v = Client::new(&node)?.rules().await?;
+            let v = node.client()?.rules().await?;
             out.print(&v, || {
                 v.rules
                     .iter()

@@ -12,6 +12,7 @@ use tanji_sdk::types::tx::{TxState, TxStatus};
 use tanji_sdk::{build, Client};
 
 use super::output::Output;
+use super::NodeArg;
 
 #[derive(Subcommand)]
 pub enum TxCommand {
@@ -19,9 +20,8 @@ pub enum TxCommand {
     Status {
         /// Transaction id (hex).
         id: TxId,
-        /// Node URL.
-        #[arg(long, env = "TANJI_NODE", default_value = "http://127.0.0.1:7410")]
-        node: String,
+        #[command(flatten)]
+        node: NodeArg,
         /// Wait until it is committed (or refused).
         #[arg(long)]
         wait: bool,
@@ -42,7 +42,7 @@ pub async fn run(cmd: TxCommand, out: Output) -> Result<()> {
             wait,
             bundle,
         } => {
-            let client = Client::new(&node)?;
+            let client = node.client()?;
             let status = if wait {
                 wait_committed(&client, &id, out).await?
             } else {
