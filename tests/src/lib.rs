@@ -7,12 +7,26 @@
 //! Binaries are taken from the cargo target folder of this build profile
 //! (`target/release` when the tests run with `--release`, as `scripts/test`
 //! does), or from `TANJI_BIN_DIR`.
+//!
+//! One way to do each thing, so tests agree on its rules:
+//! - the CLI: [`cli`], [`cli_ok`], [`cli_json`] (its `--json` output is JSON
+//!   Lines on stdout, progress on stderr);
+//! - reading a node: the typed [`tanji_sdk::Client`] ([`DevNode::client`],
+//!   [`Devnet::client`]); [`get_raw`] only where a test checks error statuses
+//!   and bodies;
+//! - from synchronous code: [`block_on`];
+//! - checkpoints: [`size_root`]; paths as arguments: [`arg`];
+//! - waiting: [`wait_until`].
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
+use tanji_ledger::checkpoint::SignedNote;
+use tanji_sdk::types::ops::{Alarm, Health};
+use tanji_sdk::Client;
 
 /// Path of a binary built by this workspace.
 pub fn bin(name: &str) -> PathBuf {
@@ -85,7 +99,7 @@ impl DevNode {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
                     if v["pid"].as_u64() == Some(pid as u64) {
                         node.url = v["http"].as_str().unwrap_or_default().to_string();
-                        if health_ok(&node.url) {
+                        if block_on(async { node.client().health().await.is_ok() }) {
                             return Ok(node);
                         }
                     }
@@ -135,6 +149,11 @@ impl DevNode {
     pub fn keys(&self) -> PathBuf {
         self.dir.join("keys")
     }
+
+    /// A typed client of its API.
+    pub fn client(&self) -> Client {
+        client(&self.url)
+    }
 }
 
 impl Drop for DevNode {
@@ -143,32 +162,142 @@ impl Drop for DevNode {
     }
 }
 
-fn health_ok(url: &str) -> bool {
-    // A plain blocking HTTP/1.0 request keeps this helper free of a runtime.
-    use std::io::{Read as _, Write as _};
-    let Some(addr) = url.strip_prefix("http://") else {
-        return false;
-    };
-    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut buf = String::new();
-    let _ = s.read_to_string(&mut buf);
-    buf.starts_with("HTTP/1.0 200") || buf.starts_with("HTTP/1.1 200")
+/// A typed client of the API at `url` (panics on a malformed URL: a bug in the test).
+pub fn client(url: &str) -> Client {
+    Client::new(url).unwrap_or_else(|e| panic!("client for {url}: {e}"))
 }
 
-/// Runs the `tanji` CLI and returns its output (whatever the exit code).
-pub fn tanji(args: &[&str]) -> Result<Output> {
-    Command::new(bin("tanji"))
+/// Runs `future` to completion from synchronous code, on a thread of its own
+/// with its own runtime, so it works inside and outside a tokio runtime.
+pub fn block_on<F>(future: F) -> F::Output
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a tokio runtime")
+                    .block_on(future)
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// GET `url`: its status and its body as JSON (null when not JSON). For tests
+/// of error statuses and error bodies; everything else reads through the
+/// typed [`Client`].
+pub async fn get_raw(url: &str) -> (u16, serde_json::Value) {
+    let resp = reqwest::get(url)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Size and root of a signed checkpoint note (panics if it is not one).
+pub fn size_root(note: &str) -> (u64, rfc9162::Hash) {
+    let parsed = SignedNote::parse(note).unwrap_or_else(|e| panic!("{e}: {note}"));
+    let cp = parsed
+        .checkpoint()
+        .unwrap_or_else(|e| panic!("{e}: {note}"));
+    (cp.size, cp.root)
+}
+
+/// A path as a CLI argument (panics on a non-UTF-8 path: a bug in the test).
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+/// One finished run of the `tanji` CLI.
+#[derive(Debug)]
+pub struct CliRun {
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// Whether it exited with 0.
+    pub fn success(&self) -> bool {
+        self.code == 0
+    }
+
+    /// Stdout and stderr together, for checking messages.
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Every JSON document of a `--json` run: the CLI prints one compact
+    /// JSON value per line on stdout (JSON Lines) and progress on stderr, so
+    /// every non-empty stdout line must parse.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("{self}\nstdout line is not JSON ({e}): {l}"))
+            })
+            .collect()
+    }
+
+    /// The last JSON document of a `--json` run (its result); null if it
+    /// printed none (a failure reported on stderr only).
+    pub fn json(&self) -> serde_json::Value {
+        self.json_lines().pop().unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl std::fmt::Display for CliRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "tanji {:?} exited with {}\n--- stdout\n{}--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs the `tanji` CLI, whatever its exit code.
+pub fn cli(args: &[&str]) -> CliRun {
+    let out = Command::new(bin("tanji"))
         .args(args)
         .output()
-        .with_context(|| format!("running tanji {args:?}"))
+        .unwrap_or_else(|e| panic!("running tanji {args:?}: {e}"));
+    CliRun {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the `tanji` CLI and panics, showing its output, unless it succeeds.
+pub fn cli_ok(args: &[&str]) -> CliRun {
+    let run = cli(args);
+    assert!(run.success(), "{run}");
+    run
+}
+
+/// Runs `tanji ARGS --json`, panics unless it succeeds, and returns its result.
+pub fn cli_json(args: &[&str]) -> serde_json::Value {
+    cli_ok(&[args, &["--json"]].concat()).json()
+}
+
+/// Runs `tanji ARGS --json` whatever its exit code (for checks that fail on
+/// purpose, which still report JSON).
+pub fn cli_json_any(args: &[&str]) -> CliRun {
+    cli(&[args, &["--json"]].concat())
 }
 
 /// A small deterministic random number generator (xorshift64*), seeded per
@@ -389,7 +518,6 @@ pub struct Devnet {
     restarted: std::collections::HashMap<String, Child>,
     /// Every node pid ever known, to kill on drop.
     pids: Vec<u32>,
-    http: reqwest::Client,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -464,9 +592,6 @@ impl Devnet {
             devnet: Some(child),
             restarted: Default::default(),
             pids: Vec::new(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()?,
             _tmp: Some(tmp),
         };
         let manifest = dir.join("devnet.json");
@@ -661,7 +786,7 @@ impl Devnet {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
                     if v["pid"].as_u64() == Some(pid as u64) {
                         let url = v["http"].as_str().unwrap_or_default().to_string();
-                        if self.get(&url, "/health").await.is_ok() {
+                        if client(&url).health().await.is_ok() {
                             break url;
                         }
                     }
@@ -685,51 +810,33 @@ impl Devnet {
         Ok(())
     }
 
-    async fn get(&self, base: &str, path: &str) -> Result<reqwest::Response> {
-        let resp = self.http.get(format!("{base}{path}")).send().await?;
-        Ok(resp)
-    }
-
-    /// GET `path` on a node, as JSON (error unless 200).
-    pub async fn get_json(&self, name: &str, path: &str) -> Result<serde_json::Value> {
-        let resp = self.get(&self.url(name), path).await?;
-        let status = resp.status();
-        if !status.is_success() {
-            bail!("{name} {path}: HTTP {status}: {}", resp.text().await?);
-        }
-        Ok(resp.json().await?)
+    /// A typed client of a node's API.
+    pub fn client(&self, name: &str) -> Client {
+        client(&self.url(name))
     }
 
     /// A node's `/health`.
-    pub async fn health(&self, name: &str) -> Result<serde_json::Value> {
-        self.get_json(name, "/health").await
+    pub async fn health(&self, name: &str) -> Result<Health> {
+        Ok(self.client(name).health().await?)
     }
 
     /// A node's log size.
     pub async fn size(&self, name: &str) -> Result<u64> {
-        self.health(name).await?["size"]
-            .as_u64()
-            .context("/health without size")
+        Ok(self.health(name).await?.size)
     }
 
     /// A node's checkpoint (the latest, or the one for `size`); `None` if it has none (404).
     pub async fn checkpoint(&self, name: &str, size: Option<u64>) -> Result<Option<String>> {
-        let path = match size {
-            Some(s) => format!("/v1/checkpoint?size={s}"),
-            None => "/v1/checkpoint".to_string(),
-        };
-        let resp = self.get(&self.url(name), &path).await?;
-        match resp.status().as_u16() {
-            200 => Ok(Some(resp.text().await?)),
-            404 => Ok(None),
-            s => bail!("{name} {path}: HTTP {s}: {}", resp.text().await?),
+        match self.client(name).checkpoint(size).await {
+            Ok(note) => Ok(Some(note)),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("{name}: checkpoint {size:?}")),
         }
     }
 
     /// A node's alarms (`/v1/alarms`).
-    pub async fn alarms(&self, name: &str) -> Result<Vec<serde_json::Value>> {
-        let v = self.get_json(name, "/v1/alarms").await?;
-        Ok(v["alarms"].as_array().cloned().unwrap_or_default())
+    pub async fn alarms(&self, name: &str) -> Result<Vec<Alarm>> {
+        Ok(self.client(name).alarms().await?.alarms)
     }
 }
 

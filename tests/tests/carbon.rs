@@ -6,41 +6,16 @@
 use std::path::Path;
 
 use tanji_authoring::model::Model;
+use tanji_ledger::carbon::Category;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
-use tanji_sdk::{build, Client};
-use tanji_tests::{tanji, DevNode};
+use tanji_sdk::build;
+use tanji_sdk::types::carbon::{AnomalyQuery, Standing};
+use tanji_tests::{arg, block_on, cli, cli_json, cli_json_any, get_raw, DevNode};
 
 fn demo(node: &DevNode) -> serde_json::Value {
     let text = std::fs::read_to_string(node.dir.join("demo.json")).expect("demo.json written");
     serde_json::from_str(&text).expect("demo.json is JSON")
-}
-
-fn run_json(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = tanji(&all).expect("run tanji");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(stdout.lines().last().unwrap_or("null"))
-        .unwrap_or(serde_json::Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        v,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-async fn get_json(url: String) -> serde_json::Value {
-    reqwest::get(url)
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
 }
 
 fn factors_csv() -> std::path::PathBuf {
@@ -82,36 +57,40 @@ async fn hand_checkable_model_offline_and_on_the_node() {
     std::fs::write(&model, HAND_MODEL).expect("write");
 
     let csv = factors_csv();
-    let (code, offline, err) = run_json(&["footprint", "compute", p(&model), "--factors", p(&csv)]);
-    assert_eq!(code, 0, "{err}");
+    let offline = cli_json(&["footprint", "compute", arg(&model), "--factors", arg(&csv)]);
     assert_eq!(offline["total_mg"], 29_792_850);
     assert_eq!(offline["categories"]["fossil"], 29_792_850);
     assert_eq!(offline["stages"]["production"], 29_792_850);
     assert_eq!(offline["inputs"][0]["mg_exact"], "21841600");
     assert_eq!(offline["inputs"][1]["mg_exact"], "7951250");
 
-    let (code, online, err) = run_json(&["footprint", "compute", p(&model), "--node", &node.url]);
-    assert_eq!(code, 0, "{err}");
+    let online = cli_json(&["footprint", "compute", arg(&model), "--node", &node.url]);
     assert_eq!(
         online, offline,
         "the node's records give the same result as the CSV"
     );
 
     let key = node.keys().join("assembler.json");
-    let (code, attested, err) = run_json(&[
+    let attested = cli_json(&[
         "footprint",
         "attest",
-        p(&model),
+        arg(&model),
         "--key",
-        p(&key),
+        arg(&key),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 0, "{err}");
     let id = attested["id"].as_str().expect("id").to_string();
-    let fp: serde_json::Value = get_json(format!("{}/v1/footprints/{id}", node.url)).await;
-    assert_eq!(fp["total_mg"], 29_792_850);
-    assert_eq!(fp["categories"]["fossil"], 29_792_850);
+    let client = node.client();
+    let fp = client
+        .footprint(&id.parse().expect("an id"))
+        .await
+        .expect("footprint");
+    assert_eq!(fp.total_mg, Some(29_792_850));
+    assert_eq!(
+        fp.categories.map(|c| c.get(Category::Fossil)),
+        Some(29_792_850)
+    );
 
     // A new version that drops by 27 % (only the first input left) supersedes the first
     // and shows up among the regulator's anomalies when drops over 20 % are flagged.
@@ -120,37 +99,47 @@ async fn hand_checkable_model_offline_and_on_the_node() {
         .replace("privacy = \"public\"", &format!("privacy = \"public\"\nsupersedes = \"{id}\""))
         .replace("[[input]]\nfactor = \"cn_grid_north_2023@1\"\namount = \"12.5\"\nstage = \"production\"\n", "");
     std::fs::write(&second, &v2).expect("write");
-    let (code, attested2, err) = run_json(&[
+    let attested2 = cli_json(&[
         "footprint",
         "attest",
-        p(&second),
+        arg(&second),
         "--key",
-        p(&key),
+        arg(&key),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 0, "{err}");
     let id2 = attested2["id"].as_str().expect("id").to_string();
-    let old: serde_json::Value = get_json(format!("{}/v1/footprints/{id}", node.url)).await;
-    assert_eq!(old["status"], "deprecated");
-    let anomalies: serde_json::Value =
-        get_json(format!("{}/v1/anomalies?max_drop=0.2", node.url)).await;
-    let drops = anomalies["drops"].as_array().expect("drops");
+    let old = client
+        .footprint(&id.parse().expect("an id"))
+        .await
+        .expect("footprint");
+    assert_eq!(old.status, Standing::Deprecated);
+    let flagged = |max_drop| {
+        let client = &client;
+        async move {
+            client
+                .anomalies(&AnomalyQuery {
+                    threshold: None,
+                    max_drop: Some(max_drop),
+                })
+                .await
+                .expect("anomalies")
+        }
+    };
+    let anomalies = flagged(0.2).await;
     assert!(
-        drops.iter().any(|d| d["footprint"] == id2.as_str()
-            && d["previous_mg"] == 29_792_850
-            && d["current_mg"] == 21_841_600),
-        "{anomalies}"
+        anomalies
+            .drops
+            .iter()
+            .any(|d| d.footprint.to_string() == id2
+                && d.previous_mg == 29_792_850
+                && d.current_mg == 21_841_600),
+        "{anomalies:?}"
     );
-    let lenient: serde_json::Value =
-        get_json(format!("{}/v1/anomalies?max_drop=0.5", node.url)).await;
-    assert!(
-        lenient["drops"].as_array().expect("drops").is_empty(),
-        "{lenient}"
-    );
+    let lenient = flagged(0.5).await;
+    assert!(lenient.drops.is_empty(), "{lenient:?}");
 
     // A hand-edited attestation with one milligram more is refused by the node.
-    let client = Client::new(&node.url).expect("client");
     let m = Model::from_toml(HAND_MODEL).expect("model");
     let records = client
         .resolve(
@@ -183,18 +172,10 @@ fn bad_models_are_refused_naming_the_input() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(&dir.path().join("node"), &["--demo"]).expect("node");
     let before = std::fs::read_to_string(node.dir.join("node.json")).expect("info");
-    let size = |url: &str| -> u64 {
-        let rt = tokio::runtime::Runtime::new().expect("rt");
-        rt.block_on(async {
-            Client::new(url)
-                .expect("c")
-                .health()
-                .await
-                .expect("health")
-                .size
-        })
+    let size = |node: &DevNode| -> u64 {
+        block_on(async { node.client().health().await.expect("health").size })
     };
-    let size_before = size(&node.url);
+    let size_before = size(&node);
     let cases: [(&str, String, &str); 7] = [
         (
             "unknown factor",
@@ -239,24 +220,22 @@ fn bad_models_are_refused_naming_the_input() {
     for (what, text, needle) in cases {
         let model = dir.path().join("bad.toml");
         std::fs::write(&model, &text).expect("write");
-        let out = tanji(&[
+        let run = cli(&[
             "footprint",
             "attest",
-            p(&model),
+            arg(&model),
             "--key",
-            p(&key),
+            arg(&key),
             "--node",
             &node.url,
-        ])
-        .expect("run");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        ]);
+        assert_eq!(run.code, 1, "{what}: {run}");
         assert!(
-            stderr.contains(needle),
-            "{what}: error should name {needle:?}: {stderr}"
+            run.stderr.contains(needle),
+            "{what}: error should name {needle:?}: {run}"
         );
     }
-    assert_eq!(size(&node.url), size_before, "nothing was written");
+    assert_eq!(size(&node), size_before, "nothing was written");
     assert_eq!(
         std::fs::read_to_string(node.dir.join("node.json")).expect("info"),
         before
@@ -285,8 +264,7 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
         .expect("chassis")
         .to_string();
 
-    let (code, v, err) = run_json(&["footprint", "verify", &laptop, "--node", &node.url]);
-    assert_eq!(code, 0, "{err}");
+    let v = cli_json(&["footprint", "verify", &laptop, "--node", &node.url]);
     assert_eq!(v["verified"], true);
     assert_eq!(
         v["nodes"].as_array().map(Vec::len),
@@ -317,25 +295,21 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
         .await
         .expect("html");
     assert!(page.contains(&cert) && page.contains("/bundle"));
-    let missing = reqwest::get(format!("{}/verify/NO-SUCH-CERT", node.url))
-        .await
-        .expect("page");
-    assert_eq!(missing.status().as_u16(), 404);
+    let (status, _) = get_raw(&format!("{}/verify/NO-SUCH-CERT", node.url)).await;
+    assert_eq!(status, 404);
 
     // The offline bundle verifies; a tampered one does not.
     let bundle = dir.path().join("bundle.json");
-    let (code, _, err) = run_json(&[
+    cli_json(&[
         "certificate",
         "bundle",
         &cert,
         "--out",
-        p(&bundle),
+        arg(&bundle),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, v, err) = run_json(&["verify", "bundle", p(&bundle)]);
-    assert_eq!(code, 0, "{err}");
+    let v = cli_json(&["verify", "bundle", arg(&bundle)]);
     assert_eq!(v["report"]["grade"], 3);
     let mut b: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&bundle).expect("read")).expect("json");
@@ -343,8 +317,9 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
     b["entries"].as_array_mut().expect("entries").pop();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, b.to_string()).expect("write");
-    let (code, v, _) = run_json(&["verify", "bundle", p(&bad)]);
-    assert_eq!(code, 3);
+    let run = cli_json_any(&["verify", "bundle", arg(&bad)]);
+    assert_eq!(run.code, 3, "{run}");
+    let v = run.json();
     assert_eq!(v["verified"], false);
 
     // An auditor given the display maker's opening checks its committed attestation.
@@ -353,51 +328,49 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
         .expect("display")
         .to_string();
     let opening = node.dir.join("openings/display.json");
-    let (code, v, err) = run_json(&[
+    let v = cli_json(&[
         "footprint",
         "audit",
         &display,
         "--opening",
-        p(&opening),
+        arg(&opening),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 0, "{err}");
     assert_eq!(v["verified"], true);
     let mut forged: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&opening).expect("read")).expect("json");
     forged["amounts_micro"][0] = serde_json::json!(130_000_000u64);
     let forged_path = dir.path().join("forged-opening.json");
     std::fs::write(&forged_path, forged.to_string()).expect("write");
-    let (code, v, _) = run_json(&[
+    let run = cli_json_any(&[
         "footprint",
         "audit",
         &display,
         "--opening",
-        p(&forged_path),
+        arg(&forged_path),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 3);
+    assert_eq!(run.code, 3, "{run}");
+    let v = run.json();
     assert_eq!(v["commitment_matches"], false);
 
     // The aluminium producer revokes its ingot: the chassis and the laptop are affected,
     // and verifying the laptop says why.
     let key = node.keys().join("aluminium.json");
-    let (code, _, err) = run_json(&[
+    cli_json(&[
         "footprint",
         "revoke",
         &ingot,
         "--reason",
         "smelter meter miscalibrated",
         "--key",
-        p(&key),
+        arg(&key),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 0, "{err}");
-    let (code, v, err) = run_json(&["footprint", "affected", &ingot, "--node", &node.url]);
-    assert_eq!(code, 0, "{err}");
+    let v = cli_json(&["footprint", "affected", &ingot, "--node", &node.url]);
     let affected: Vec<&str> = v["affected"]
         .as_array()
         .expect("list")
@@ -408,8 +381,9 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
         affected.contains(&chassis.as_str()) && affected.contains(&laptop.as_str()),
         "{v}"
     );
-    let (code, v, _) = run_json(&["footprint", "verify", &laptop, "--node", &node.url]);
-    assert_eq!(code, 3);
+    let run = cli_json_any(&["footprint", "verify", &laptop, "--node", &node.url]);
+    assert_eq!(run.code, 3, "{run}");
+    let v = run.json();
     assert_eq!(v["verified"], false);
     assert!(
         v["problems"]
@@ -419,33 +393,28 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
     );
 
     // A factor revocation is listed the same way.
-    let (code, _, err) = run_json(&[
+    cli_json(&[
         "factor",
         "revoke",
         "cn_elec_cfp_2023@1",
         "--reason",
         "superseded methodology",
         "--key",
-        p(&node.keys().join("factor-db.json")),
+        arg(&node.keys().join("factor-db.json")),
         "--node",
         &node.url,
     ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = get_json(format!(
-        "{}/v1/factors/cn_elec_cfp_2023@1/affected",
-        node.url
-    ))
-    .await;
+    let client = node.client();
+    let impact = client
+        .factor_affected(&"cn_elec_cfp_2023@1".parse().expect("a factor ref"))
+        .await
+        .expect("affected");
     assert!(
-        v["affected"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .any(|a| a["id"] == laptop.as_str()),
-        "{v}"
+        impact.affected.iter().any(|a| a.id.to_string() == laptop),
+        "{impact:?}"
     );
 
     // Regulator views.
-    let stats: serde_json::Value = get_json(format!("{}/v1/stats", node.url)).await;
-    assert_eq!(stats["certificates"]["total"], 1);
+    let stats = client.stats().await.expect("stats");
+    assert_eq!(stats.certificates.total, 1);
 }

@@ -1,33 +1,7 @@
 //! The `tanji` CLI against a real node: keys, registration, submission,
 //! status, offline bundle verification, log watching and load.
 
-use std::path::Path;
-
-use tanji_tests::{tanji, DevNode};
-
-fn ok(args: &[&str]) -> String {
-    let out = tanji(args).expect("run tanji");
-    assert!(
-        out.status.success(),
-        "tanji {args:?} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let text = ok(&all);
-    serde_json::from_str(text.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
+use tanji_tests::{arg, block_on, cli, cli_json, cli_json_any, cli_ok, DevNode};
 
 #[test]
 fn register_submit_status_bundle_verify() {
@@ -39,7 +13,7 @@ fn register_submit_status_bundle_verify() {
     let regulator = node.keys().join("regulator.json");
     let operator = node.keys().join("operator.json");
 
-    let k = json(&[
+    let k = cli_json(&[
         "key",
         "new",
         "--name",
@@ -49,11 +23,11 @@ fn register_submit_status_bundle_verify() {
         "--roles",
         "supplier",
         "--out",
-        p(&key),
+        arg(&key),
     ]);
     let org_id = k["org_id"].as_str().expect("org id").to_string();
     // Existing key files are never overwritten.
-    assert!(!tanji(&[
+    assert!(!cli(&[
         "key",
         "new",
         "--name",
@@ -61,77 +35,76 @@ fn register_submit_status_bundle_verify() {
         "--company-id",
         "urn:uscc:1",
         "--out",
-        p(&key)
+        arg(&key)
     ])
-    .expect("run")
-    .status
     .success());
 
     // Registration with only one approver out of two fails with a clear reason.
-    let out = tanji(&[
+    let out = cli(&[
         "org",
         "register",
         "--node",
         url,
         "--key",
-        p(&key),
+        arg(&key),
         "--approve",
-        p(&regulator),
-    ])
-    .expect("run");
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("quorum"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        arg(&regulator),
+    ]);
+    assert!(!out.success());
+    assert!(out.stderr.contains("quorum"), "{out}");
 
     // Collect approvals into a file, then submit it.
     let signed = work.join("register.json");
-    ok(&[
+    cli_ok(&[
         "org",
         "register",
         "--node",
         url,
         "--key",
-        p(&key),
+        arg(&key),
         "--approve",
-        p(&regulator),
+        arg(&regulator),
         "--approve",
-        p(&operator),
+        arg(&operator),
         "--save",
-        p(&signed),
+        arg(&signed),
     ]);
-    let s = json(&["submit", p(&signed), "--node", url, "--wait"]);
+    let s = cli_json(&["submit", arg(&signed), "--node", url, "--wait"]);
     assert_eq!(s["status"], "committed");
-    let org = json(&["org", "show", &org_id, "--node", url]);
+    let org = cli_json(&["org", "show", &org_id, "--node", url]);
     assert_eq!(org["status"], "active");
     assert_eq!(org["roles"][0], "supplier");
 
     // Anchor a document and save its bundle.
     let doc = work.join("meter.csv");
     std::fs::write(&doc, "date,kwh\n2025-01-01,1200\n").expect("write");
-    let a = json(&[
+    let a = cli_json(&[
         "anchor",
-        p(&doc),
+        arg(&doc),
         "--label",
         "electricity meter, Jan 2025",
         "--key",
-        p(&key),
+        arg(&key),
         "--node",
         url,
         "--wait",
     ]);
     let id = a["id"].as_str().expect("id").to_string();
     let bundle = work.join("bundle.json");
-    let st = json(&["tx", "status", &id, "--node", url, "--bundle", p(&bundle)]);
+    let st = cli_json(&["tx", "status", &id, "--node", url, "--bundle", arg(&bundle)]);
     assert_eq!(st["status"], "committed");
 
     // Offline: the bundle verifies, with the node's keys pinned...
-    let network = reqwest::blocking_get_json(&format!("{url}/v1/network"));
+    let network = block_on(node.client().network()).expect("network");
     let vkeys = work.join("validators.txt");
-    std::fs::write(&vkeys, network["validators"][0].as_str().expect("vkey")).expect("write");
-    let v = json(&["verify", "inclusion", p(&bundle), "--validators", p(&vkeys)]);
+    std::fs::write(&vkeys, &network.validators[0]).expect("write");
+    let v = cli_json(&[
+        "verify",
+        "inclusion",
+        arg(&bundle),
+        "--validators",
+        arg(&vkeys),
+    ]);
     assert_eq!(v["verified"], true);
     assert_eq!(v["report"]["kind"], "anchor_evidence");
     // ...and a tampered bundle does not (exit code 3).
@@ -141,23 +114,24 @@ fn register_submit_status_bundle_verify() {
     b["index"] = serde_json::json!(index ^ 1);
     let bad = work.join("bad-bundle.json");
     std::fs::write(&bad, b.to_string()).expect("write");
-    let out = tanji(&["verify", "inclusion", p(&bad), "--json"]).expect("run");
-    assert_eq!(out.status.code(), Some(3));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v["verified"], false);
+    let out = cli_json_any(&["verify", "inclusion", arg(&bad)]);
+    assert_eq!(out.code, 3, "{out}");
+    assert_eq!(out.json()["verified"], false);
     // A checkpoint signed by another key does not verify against the pinned keys.
     let other = work.join("other-validators.txt");
     std::fs::write(&other, "validator-0+00000000+AQ==\n").expect("write");
-    assert!(
-        !tanji(&["verify", "inclusion", p(&bundle), "--validators", p(&other)])
-            .expect("run")
-            .status
-            .success()
-    );
+    assert!(!cli(&[
+        "verify",
+        "inclusion",
+        arg(&bundle),
+        "--validators",
+        arg(&other)
+    ])
+    .success());
 
     // Unknown transactions are reported as unknown with a non-zero exit.
-    let out = tanji(&["tx", "status", &"ab".repeat(32), "--node", url]).expect("run");
-    assert!(!out.status.success());
+    let out = cli(&["tx", "status", &"ab".repeat(32), "--node", url]);
+    assert!(!out.success(), "{out}");
 }
 
 #[test]
@@ -166,51 +140,45 @@ fn log_watch_follows_and_catches_a_fork() {
     let a = DevNode::start(&dir.path().join("a"), &["--demo"]).expect("node a");
     let state = dir.path().join("watch.json");
     let evidence = dir.path().join("evidence.json");
-    let out = ok(&[
+    let out = cli_ok(&[
         "log",
         "watch",
         "--node",
         &a.url,
         "--state",
-        p(&state),
+        arg(&state),
         "--polls",
         "2",
         "--interval",
         "0.1",
     ]);
-    assert!(out.contains("consistent"), "{out}");
+    assert!(out.stdout.contains("consistent"), "{out}");
     // Another node of the same name has a different history: the watcher, remembering
     // node a's checkpoint and keys, must refuse it with evidence.
     let b = DevNode::start(&dir.path().join("b"), &["--demo"]).expect("node b");
-    let out = tanji(&[
+    let out = cli(&[
         "log",
         "watch",
         "--node",
         &b.url,
         "--state",
-        p(&state),
+        arg(&state),
         "--polls",
         "1",
         "--evidence",
-        p(&evidence),
-    ])
-    .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        arg(&evidence),
+    ]);
+    assert_eq!(out.code, 3, "{out}");
     // Node b's checkpoints are signed by another validator key, so they are refused outright;
     // a watcher that trusts b's key (fresh state) and then sees a's history finds the fork.
     let state_b = dir.path().join("watch-b.json");
-    ok(&[
+    cli_ok(&[
         "log",
         "watch",
         "--node",
         &b.url,
         "--state",
-        p(&state_b),
+        arg(&state_b),
         "--polls",
         "1",
     ]);
@@ -222,25 +190,19 @@ fn log_watch_follows_and_catches_a_fork() {
     s["validators"] = serde_json::json!([sa["validators"][0].clone(), s["validators"][0].clone()]);
     s["quorum"] = serde_json::json!(1);
     std::fs::write(&state_b, s.to_string()).expect("write");
-    let out = tanji(&[
+    let out = cli(&[
         "log",
         "watch",
         "--node",
         &a.url,
         "--state",
-        p(&state_b),
+        arg(&state_b),
         "--polls",
         "1",
         "--evidence",
-        p(&evidence),
-    ])
-    .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        arg(&evidence),
+    ]);
+    assert_eq!(out.code, 3, "{out}");
     let ev: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&evidence).expect("evidence written"))
             .expect("json");
@@ -256,12 +218,12 @@ fn load_commits_everything_it_submits() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(dir.path(), &["--demo"]).expect("node");
     let keys = node.keys();
-    let r = json(&[
+    let r = cli_json(&[
         "load",
         "--node",
         &node.url,
         "--keys",
-        p(&keys),
+        arg(&keys),
         "--count",
         "300",
         "--concurrency",
@@ -273,19 +235,4 @@ fn load_commits_everything_it_submits() {
     assert!(r["ed25519_strict_verify_per_s_one_core"]
         .as_f64()
         .is_some_and(|x| x > 0.0));
-}
-
-mod reqwest {
-    /// A tiny blocking GET for JSON (the tests here run without an async runtime).
-    pub fn blocking_get_json(url: &str) -> serde_json::Value {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
-        rt.block_on(async {
-            ::reqwest::get(url)
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("json")
-        })
-    }
 }

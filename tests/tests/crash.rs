@@ -7,27 +7,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine as _;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::TxKind;
 use tanji_ledger::TxId;
 use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
-use tanji_tests::{rfc9162, DevNode, Rng};
-
-/// Parses size and root from a signed checkpoint note.
-fn size_root(note: &str) -> (u64, rfc9162::Hash) {
-    let mut lines = note.split('\n');
-    lines.next();
-    let size = lines.next().and_then(|s| s.parse().ok()).expect("size");
-    let root = B64
-        .decode(lines.next().expect("root"))
-        .expect("b64")
-        .try_into()
-        .expect("32 bytes");
-    (size, root)
-}
+use tanji_tests::{rfc9162, size_root, DevNode, Rng};
 
 #[derive(Default)]
 struct Observed {
@@ -106,7 +91,7 @@ async fn kill_9_during_a_write_flood_loses_nothing_committed() {
 
     for round in 0..rounds {
         let mut node = DevNode::start(dir.path(), &["--demo"]).expect("node starts");
-        let client = Client::new(&node.url).expect("client");
+        let client = node.client();
         let network = client.network().await.expect("network").network;
         let org = OrgKeyFile::load(&node.keys().join("cells.json")).expect("key");
 

@@ -1,6 +1,9 @@
 //! A real node, checked from outside: an independent RFC 9162 + BLAKE3
 //! verifier recomputes the served root from the served entries and accepts the
 //! served proofs; bad input gets clear JSON errors, never a crash.
+//!
+//! The verifier reads the node's JSON raw ([`get_raw`]), not through the
+//! SDK's types, so that it shares no decoding with the code it checks.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -8,7 +11,7 @@ use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::tx::{SignedTx, TxKind, MAX_TX_BYTES};
 use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
-use tanji_tests::{rfc9162, DevNode};
+use tanji_tests::{get_raw, rfc9162, DevNode};
 
 fn supplier_keys(node: &DevNode) -> OrgKeyFile {
     OrgKeyFile::load(&node.keys().join("aluminium.json")).expect("demo supplier key")
@@ -76,17 +79,11 @@ fn parse_checkpoint(text: &str, origin: &str) -> ServedCheckpoint {
     }
 }
 
-async fn get_json(url: &str) -> (u16, serde_json::Value) {
-    let resp = reqwest::get(url).await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_independent_verifier_accepts_what_the_node_serves() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(dir.path(), &["--demo"]).expect("node starts");
-    let client = Client::new(&node.url).expect("client");
+    let client = node.client();
     let org = supplier_keys(&node);
     let network = client.network().await.expect("network").network;
 
@@ -106,7 +103,7 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
     let mut leaves = Vec::new();
     while (leaves.len() as u64) < cp.size {
         let start = leaves.len() as u64;
-        let (status, page) = get_json(&format!(
+        let (status, page) = get_raw(&format!(
             "{}/v1/entries?start={start}&end={}",
             node.url, cp.size
         ))
@@ -136,7 +133,7 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
     // Inclusion proofs for every entry, at the latest and at an older size.
     for (size, root) in [(cp.size, cp.root), (early.size, early.root)] {
         for index in 0..size {
-            let (status, p) = get_json(&format!(
+            let (status, p) = get_raw(&format!(
                 "{}/v1/proof/inclusion?index={index}&size={size}",
                 node.url
             ))
@@ -171,7 +168,7 @@ async fn an_independent_verifier_accepts_what_the_node_serves() {
             continue;
         };
         let old = parse_checkpoint(&old, &network);
-        let (status, p) = get_json(&format!(
+        let (status, p) = get_raw(&format!(
             "{}/v1/proof/consistency?from={from}&to={}",
             node.url, cp.size
         ))
@@ -220,7 +217,7 @@ fn code(v: &serde_json::Value) -> &str {
 async fn bad_input_is_refused_with_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(dir.path(), &["--demo"]).expect("node starts");
-    let client = Client::new(&node.url).expect("client");
+    let client = node.client();
     let org = supplier_keys(&node);
     let network = client.network().await.expect("network").network;
     let nonce = build::next_nonce(&client, &org.org_id)
@@ -336,7 +333,7 @@ async fn bad_input_is_refused_with_clear_errors() {
         ("/v1/orgs/00", 400),
         ("/v1/nothing-here", 404),
     ] {
-        let (status, v) = get_json(&format!("{}{path}", node.url)).await;
+        let (status, v) = get_raw(&format!("{}{path}", node.url)).await;
         assert_eq!(status, want, "{path}: {v}");
         assert!(
             v["error"]["message"].is_string() || v["status"] == "unknown",
@@ -345,17 +342,12 @@ async fn bad_input_is_refused_with_clear_errors() {
     }
 
     // The node is still healthy, and serves metrics and its OpenAPI document.
-    let (status, _) = get_json(&format!("{}/health", node.url)).await;
+    let (status, _) = get_raw(&format!("{}/health", node.url)).await;
     assert_eq!(status, 200);
-    let metrics = reqwest::get(format!("{}/metrics", node.url))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = client.metrics().await.expect("metrics");
     assert!(metrics.contains("tanji_tx_submissions_total"), "{metrics}");
     assert!(metrics.contains("outcome=\"bad_signature\""), "{metrics}");
-    let (status, doc) = get_json(&format!("{}/openapi.json", node.url)).await;
+    let (status, doc) = get_raw(&format!("{}/openapi.json", node.url)).await;
     assert_eq!(status, 200);
     assert!(doc["paths"]["/v1/proof/consistency"].is_object());
 }
@@ -364,11 +356,11 @@ async fn bad_input_is_refused_with_clear_errors() {
 async fn network_lists_observers_registered_by_governance() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(dir.path(), &["--demo"]).expect("node starts");
-    let client = Client::new(&node.url).expect("client");
+    let client = node.client();
     let load =
         |stem: &str| OrgKeyFile::load(&node.keys().join(format!("{stem}.json"))).expect("demo key");
     let (regulator, operator, certifier) = (load("regulator"), load("operator"), load("certifier"));
-    let (status, view) = get_json(&format!("{}/v1/network", node.url)).await;
+    let (status, view) = get_raw(&format!("{}/v1/network", node.url)).await;
     assert_eq!(status, 200);
     assert_eq!(view["observers"], serde_json::json!([]));
 
@@ -398,7 +390,7 @@ async fn network_lists_observers_registered_by_governance() {
         assert!(tries < 2000, "{id} never committed");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    let (_, view) = get_json(&format!("{}/v1/network", node.url)).await;
+    let (_, view) = get_raw(&format!("{}/v1/network", node.url)).await;
     assert_eq!(
         view["observers"],
         serde_json::json!([{

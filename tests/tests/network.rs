@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use tanji_ledger::checkpoint::{Checkpoint, NoteVerifier, SignedNote};
-use tanji_ledger::crypto::{PublicKey, SecretKey};
+use tanji_ledger::crypto::SecretKey;
 use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
 use tanji_ledger::tx::{SignedTx, TxKind};
 use tanji_ledger::TxId;
@@ -27,7 +27,7 @@ use tanji_node::p2p::{
 use tanji_node::replica::config::{NodeConfig, NodeConfigFile};
 use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
-use tanji_tests::{rfc9162, tanji, wait_until, Devnet, Rng};
+use tanji_tests::{arg, cli, rfc9162, size_root, wait_until, Devnet, Rng};
 use tokio::sync::mpsc;
 
 /// Upper bound for any single wait (replication, catch-up, events).
@@ -45,12 +45,6 @@ async fn start_devnet() -> Devnet {
 
 fn names(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
-}
-
-fn size_root(note: &str) -> (u64, rfc9162::Hash) {
-    let parsed = SignedNote::parse(note).expect("a signed note");
-    let cp = parsed.checkpoint().expect("a checkpoint");
-    (cp.size, cp.root)
 }
 
 fn signers(note: &str) -> Vec<String> {
@@ -94,13 +88,9 @@ impl Signer {
     }
 }
 
-fn client(net: &Devnet, name: &str) -> Client {
-    Client::new(&net.url(name)).expect("client")
-}
-
 /// Submits `n` new transactions to `node`; returns them (all accepted).
 async fn submit(net: &Devnet, node: &str, signer: &mut Signer, n: usize) -> Vec<SignedTx> {
-    let c = client(net, node);
+    let c = net.client(node);
     let mut txs = Vec::new();
     for _ in 0..n {
         let tx = signer.tx(&format!("via {node}"));
@@ -120,7 +110,7 @@ fn ids(txs: &[SignedTx]) -> Vec<TxId> {
 }
 
 async fn status(net: &Devnet, node: &str, id: &TxId) -> TxState {
-    client(net, node)
+    net.client(node)
         .tx_status(id)
         .await
         .expect("tx status")
@@ -174,7 +164,7 @@ async fn wait_converged(net: &Devnet, nodes: &[String]) -> (u64, rfc9162::Hash) 
 async fn describe(net: &Devnet, nodes: &[String]) -> String {
     let mut out = String::new();
     for n in nodes {
-        let health = net.health(n).await.map(|h| h.to_string());
+        let health = net.health(n).await;
         let cp = net.checkpoint(n, None).await.map(|c| {
             c.map(|c| {
                 let (size, root) = size_root(&c);
@@ -192,26 +182,23 @@ async fn describe(net: &Devnet, nodes: &[String]) -> String {
 
 /// The validators' note keys and the checkpoint quorum, from `/v1/network`.
 async fn validator_keys(net: &Devnet, node: &str) -> (Vec<NoteVerifier>, usize) {
-    let v = net.get_json(node, "/v1/network").await.expect("network");
-    let keys = v["validators"]
-        .as_array()
-        .expect("validators")
+    let v = net.client(node).network().await.expect("network");
+    let keys = v
+        .validators
         .iter()
-        .map(|k| NoteVerifier::from_vkey(k.as_str().expect("vkey")).expect("vkey parses"))
+        .map(|k| NoteVerifier::from_vkey(k).expect("vkey parses"))
         .collect();
-    (keys, v["quorum"].as_u64().expect("quorum") as usize)
+    (keys, v.quorum)
 }
 
 /// The observers' note keys, from `/v1/network`.
 async fn observer_keys(net: &Devnet, node: &str) -> Vec<NoteVerifier> {
-    let v = net.get_json(node, "/v1/network").await.expect("network");
-    v["observers"]
-        .as_array()
-        .expect("observers")
-        .iter()
+    let v = net.client(node).network().await.expect("network");
+    v.observers
+        .into_iter()
         .map(|o| NoteVerifier {
-            name: o["name"].as_str().expect("name").to_string(),
-            key: PublicKey::from_hex(o["key"].as_str().expect("key")).expect("key hex"),
+            name: o.name,
+            key: o.key,
         })
         .collect()
 }
@@ -284,7 +271,7 @@ async fn assert_no_alarms(net: &Devnet, nodes: &[String]) {
 
 /// Every entry a node serves, re-hashed independently.
 async fn leaves(net: &Devnet, node: &str, size: u64) -> Vec<rfc9162::Hash> {
-    let c = client(net, node);
+    let c = net.client(node);
     let mut out = Vec::new();
     while (out.len() as u64) < size {
         let page = c.entries(out.len() as u64, size).await.expect("entries");
@@ -306,7 +293,7 @@ async fn assert_frozen(net: &Devnet, nodes: &[String], period: Duration) -> Vec<
     let mut before = Vec::new();
     for n in nodes {
         let h = net.health(n).await.expect("health");
-        before.push((h["size"].as_u64(), h["height"].as_u64()));
+        before.push((h.size, h.height));
     }
     let end = std::time::Instant::now() + period;
     while std::time::Instant::now() < end {
@@ -314,13 +301,13 @@ async fn assert_frozen(net: &Devnet, nodes: &[String], period: Duration) -> Vec<
         for (n, b) in nodes.iter().zip(&before) {
             let h = net.health(n).await.expect("health");
             assert_eq!(
-                (h["size"].as_u64(), h["height"].as_u64()),
+                (h.size, h.height),
                 *b,
                 "{n} moved (size, height) without a quorum"
             );
         }
     }
-    before.iter().map(|b| b.0.expect("size")).collect()
+    before.iter().map(|b| b.0).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -484,12 +471,12 @@ async fn network_replicates_and_observer_verifies() {
     // 200 transactions through validator-1, signed by every founding organisation.
     let (url, keys) = (net.url("validator-1"), net.keys());
     let out = tokio::task::spawn_blocking(move || {
-        tanji(&[
+        cli(&[
             "load",
             "--node",
             &url,
             "--keys",
-            keys.to_str().expect("utf-8 path"),
+            arg(&keys),
             "--count",
             "200",
             "--timeout",
@@ -497,15 +484,9 @@ async fn network_replicates_and_observer_verifies() {
         ])
     })
     .await
-    .expect("join")
-    .expect("tanji load runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "tanji load: {stdout}\n{stderr}");
-    assert!(
-        format!("{stdout}{stderr}").contains("committed 200"),
-        "{stdout}\n{stderr}"
-    );
+    .expect("join");
+    assert!(out.success(), "{out}");
+    assert!(out.text().contains("committed 200"), "{out}");
 
     // All five nodes: same size, same latest checkpoint.
     let (size, root) = wait_converged(&net, &all).await;
@@ -797,15 +778,9 @@ async fn isolated_validator_cannot_diverge() {
     let (size, _) = wait_converged(&net, &others).await;
     assert_frozen(&net, &alone, Duration::from_secs(4)).await;
     let h3_after = net.health("validator-3").await.expect("health");
-    assert_eq!(
-        h3["size"], h3_after["size"],
-        "the isolated validator decided"
-    );
-    assert_eq!(
-        h3["height"], h3_after["height"],
-        "the isolated validator decided"
-    );
-    assert!(h3["size"].as_u64() < Some(size));
+    assert_eq!(h3.size, h3_after.size, "the isolated validator decided");
+    assert_eq!(h3.height, h3_after.height, "the isolated validator decided");
+    assert!(h3.size < size);
     for id in ids(&stranded) {
         assert_eq!(status(&net, "validator-3", &id).await, TxState::Queued);
         assert_eq!(status(&net, "validator-0", &id).await, TxState::Unknown);
@@ -820,7 +795,7 @@ async fn isolated_validator_cannot_diverge() {
         .expect("validator-3 restarts");
     wait_converged(&net, &all).await;
     for tx in &stranded {
-        resubmit(&client(&net, "validator-3"), tx).await;
+        resubmit(&net.client("validator-3"), tx).await;
     }
     wait_committed(&net, "validator-3", &stranded).await;
     let (size2, _) = wait_converged(&net, &all).await;
@@ -1073,21 +1048,19 @@ async fn byzantine_checkpoint_signer_is_caught_without_fork() {
         let alarms = wait_until(WAIT, &format!("fork alarms on {n}"), async || {
             let alarms = net.alarms(n).await.ok()?;
             let forks = |size: u64, forged: &str| {
-                alarms.iter().any(|a| {
-                    a["kind"] == "fork"
-                        && a["size"].as_u64() == Some(size)
-                        && a["notes"][1].as_str() == Some(forged)
-                })
+                alarms
+                    .iter()
+                    .any(|a| a.kind == "fork" && a.size == size && a.notes[1] == forged)
             };
             (forks(s1, &forged1) && forks(s0, &forged0)).then_some(alarms)
         })
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", net.logs_tail(20)));
-        for a in alarms.iter().filter(|a| a["kind"] == "fork") {
-            let size = a["size"].as_u64().expect("size");
-            assert_eq!(a["signers"], serde_json::json!(["validator-3"]));
+        for a in alarms.iter().filter(|a| a.kind == "fork") {
+            let size = a.size;
+            assert_eq!(a.signers, ["validator-3"]);
             // The first note is the honest, final checkpoint for that size.
-            let ours = a["notes"][0].as_str().expect("note");
+            let ours = &a.notes[0];
             let parsed = SignedNote::parse(ours).expect("note");
             assert!(parsed.verify(&validators, quorum).is_ok(), "{n}: {ours}");
             let stored = net
@@ -1096,10 +1069,7 @@ async fn byzantine_checkpoint_signer_is_caught_without_fork() {
                 .expect("cp")
                 .expect("final");
             assert_eq!(size_root(ours), size_root(&stored));
-            assert_ne!(
-                size_root(ours),
-                size_root(a["notes"][1].as_str().expect("note"))
-            );
+            assert_ne!(size_root(ours), size_root(&a.notes[1]));
         }
         // validator-3 had signed the honest root for s0 and this node saw it:
         // signing another root for s0 is an equivocation.
@@ -1108,13 +1078,13 @@ async fn byzantine_checkpoint_signer_is_caught_without_fork() {
             .await
             .expect("cp")
             .expect("final");
-        let kinds: Vec<&str> = alarms.iter().filter_map(|a| a["kind"].as_str()).collect();
+        let kinds: Vec<&str> = alarms.iter().map(|a| a.kind.as_str()).collect();
         eprintln!("{n}: alarms {kinds:?}");
         if signers(&stored_s0).contains(&"validator-3".to_string()) {
             assert!(
-                alarms.iter().any(|a| a["kind"] == "equivocation"
-                    && a["size"].as_u64() == Some(s0)
-                    && a["signers"] == serde_json::json!(["validator-3"])),
+                alarms.iter().any(|a| a.kind == "equivocation"
+                    && a.size == s0
+                    && a.signers == ["validator-3"]),
                 "{n}: no equivocation alarm: {alarms:#?}"
             );
         }

@@ -11,8 +11,6 @@
 //!   family), its log file and its HTTP answers (entries decoded) are
 //!   searched for every hidden value, amount and blinding: none is there.
 
-use std::path::Path;
-
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use tanji_ledger::keyfile::OrgKeyFile;
@@ -21,37 +19,10 @@ use tanji_ledger::store::Store;
 use tanji_ledger::TxId;
 use tanji_sdk::privacy;
 use tanji_sdk::Client;
-use tanji_tests::{tanji, Devnet};
+use tanji_tests::{arg, cli, cli_json, Devnet};
 
 const VALIDATOR: &str = "validator-0";
 const OBSERVER: &str = "observer-0";
-
-fn run(args: &[&str]) -> (bool, String) {
-    let out = tanji(args).expect("run tanji");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let (ok, text) = run(&all);
-    assert!(ok, "tanji {args:?} failed:\n{text}");
-    let last = text
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
 
 /// What must never show up on the observer: every hidden figure (mg) and
 /// amount (micro-units) as decimal text and as 8-byte little-endian
@@ -108,7 +79,9 @@ impl Secrets {
     }
 }
 
-async fn get(url: &str) -> Vec<u8> {
+/// The raw bytes a GET answers, as they cross the wire: what the search for
+/// hidden values must look through (typed reads would hide the encoding).
+async fn get_bytes(url: &str) -> Vec<u8> {
     let resp = reqwest::get(url).await.expect("GET");
     assert!(resp.status().is_success(), "GET {url}: {}", resp.status());
     resp.bytes().await.expect("body").to_vec()
@@ -156,7 +129,7 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
     )
     .await
     .expect("the observer has the hidden laptop");
-    let report = json(&["footprint", "verify", &laptop.to_hex(), "--node", &obs]);
+    let report = cli_json(&["footprint", "verify", &laptop.to_hex(), "--node", &obs]);
     assert_eq!(report["verified"], true, "{report}");
     assert_eq!(report["proofs_checked"], 3, "{report}");
 
@@ -166,30 +139,33 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
     let mainboard = keys.join("mainboard.json");
     let work = tempfile::tempdir().unwrap();
     let opened_path = work.path().join("ingot.opening.json");
-    let opened = json(&[
+    let opened = cli_json(&[
         "footprint",
         "open",
         &ingot.to_hex(),
         "--key",
-        p(&display),
+        arg(&display),
         "--out",
-        p(&opened_path),
+        arg(&opened_path),
         "--node",
         &v0,
     ]);
     assert_eq!(opened["opens_commitment"], true);
     let ingot_secret = chain.iter().find(|t| t["name"] == "hidden-ingot").unwrap();
     assert_eq!(opened["categories"], ingot_secret["values_mg"]);
-    let (ok, text) = run(&[
+    let run = cli(&[
         "footprint",
         "open",
         &ingot.to_hex(),
         "--key",
-        p(&mainboard),
+        arg(&mainboard),
         "--node",
         &v0,
     ]);
-    assert!(!ok && text.contains("no opening disclosed"), "{text}");
+    assert!(
+        !run.success() && run.text().contains("no opening disclosed"),
+        "{run}"
+    );
 
     // A third party holding the envelope's bytes cannot open them, and the
     // node does not serve them to it.
@@ -310,18 +286,18 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
     )
     .unwrap();
     let secrets_path = work.path().join("bracket.secrets.json");
-    let attested = json(&[
+    let attested = cli_json(&[
         "footprint",
         "attest",
-        p(&model),
+        arg(&model),
         "--key",
-        p(&display),
+        arg(&display),
         "--upstream-opening",
-        p(&opened_path),
+        arg(&opened_path),
         "--seal-to",
         &assembler.org_id.to_hex(),
         "--secrets",
-        p(&secrets_path),
+        arg(&secrets_path),
         "--node",
         &v0,
     ]);
@@ -331,24 +307,24 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
     secrets.add_opening_hex(&bracket_secrets.opening);
     secrets.add_number(53_700);
     // The assembler opens it in turn.
-    let opened = json(&[
+    let opened = cli_json(&[
         "footprint",
         "open",
         &bracket.to_hex(),
         "--key",
-        p(&keys.join("assembler.json")),
+        arg(&keys.join("assembler.json")),
         "--node",
         &v0,
     ]);
     assert_eq!(opened["opens_commitment"], true);
 
     // 3. The certification body recomputes the laptop from its raw data.
-    let audit = json(&[
+    let audit = cli_json(&[
         "footprint",
         "audit",
         &laptop.to_hex(),
         "--key",
-        p(&keys.join("certifier.json")),
+        arg(&keys.join("certifier.json")),
         "--node",
         &v0,
     ]);
@@ -364,16 +340,19 @@ async fn hidden_chain_verified_on_an_observer_that_learns_no_value() {
         laptop_secret["values_mg"]
     );
     assert_eq!(audit["total_mg"], laptop_secret["total_mg"]);
-    let (ok, text) = run(&[
+    let run = cli(&[
         "footprint",
         "audit",
         &laptop.to_hex(),
         "--key",
-        p(&mainboard),
+        arg(&mainboard),
         "--node",
         &v0,
     ]);
-    assert!(!ok && text.contains("no raw_data disclosed"), "{text}");
+    assert!(
+        !run.success() && run.text().contains("no raw_data disclosed"),
+        "{run}"
+    );
 
     // The observer verifies the customer's footprint too (4 proofs down its tree).
     let obs_report = tanji_tests::wait_until(
@@ -425,21 +404,21 @@ stage = "production"
         ),
     )
     .unwrap();
-    let published = json(&[
+    let published = cli_json(&[
         "footprint",
         "attest",
-        p(&labelled),
+        arg(&labelled),
         "--key",
-        p(&keys.join("assembler.json")),
+        arg(&keys.join("assembler.json")),
         "--publish",
         "--secrets",
-        p(&work.path().join("labelled.secrets.json")),
+        arg(&work.path().join("labelled.secrets.json")),
         "--node",
         &v0,
     ]);
     let labelled_id = published["footprint"].as_str().unwrap().to_string();
     assert_eq!(published["published"], true);
-    let cert = json(&[
+    let cert = cli_json(&[
         "certify",
         &labelled_id,
         "--rule",
@@ -447,7 +426,7 @@ stage = "production"
         "--id",
         "CERT-HIDDEN-PUBLISHED-1",
         "--key",
-        p(&keys.join("certifier.json")),
+        arg(&keys.join("certifier.json")),
         "--node",
         &v0,
     ]);
@@ -456,11 +435,10 @@ stage = "production"
         std::time::Duration::from_secs(60),
         "the label's page on the observer",
         async || {
-            let resp = reqwest::get(format!("{obs}/verify/CERT-HIDDEN-PUBLISHED-1"))
+            tanji_tests::client(&obs)
+                .verify_page("CERT-HIDDEN-PUBLISHED-1")
                 .await
-                .ok()?;
-            resp.status().is_success().then_some(())?;
-            resp.text().await.ok()
+                .ok()
         },
     )
     .await
@@ -494,12 +472,12 @@ stage = "production"
         }
     }
     for path in &paths {
-        answers.push((path.clone(), get(&format!("{obs}{path}")).await));
+        answers.push((path.clone(), get_bytes(&format!("{obs}{path}")).await));
     }
     let mut start = 0;
     while start < size {
         let end = (start + 500).min(size);
-        let page = get(&format!("{obs}/v1/entries?start={start}&end={end}")).await;
+        let page = get_bytes(&format!("{obs}/v1/entries?start={start}&end={end}")).await;
         let v: serde_json::Value = serde_json::from_slice(&page).unwrap();
         for e in v["entries"].as_array().unwrap() {
             let bytes = B64.decode(e["bytes"].as_str().unwrap()).unwrap();
