@@ -35,6 +35,35 @@ ensure_build_deps() {
 # Schemathesis (PyPI), pinned, in a venv of its own under target/, for the
 # API contract test (tests/tests/contract.rs). Exports TANJI_SCHEMATHESIS.
 SCHEMATHESIS_VERSION="4.32.5"
+# CPython 3.11 before 3.11.9 (gh-106905) can raise SystemError "AST
+# constructor recursion depth mismatch" from ast.parse after an earlier
+# failed parse. Hypothesis parses source only to describe lambdas and expects
+# SyntaxError there, so schemathesis reported a tool error, not an API one.
+# A .pth hook in the venv turns that SystemError into a SyntaxError.
+ensure_ast_workaround() {
+  local venv="$1" site
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  cat >"$site/tanji_ast_workaround.py" <<'PY'
+"""Works around CPython gh-106905 for Hypothesis (installed by Tanji's scripts/lib/common.sh)."""
+import ast
+
+_parse = ast.parse
+
+
+def _parse_or_syntax_error(*args, **kwargs):
+    try:
+        return _parse(*args, **kwargs)
+    except SystemError as e:
+        if "recursion depth mismatch" in str(e):
+            raise SyntaxError(str(e)) from e
+        raise
+
+
+ast.parse = _parse_or_syntax_error
+PY
+  echo "import tanji_ast_workaround" >"$site/tanji_ast_workaround.pth"
+}
+
 ensure_schemathesis() {
   local venv="${TANJI_SCHEMATHESIS_VENV:-$TANJI_ROOT/target/schemathesis-venv}"
   if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
@@ -49,6 +78,7 @@ ensure_schemathesis() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
+  ensure_ast_workaround "$venv"
   export TANJI_SCHEMATHESIS="$venv/bin/st"
 }
 
