@@ -223,6 +223,133 @@ pub struct BundleEntry {
     pub proof: Vec<String>,
 }
 
+/// Why entries could not be proven from a ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// The ledger has no signed checkpoint yet.
+    #[error("no checkpoint yet")]
+    NoCheckpoint,
+    /// An entry is newer than the newest checkpoint.
+    #[error("no checkpoint covers log entry {0} yet")]
+    NotCovered(u64),
+    /// An entry below the head is missing, or the store failed.
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    /// The stored checkpoint does not parse.
+    #[error("stored checkpoint: {0}")]
+    Checkpoint(#[from] NoteError),
+}
+
+/// The entries at `indices` of a ledger, each with its audit path to the
+/// newest stored checkpoint, and that checkpoint's text: what every bundle
+/// that carries several entries is made of.
+pub fn prove_indices<L: crate::store::LedgerRead + ?Sized>(
+    ledger: &L,
+    indices: &[u64],
+) -> Result<(String, Vec<BundleEntry>), ProveError> {
+    let text = ledger
+        .latest_checkpoint()?
+        .ok_or(ProveError::NoCheckpoint)?;
+    let size = SignedNote::parse(&text)?.checkpoint()?.size;
+    let mut entries = Vec::with_capacity(indices.len());
+    for &index in indices {
+        if index >= size {
+            return Err(ProveError::NotCovered(index));
+        }
+        let entry = ledger.entry(index)?.ok_or_else(|| {
+            crate::store::StoreError::Corrupt(format!("entry {index} below the head is missing"))
+        })?;
+        let proof = ledger.inclusion_proof(index, size)?;
+        entries.push(BundleEntry {
+            index,
+            entry: B64.encode(entry),
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        });
+    }
+    Ok((text, entries))
+}
+
+/// Entries proven to be in the log a quorum of validators signed: the
+/// result of [`ProvenEntries::verify`], shared by every bundle that carries
+/// several entries against one checkpoint (certificate bundles, PACT proofs).
+#[derive(Clone, Debug)]
+pub struct ProvenEntries {
+    /// Each entry's log index and decoded transaction, in bundle order.
+    pub entries: Vec<(u64, SignedTx)>,
+    /// The checkpoint's origin (the network).
+    pub origin: String,
+    /// The checkpoint's size.
+    pub tree_size: u64,
+    /// The checkpoint's root.
+    pub root: Hash,
+    /// Valid validator signatures on the checkpoint.
+    pub signatures: usize,
+    /// Whether the validator keys came from the caller.
+    pub keys_pinned: bool,
+}
+
+impl ProvenEntries {
+    /// Checks that `checkpoint` carries `quorum` valid signatures of
+    /// `validators` (or of the `pinned` keys and quorum, which replace them),
+    /// that every entry's audit path leads to its root, and that every entry
+    /// decodes to a transaction of the checkpoint's network. At most
+    /// [`MAX_BUNDLE_ENTRIES`] entries of at most 64 hashes each.
+    pub fn verify(
+        checkpoint: &str,
+        validators: &[String],
+        quorum: usize,
+        entries: &[BundleEntry],
+        pinned: Option<(&[NoteVerifier], usize)>,
+    ) -> Result<Self, BundleError> {
+        if entries.len() > MAX_BUNDLE_ENTRIES {
+            return Err(BundleError::Malformed("too many entries".into()));
+        }
+        let note = SignedNote::parse(checkpoint)?;
+        let cp = note.checkpoint()?;
+        let own: Vec<NoteVerifier>;
+        let (keys, quorum) = match pinned {
+            Some(p) => p,
+            None => {
+                own = parse_vkeys(validators)?;
+                (own.as_slice(), quorum)
+            }
+        };
+        let signatures = note.verify(keys, quorum)?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let bytes = B64
+                .decode(&e.entry)
+                .map_err(|_| BundleError::Malformed(format!("entry {} is not base64", e.index)))?;
+            if e.proof.len() > 64 {
+                return Err(BundleError::Malformed("proof longer than 64 hashes".into()));
+            }
+            let proof = e
+                .proof
+                .iter()
+                .map(|h| decode_hash(h))
+                .collect::<Result<Vec<Hash>, _>>()?;
+            let leaf = Blake3Hasher::hash_leaf(&bytes);
+            merkle::verify_inclusion::<Blake3Hasher>(&leaf, e.index, cp.size, &proof, &cp.root)?;
+            let tx = SignedTx::decode(&bytes)?;
+            if tx.body.network != cp.origin {
+                return Err(BundleError::WrongNetwork {
+                    origin: cp.origin.to_string(),
+                    network: tx.body.network.clone(),
+                });
+            }
+            out.push((e.index, tx));
+        }
+        Ok(ProvenEntries {
+            entries: out,
+            origin: cp.origin.to_string(),
+            tree_size: cp.size,
+            root: cp.root,
+            signatures,
+            keys_pinned: pinned.is_some(),
+        })
+    }
+}
+
 /// Everything needed to check a carbon label offline: the certificate, the rule,
 /// every attestation of the supply-chain tree and every factor they use, each
 /// with an inclusion proof against one cosigned checkpoint.
@@ -313,41 +440,16 @@ impl CertificateBundle {
         use crate::carbon::{FactorState, FootprintState, RecordStatus, RuleState};
         use crate::tx::TxKind;
 
-        let note = SignedNote::parse(&self.checkpoint)?;
-        let cp = note.checkpoint()?;
-        let own: Vec<NoteVerifier>;
-        let (keys, quorum) = match pinned {
-            Some(p) => p,
-            None => {
-                own = parse_vkeys(&self.validators)?;
-                (own.as_slice(), self.quorum)
-            }
-        };
-        let signatures = note.verify(keys, quorum)?;
-
+        let proven = ProvenEntries::verify(
+            &self.checkpoint,
+            &self.validators,
+            self.quorum,
+            &self.entries,
+            pinned,
+        )?;
         let mut data = TreeData::default();
         let mut certificate = None;
-        for e in &self.entries {
-            let bytes = B64
-                .decode(&e.entry)
-                .map_err(|_| BundleError::Malformed(format!("entry {} is not base64", e.index)))?;
-            if e.proof.len() > 64 {
-                return Err(BundleError::Malformed("proof longer than 64 hashes".into()));
-            }
-            let proof = e
-                .proof
-                .iter()
-                .map(|h| decode_hash(h))
-                .collect::<Result<Vec<Hash>, _>>()?;
-            let leaf = Blake3Hasher::hash_leaf(&bytes);
-            merkle::verify_inclusion::<Blake3Hasher>(&leaf, e.index, cp.size, &proof, &cp.root)?;
-            let tx = SignedTx::decode(&bytes)?;
-            if tx.body.network != cp.origin {
-                return Err(BundleError::WrongNetwork {
-                    origin: cp.origin.to_string(),
-                    network: tx.body.network.clone(),
-                });
-            }
+        for (index, tx) in proven.entries {
             let id = tx.id();
             match tx.body.kind {
                 TxKind::IssueCertificate(c) if c.id == self.certificate => {
@@ -360,7 +462,7 @@ impl CertificateBundle {
                             rule,
                             publisher: tx.body.author,
                             tx: id,
-                            published_at: e.index,
+                            published_at: index,
                             status: RecordStatus::Active,
                         },
                     );
@@ -372,7 +474,7 @@ impl CertificateBundle {
                             record,
                             publisher: tx.body.author,
                             tx: id,
-                            published_at: e.index,
+                            published_at: index,
                             status: RecordStatus::Active,
                         },
                     );
@@ -384,7 +486,7 @@ impl CertificateBundle {
                             attestation,
                             author: tx.body.author,
                             id,
-                            at: e.index,
+                            at: index,
                             status: RecordStatus::Active,
                             disclosures: Vec::new(),
                         },
@@ -419,7 +521,7 @@ impl CertificateBundle {
             ));
         }
         data.root = Some(cert.footprint);
-        let tree = verify_tree(cert.footprint, &data, cp.origin);
+        let tree = verify_tree(cert.footprint, &data, &proven.origin);
         if !tree.verified {
             return Err(BundleError::Certificate(format!(
                 "supply-chain tree does not verify: {}",
@@ -438,10 +540,10 @@ impl CertificateBundle {
             valid_from: cert.valid_from.to_string(),
             valid_until: cert.valid_until.to_string(),
             entries_proven: self.entries.len(),
-            tree_size: cp.size,
-            root: hex::encode(cp.root),
-            signatures,
-            keys_pinned: pinned.is_some(),
+            tree_size: proven.tree_size,
+            root: hex::encode(proven.root),
+            signatures: proven.signatures,
+            keys_pinned: proven.keys_pinned,
             tree,
             limits: vec![
                 "a bundle proves what was published up to its checkpoint; a later suspension, revocation or deprecation is not in it: check the certificate's current status online".into(),

@@ -5,12 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine as _;
-use tanji_ledger::bundle::{BundleEntry, CertificateBundle, CERTIFICATE_BUNDLE_FORMAT};
+use tanji_ledger::bundle::{
+    prove_indices, CertificateBundle, ProveError, CERTIFICATE_BUNDLE_FORMAT,
+};
 use tanji_ledger::carbon::tree::TreeData;
 use tanji_ledger::carbon::{CertificateState, CertificateStatus, Date, InputSource};
-use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::state::StateView;
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::{OrgId, TxId};
@@ -35,31 +34,19 @@ fn build_bundle(
     txs.extend(tree.rules.values().map(|r| r.tx));
     txs.extend(tree.footprints.keys().copied());
     txs.extend(tree.factors.values().map(|f| f.tx));
-    let text = store
-        .latest_checkpoint()?
-        .ok_or_else(|| ApiError::not_found("no checkpoint yet"))?;
-    let note = SignedNote::parse(&text).map_err(ApiError::internal)?;
-    let size = note.checkpoint().map_err(ApiError::internal)?.size;
-    let mut entries = Vec::with_capacity(txs.len());
+    let mut indices = Vec::with_capacity(txs.len());
     for tx in txs {
-        let index = store.tx_index(&tx)?.ok_or_else(|| {
+        indices.push(store.tx_index(&tx)?.ok_or_else(|| {
             ApiError::internal(format!("transaction {tx} of the tree is not indexed"))
-        })?;
-        if index >= size {
-            return Err(ApiError::not_found(
-                "no checkpoint covers this certificate yet",
-            ));
-        }
-        let entry = store
-            .entry(index)?
-            .ok_or_else(|| ApiError::internal("indexed entry missing"))?;
-        let proof = store.inclusion_proof(index, size)?;
-        entries.push(BundleEntry {
-            index,
-            entry: B64.encode(entry),
-            proof: proof.iter().map(|h| B64.encode(h)).collect(),
-        });
+        })?);
     }
+    let (text, entries) = prove_indices(store, &indices).map_err(|e| match e {
+        ProveError::NoCheckpoint => ApiError::not_found("no checkpoint yet"),
+        ProveError::NotCovered(_) => {
+            ApiError::not_found("no checkpoint covers this certificate yet")
+        }
+        e => ApiError::internal(e),
+    })?;
     Ok(CertificateBundle {
         format: CERTIFICATE_BUNDLE_FORMAT.to_string(),
         certificate: c.certificate.id.clone(),

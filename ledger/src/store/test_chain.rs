@@ -6,8 +6,7 @@
 use super::*;
 use crate::carbon::compute::evaluate;
 use crate::carbon::{
-    Boundary, Certificate, Date, Dqr, FactorRecord, Input, PerCategory, ProductRule, RecordRef,
-    Stage,
+    Boundary, Certificate, Date, FactorRecord, Input, ProductRule, RecordRef, Stage,
 };
 use crate::keyfile::OrgKeyFile;
 use crate::state::StateView;
@@ -52,24 +51,8 @@ fn date(y: i32) -> Date {
 
 fn factor(reference: &str, unit: &str, ug: [i64; 5], supersedes: Option<u32>) -> TxKind {
     TxKind::PublishFactor(FactorRecord {
-        reference: reference.parse().expect("a valid factor reference"),
-        name: format!("factor {reference}"),
-        unit: unit.into(),
-        values: PerCategory(ug),
-        gwp: None,
-        region: "CN".into(),
-        valid_from: date(2023),
-        valid_until: date(2027),
-        source: "test".into(),
-        notes: String::new(),
-        dqr: Dqr {
-            technological: 2,
-            temporal: 2,
-            geographical: 2,
-            completeness: 2,
-            reliability: 2,
-        },
         supersedes,
+        ..testkit::factor_record(reference, unit, ug)
     })
 }
 
