@@ -20,6 +20,7 @@ use utoipa::OpenApi;
         (name = "log", description = "The RFC 9162 log: checkpoints, entries, proofs"),
         (name = "organisations", description = "Registered organisations and network facts"),
         (name = "carbon", description = "Factors, rules, footprints, certificates and labels"),
+        (name = "pact", description = "Footprints as WBCSD PACT documents (v2.3, v3.0) with ledger proofs"),
         (name = "privacy", description = "Sealed envelopes of hidden footprints (signed requests)"),
         (name = "regulator", description = "Statistics and anomalies"),
         (name = "operations", description = "Health, metrics, alarms, this document"),

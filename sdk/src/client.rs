@@ -14,7 +14,7 @@ use serde::Serialize;
 use tanji_api_types::carbon::{
     Anomalies, AnomalyQuery, CertificateList, CertificateView, FactorImpact, FactorList,
     FactorLookup, FactorQuery, FootprintImpact, FootprintList, FootprintQuery, FootprintTree,
-    FootprintView, ResolveQuery, RuleList, Stats, VerifyReport,
+    FootprintView, PactDocument, PactQuery, ResolveQuery, RuleList, Stats, VerifyReport,
 };
 use tanji_api_types::log::{
     ConsistencyProof, ConsistencyQuery, EntriesPage, InclusionProof, InclusionQuery, RangeQuery,
@@ -352,6 +352,23 @@ impl Client {
     pub async fn footprint_affected(&self, id: &TxId) -> Result<FootprintImpact, ClientError> {
         let path = paths::fill(paths::FOOTPRINT_AFFECTED, &[&id.to_hex()]);
         self.get(&path, NO_QUERY).await
+    }
+
+    /// `GET /v1/footprints/{id}/pact?version=`: the footprint as a PACT
+    /// document (3: v3.0, 2: v2.3) with its ledger proof.
+    pub async fn footprint_pact(
+        &self,
+        id: &TxId,
+        version: u8,
+    ) -> Result<PactDocument, ClientError> {
+        let path = paths::fill(paths::FOOTPRINT_PACT, &[&id.to_hex()]);
+        self.get(
+            &path,
+            Some(&PactQuery {
+                version: Some(version),
+            }),
+        )
+        .await
     }
 
     /// `GET /v1/certificates`: every certificate.

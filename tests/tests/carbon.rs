@@ -322,6 +322,39 @@ async fn demo_laptop_verifies_and_revocations_propagate() {
     let v = run.json();
     assert_eq!(v["verified"], false);
 
+    // The laptop as PACT documents, v3 and v2, verified offline against the
+    // node's pinned validator keys; an edited figure fails, named.
+    let network = node.client().network().await.expect("network");
+    let vkeys = dir.path().join("validators.txt");
+    std::fs::write(&vkeys, network.validators.join("\n")).expect("write");
+    for version in ["3", "2"] {
+        let doc = dir.path().join(format!("laptop.v{version}.pact.json"));
+        cli_json(&[
+            "pact",
+            "export",
+            &laptop,
+            "--version",
+            version,
+            "--out",
+            arg(&doc),
+            "--node",
+            &node.url,
+        ]);
+        let v = cli_json(&["verify", "pact", arg(&doc), "--validators", arg(&vkeys)]);
+        assert_eq!(v["verified"], true, "{v}");
+        assert_eq!(v["report"]["footprint"], laptop.as_str());
+        assert_eq!(v["report"]["keys_pinned"], true);
+        let mut edited: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&doc).expect("read")).expect("json");
+        edited["pcf"]["fossilGhgEmissions"] = "0.1".into();
+        let bad = dir.path().join("edited.pact.json");
+        std::fs::write(&bad, edited.to_string()).expect("write");
+        let run = cli_json_any(&["verify", "pact", arg(&bad), "--validators", arg(&vkeys)]);
+        assert_eq!(run.code, 3, "{run}");
+        assert_eq!(run.json()["verified"], false);
+        assert_eq!(run.json()["field"], "pcf.fossilGhgEmissions", "{run}");
+    }
+
     // An auditor given the display maker's opening checks its committed attestation.
     let display = d["footprints"]["display"]
         .as_str()

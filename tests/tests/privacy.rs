@@ -82,9 +82,16 @@ impl Secrets {
 /// The raw bytes a GET answers, as they cross the wire: what the search for
 /// hidden values must look through (typed reads would hide the encoding).
 async fn get_bytes(url: &str) -> Vec<u8> {
+    let (status, bytes) = get_status_bytes(url).await;
+    assert!((200..300).contains(&status), "GET {url}: {status}");
+    bytes
+}
+
+/// A GET's status and raw bytes, whatever the status.
+async fn get_status_bytes(url: &str) -> (u16, Vec<u8>) {
     let resp = reqwest::get(url).await.expect("GET");
-    assert!(resp.status().is_success(), "GET {url}: {}", resp.status());
-    resp.bytes().await.expect("body").to_vec()
+    let status = resp.status().as_u16();
+    (status, resp.bytes().await.expect("body").to_vec())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -453,6 +460,28 @@ stage = "production"
     let total: i64 = labelled_secrets.values_mg.iter().sum();
     let kg = tanji_ledger::carbon::units::format_decimal(i128::from(total), 6);
     assert!(page.contains(&kg), "the label shows {kg} kg");
+    // The published figures are what PACT shows for it, proof included.
+    let labelled_tx: TxId = labelled_id.parse().unwrap();
+    let doc = tanji_tests::wait_until(
+        std::time::Duration::from_secs(60),
+        "a checkpoint on the observer covering the label's records",
+        async || {
+            tanji_tests::client(&obs)
+                .footprint_pact(&labelled_tx, 3)
+                .await
+                .ok()
+        },
+    )
+    .await
+    .unwrap();
+    let doc = serde_json::to_value(&doc).unwrap();
+    assert_eq!(
+        doc["pcf"]["pcfIncludingBiogenicUptake"],
+        kg.as_str(),
+        "{doc}"
+    );
+    let report = tanji_pact::verify::verify_document(&doc, None).unwrap();
+    assert_eq!(report.footprint, labelled_id);
 
     // 4. Nothing hidden is on the observer: HTTP answers...
     let size = net.size(OBSERVER).await.unwrap();
@@ -473,6 +502,16 @@ stage = "production"
     }
     for path in &paths {
         answers.push((path.clone(), get_bytes(&format!("{obs}{path}")).await));
+    }
+    // PACT: a hidden footprint without published figures has no document, in
+    // either version; its refusal is searched like every other answer.
+    for id in [ingot, id_of("hidden-cover"), laptop, bracket] {
+        for version in [2, 3] {
+            let path = format!("/v1/footprints/{id}/pact?version={version}");
+            let (status, body) = get_status_bytes(&format!("{obs}{path}")).await;
+            assert_eq!(status, 404, "{path}: {}", String::from_utf8_lossy(&body));
+            answers.push((path, body));
+        }
     }
     let mut start = 0;
     while start < size {

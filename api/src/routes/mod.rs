@@ -7,6 +7,7 @@ pub(crate) mod envelopes;
 pub(crate) mod log;
 pub(crate) mod ops;
 pub(crate) mod orgs;
+pub(crate) mod pact;
 pub(crate) mod tx;
 pub(crate) mod web;
 
@@ -96,6 +97,8 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(carbon::footprint_tree))
         .routes(routes!(carbon::footprint_verify))
         .routes(routes!(carbon::footprint_affected))
+        .routes(routes!(pact::footprint_pact))
+        .routes(routes!(pact::proof_schema))
         .routes(own_body_limit(routes!(
             envelopes::fetch,
             envelopes::purge,

@@ -543,3 +543,16 @@ impl std::fmt::Display for Validity {
         f.pad(self.as_str())
     }
 }
+
+/// `?version=` of `GET /v1/footprints/{id}/pact`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PactQuery {
+    /// PACT spec version: 3 (v3.0, the default) or 2 (v2.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 2, maximum = 3)]
+    pub version: Option<u8>,
+}
+
+/// A PACT product footprint (v3.0 or v2.3) with the verifiable-PACT extension.
+pub use tanji_pact::model::PactDocument;

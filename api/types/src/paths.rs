@@ -44,6 +44,10 @@ pub const FOOTPRINT_TREE: &str = "/v1/footprints/{id}/tree";
 pub const FOOTPRINT_VERIFY: &str = "/v1/footprints/{id}/verify";
 /// `GET`: footprints that depend on a footprint.
 pub const FOOTPRINT_AFFECTED: &str = "/v1/footprints/{id}/affected";
+/// `GET`: a footprint as a PACT document (v2.3 or v3.0) with its ledger proof.
+pub const FOOTPRINT_PACT: &str = "/v1/footprints/{id}/pact";
+/// `GET`: the JSON schema of the verifiable-PACT proof extension.
+pub const PACT_PROOF_SCHEMA: &str = "/pact/extensions/tanji-proof/1.0.0/schema.json";
 /// `PUT`, `GET`, `DELETE`: a sealed envelope of a footprint's disclosure.
 pub const ENVELOPE: &str = "/v1/footprints/{id}/envelopes/{hash}";
 /// `GET`: every certificate.

@@ -8,6 +8,7 @@ mod load;
 mod log;
 mod org;
 mod output;
+mod pact;
 mod rule;
 mod tx;
 mod verify;
@@ -88,6 +89,9 @@ enum Command {
     /// Transactions.
     #[command(subcommand)]
     Tx(tx::TxCommand),
+    /// PACT: export footprints as WBCSD PACT documents with their ledger proof.
+    #[command(subcommand)]
+    Pact(pact::PactCommand),
     /// Verify offline.
     #[command(subcommand)]
     Verify(verify::VerifyCommand),
@@ -128,6 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => tx::anchor(&file, &label, &key, &node.url, wait, out).await,
         Command::Tx(c) => tx::run(c, out).await,
         Command::Verify(c) => verify::run(c, out),
+        Command::Pact(c) => pact::run(c, out).await,
         Command::Log(c) => log::run(c, out).await,
         Command::Load(a) => load::run(a, out).await,
         Command::Factor(c) => factor::run(c, out).await,

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use tanji_ledger::bundle::{CertificateBundle, InclusionBundle, MAX_BUNDLE_BYTES};
 use tanji_ledger::checkpoint::NoteVerifier;
 
-use super::output::{Output, VerificationFailed};
+use super::output::{Output, ReportedFailure, VerificationFailed};
 
 #[derive(Subcommand)]
 pub enum VerifyCommand {
@@ -35,6 +35,20 @@ pub enum VerifyCommand {
         #[arg(long)]
         quorum: Option<usize>,
     },
+    /// Check a PACT document (v2.3 or v3.0) offline against the ledger entries
+    /// its tanji-pact-proof extension carries: every entry's inclusion, the
+    /// checkpoint's signatures, and every mapped field recomputed. An edited
+    /// field fails, named.
+    Pact {
+        /// The document (`tanji pact export`, or a PACT host's GetFootprint answer).
+        document: PathBuf,
+        /// Trusted validator keys, one C2SP vkey per line.
+        #[arg(long)]
+        validators: Option<PathBuf>,
+        /// Signatures required with --validators (default: more than two thirds).
+        #[arg(long)]
+        quorum: Option<usize>,
+    },
 }
 
 fn pinned_keys(
@@ -55,6 +69,61 @@ fn pinned_keys(
         .with_context(|| format!("{}", path.display()))?;
     let q = quorum.unwrap_or(tanji_ledger::state::governance_quorum(keys.len()));
     Ok(Some((keys, q)))
+}
+
+/// Reads a file of at most `limit` bytes.
+fn read_bounded(path: &PathBuf, limit: usize) -> Result<String> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    if len > limit as u64 {
+        anyhow::bail!("{}: {len} bytes, more than {limit}", path.display());
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn verify_pact(
+    document: &PathBuf,
+    validators: &Option<PathBuf>,
+    quorum: Option<usize>,
+    out: Output,
+) -> Result<()> {
+    use tanji_pact::verify::{parse_document, verify_document, MAX_DOCUMENT_BYTES};
+    let text = read_bounded(document, MAX_DOCUMENT_BYTES)?;
+    let pinned = pinned_keys(validators, quorum)?;
+    let result = parse_document(&text)
+        .and_then(|doc| verify_document(&doc, pinned.as_ref().map(|(k, q)| (k.as_slice(), *q))));
+    match result {
+        Ok(r) => {
+            out.print(&serde_json::json!({"verified": true, "report": r}), || {
+                let mut s = format!(
+                    "verified: PACT v{} footprint {} is attestation {}\n  {} fields recomputed from {} ledger entries, proven in the log of size {} (root {}), checkpoint signed by {} validator keys",
+                    match r.spec_version {
+                        tanji_pact::verify::SpecVersion::V2 => "2",
+                        tanji_pact::verify::SpecVersion::V3 => "3",
+                    },
+                    r.pf_id, r.footprint, r.fields_checked, r.entries_proven, r.tree_size, r.root, r.signatures
+                );
+                for l in &r.limits {
+                    s.push_str(&format!("\n  note: {l}"));
+                }
+                s
+            });
+            Ok(())
+        }
+        Err(e) => {
+            let msg = format!("PACT document does not verify: {e}");
+            if out.json {
+                out.print(
+                    &serde_json::json!({"verified": false, "field": e.field(), "error": e.to_string()}),
+                    String::new,
+                );
+                Err(ReportedFailure(msg).into())
+            } else {
+                Err(VerificationFailed(msg).into())
+            }
+        }
+    }
 }
 
 pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
@@ -150,5 +219,10 @@ pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
                 Err(e) => Err(VerificationFailed(format!("bundle does not verify: {e}")).into()),
             }
         }
+        VerifyCommand::Pact {
+            document,
+            validators,
+            quorum,
+        } => verify_pact(&document, &validators, quorum, out),
     }
 }

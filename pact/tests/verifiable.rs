@@ -1,0 +1,370 @@
+//! Verifiable PACT end to end over an in-memory ledger: a certified
+//! footprint's v2.3 and v3.0 documents validate against the project's
+//! JSON Schemas, carry a proof that verifies offline, and any edited field,
+//! or an edited proof, fails naming what changed.
+
+use serde_json::Value;
+use tanji_ledger::carbon::compute::evaluate;
+use tanji_ledger::carbon::{Boundary, Certificate, Date, ProductRule, RecordRef, Stage};
+use tanji_ledger::checkpoint::NoteVerifier;
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::store::{Candidate, MemoryStore};
+use tanji_ledger::testkit::{self, TestNet};
+use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::validate::ViewResolver;
+use tanji_ledger::TxId;
+use tanji_pact::map::{v2, v3};
+use tanji_pact::model::DataModelExtension;
+use tanji_pact::proof::{DOCUMENTATION_PATH, EXTENSION_SPEC_VERSION, SCHEMA, SCHEMA_PATH};
+use tanji_pact::source::{collect, prove};
+use tanji_pact::verify::{verify_document, VerifyError};
+
+const V2_SCHEMA: &str = include_str!("../schema/product-footprint-2.3.json");
+const V3_SCHEMA: &str = include_str!("../schema/product-footprint-3.0.json");
+
+fn signed(net: &TestNet, org: &OrgKeyFile, nonce: u64, kind: TxKind) -> Candidate {
+    Candidate::new(SignedTx::sign(
+        TxBody {
+            network: net.network.clone(),
+            author: org.org_id,
+            nonce,
+            kind,
+        },
+        &[(org.org_id, &testkit::key(org))],
+    ))
+}
+
+fn append(store: &mut MemoryStore, net: &TestNet, candidates: Vec<Candidate>) -> Vec<TxId> {
+    let outcome = store
+        .append_batch(&candidates, Some(&net.node))
+        .expect("the batch applies");
+    outcome
+        .results
+        .iter()
+        .map(|(id, r)| {
+            r.as_ref().unwrap_or_else(|e| panic!("{id} refused: {e}"));
+            *id
+        })
+        .collect()
+}
+
+/// A laptop footprint by a supplier, following a rule, certified; then a
+/// second version that supersedes a first one.
+struct Chain {
+    net: TestNet,
+    store: MemoryStore,
+    laptop: TxId,
+    first: TxId,
+}
+
+fn chain() -> Chain {
+    let net = TestNet::new();
+    let publisher = testkit::org(
+        20,
+        "国家排放因子库",
+        "urn:uscc:911100000000000020",
+        &[Role::FactorPublisher],
+    );
+    let maker = net.supplier(10);
+    let certifier = testkit::org(
+        30,
+        "中环联合认证中心",
+        "urn:uscc:911100000000000030",
+        &[Role::Verifier],
+    );
+    let mut store = MemoryStore::new();
+    append(
+        &mut store,
+        &net,
+        vec![
+            Candidate::new(net.genesis()),
+            Candidate::new(net.register(&publisher)),
+            Candidate::new(net.register(&maker)),
+            Candidate::new(net.register(&certifier)),
+        ],
+    );
+    let rule_ref: RecordRef = "pcr-portable-computer@1".parse().expect("a rule ref");
+    let date = |y: i32| Date::from_ymd(y, 1, 1).expect("a date");
+    append(
+        &mut store,
+        &net,
+        vec![
+            signed(
+                &net,
+                &publisher,
+                1,
+                TxKind::PublishFactor(testkit::factor_record(
+                    "cn_grid_2023@1",
+                    "kWh",
+                    [620_500_000, 0, 0, 0, 0],
+                )),
+            ),
+            signed(
+                &net,
+                &publisher,
+                2,
+                TxKind::PublishFactor(testkit::factor_record(
+                    "box@1",
+                    "kg",
+                    [800_000, 250_000, -100_000, 0, 0],
+                )),
+            ),
+            signed(
+                &net,
+                &net.regulator,
+                1,
+                TxKind::PublishRule(ProductRule {
+                    reference: rule_ref.clone(),
+                    name: "Portable computers".into(),
+                    category: "urn:cpc:45220".into(),
+                    declared_unit: "piece".into(),
+                    boundary: Boundary::CradleToGate,
+                    required_stages: vec![],
+                    cutoff_bp: 100,
+                    grade_thresholds_mg: vec![10_000_000, 20_000_000, 40_000_000, 80_000_000],
+                    reference_document: "T/CESA 1234-2025".into(),
+                    supersedes: None,
+                }),
+            ),
+        ],
+    );
+    let attestation = |name: &str, kwh: u64, supersedes: Option<TxId>, store: &MemoryStore| {
+        let mut box_input = testkit::factor_input("box@1", "kg", 350_000, Stage::Production);
+        box_input.packaging = true;
+        let mut att = testkit::hidden_attestation(
+            name,
+            "piece",
+            vec![
+                testkit::factor_input("cn_grid_2023@1", "kWh", kwh, Stage::Production),
+                box_input,
+            ],
+        );
+        att.product.category = "urn:cpc:45220".into();
+        att.rule = Some(rule_ref.clone());
+        att.supersedes = supersedes;
+        att.primary_data_share_bp = 8_250;
+        let evaluation = evaluate(&att, &ViewResolver(store)).expect("evaluates");
+        att.results = evaluation.computed.expect("public").results;
+        att
+    };
+    let first_att = attestation("ThinkBook 14", 40_000_000, None, &store);
+    let first = append(
+        &mut store,
+        &net,
+        vec![signed(&net, &maker, 1, TxKind::AttestFootprint(first_att))],
+    )[0];
+    let laptop_att = attestation("ThinkBook 14", 35_200_000, Some(first), &store);
+    let total = laptop_att.results.total_mg;
+    let laptop = append(
+        &mut store,
+        &net,
+        vec![signed(&net, &maker, 2, TxKind::AttestFootprint(laptop_att))],
+    )[0];
+    let rule = ProductRule {
+        reference: rule_ref.clone(),
+        name: String::new(),
+        category: String::new(),
+        declared_unit: String::new(),
+        boundary: Boundary::CradleToGate,
+        required_stages: vec![],
+        cutoff_bp: 0,
+        grade_thresholds_mg: vec![10_000_000, 20_000_000, 40_000_000, 80_000_000],
+        reference_document: String::new(),
+        supersedes: None,
+    };
+    append(
+        &mut store,
+        &net,
+        vec![signed(
+            &net,
+            &certifier,
+            1,
+            TxKind::IssueCertificate(Certificate {
+                id: "CERT-2026-0001".into(),
+                footprint: laptop,
+                rule: rule_ref,
+                grade: rule.grade(total),
+                valid_from: date(2026),
+                valid_until: date(2029),
+                scope: "GB/T 24067-2024, ISO 14067:2018, reasonable assurance".into(),
+            }),
+        )],
+    );
+    Chain {
+        net,
+        store,
+        laptop,
+        first,
+    }
+}
+
+fn keys(net: &TestNet) -> (Vec<NoteVerifier>, usize) {
+    (
+        vec![NoteVerifier {
+            name: net.node.name.clone(),
+            key: net.node.key.public(),
+        }],
+        1,
+    )
+}
+
+/// The served document of `footprint` in `version` (2 or 3), with its proof.
+fn served(chain: &Chain, footprint: &TxId, version: u8) -> Value {
+    let (set, indices) = collect(&chain.store, footprint).expect("records");
+    let (verifiers, quorum) = keys(&chain.net);
+    let proof = prove(
+        &chain.store,
+        footprint,
+        &indices,
+        (
+            verifiers.iter().map(NoteVerifier::to_vkey).collect(),
+            quorum,
+        ),
+    )
+    .expect("proof");
+    let extension = DataModelExtension {
+        spec_version: EXTENSION_SPEC_VERSION.into(),
+        data_schema: format!("https://node.example{SCHEMA_PATH}"),
+        documentation: Some(format!("https://node.example{DOCUMENTATION_PATH}")),
+        data: serde_json::to_value(&proof).expect("json"),
+    };
+    let records = set.records();
+    let mut doc = match version {
+        2 => serde_json::to_value(v2(&records).expect("maps")),
+        _ => serde_json::to_value(v3(&records).expect("maps")),
+    }
+    .expect("json");
+    doc["extensions"] = serde_json::json!([extension]);
+    doc
+}
+
+fn validate(schema: &str, doc: &Value) {
+    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+}
+
+fn failing_field(doc: &Value, chain: &Chain) -> String {
+    let (verifiers, quorum) = keys(&chain.net);
+    match verify_document(doc, Some((&verifiers, quorum))) {
+        Ok(r) => panic!("an edited document verified: {r:?}"),
+        Err(e) => e
+            .field()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("<{e}>")),
+    }
+}
+
+#[test]
+fn served_documents_validate_and_verify() {
+    let chain = chain();
+    for version in [2, 3] {
+        let doc = served(&chain, &chain.laptop, version);
+        validate(if version == 2 { V2_SCHEMA } else { V3_SCHEMA }, &doc);
+        validate(SCHEMA, &doc["extensions"][0]["data"]);
+        let (verifiers, quorum) = keys(&chain.net);
+        let report = verify_document(&doc, Some((&verifiers, quorum))).expect("verifies");
+        assert!(
+            report.keys_pinned && report.fields_checked > 40,
+            "{report:?}"
+        );
+        // Unpinned, it verifies too, and says the keys were the document's own.
+        let unpinned = verify_document(&doc, None).expect("verifies");
+        assert!(unpinned.limits.iter().any(|l| l.contains("--validators")));
+    }
+}
+
+#[test]
+fn figures_are_the_ledgers_exact_milligrams() {
+    let chain = chain();
+    let doc = served(&chain, &chain.laptop, 3);
+    let pcf = &doc["pcf"];
+    // 35.2 kWh × 620.5 g = 21 841.6 g fossil; a 0.35 kg box (packaging) ×
+    // 0.8 g fossil = 280 mg, × 0.25 g biogenic = 87.5 → 88 mg, × −0.1 g
+    // removals = −35 mg; the box's share 280 + 87.5 − 35 = 332.5 → 333 mg.
+    assert_eq!(pcf["fossilGhgEmissions"], "21.84188");
+    assert_eq!(pcf["biogenicCO2Uptake"], "-0.000035");
+    assert_eq!(pcf["pcfExcludingBiogenicUptake"], "21.841968");
+    assert_eq!(pcf["pcfIncludingBiogenicUptake"], "21.841933");
+    assert_eq!(pcf["packagingGhgEmissions"], "0.000333");
+    assert_eq!(
+        doc["precedingPfIds"][0],
+        tanji_pact::pf_id(&chain.first).to_string()
+    );
+    assert_eq!(pcf["verification"]["providerName"], "中环联合认证中心");
+    assert_eq!(pcf["primaryDataShare"], "82.5");
+    assert_eq!(
+        pcf["productOrSectorSpecificRules"][0]["otherOperatorName"],
+        "Test Regulator"
+    );
+    let v2doc = served(&chain, &chain.laptop, 2);
+    assert_eq!(
+        v2doc["pcf"]["pCfIncludingBiogenic"],
+        pcf["pcfIncludingBiogenicUptake"]
+    );
+    assert_eq!(v2doc["pcf"]["assurance"]["level"], "reasonable");
+    assert_eq!(v2doc["pcf"]["primaryDataShare"], 82.5);
+}
+
+#[test]
+fn the_superseded_version_is_deprecated_with_its_proof() {
+    let chain = chain();
+    let doc = served(&chain, &chain.first, 2);
+    assert_eq!(doc["status"], "Deprecated");
+    assert!(doc["statusComment"]
+        .as_str()
+        .is_some_and(|c| c.contains("Superseded by")));
+    validate(V2_SCHEMA, &doc);
+    let (verifiers, quorum) = keys(&chain.net);
+    verify_document(&doc, Some((&verifiers, quorum))).expect("verifies");
+    // Claiming it is still active fails on the status.
+    let mut active = doc.clone();
+    active["status"] = "Active".into();
+    assert_eq!(failing_field(&active, &chain), "status");
+}
+
+/// A change to a served document.
+type Edit = dyn Fn(&mut Value);
+
+#[test]
+fn every_edit_is_named() {
+    let chain = chain();
+    let doc = served(&chain, &chain.laptop, 3);
+    let edits: &[(&str, &Edit)] = &[
+        ("pcf.fossilGhgEmissions", &|d| {
+            d["pcf"]["fossilGhgEmissions"] = "21.8418".into()
+        }),
+        ("companyName", &|d| d["companyName"] = "Someone Else".into()),
+        ("productIds[0]", &|d| {
+            d["productIds"][0] = "urn:gtin:00000000000000".into()
+        }),
+        ("pcf.verification", &|d| {
+            d["pcf"].as_object_mut().map(|o| o.remove("verification"));
+        }),
+        ("pcf.geographyCountry", &|d| {
+            d["pcf"]["geographyCountry"] = "DE".into()
+        }),
+        ("id", &|d| {
+            d["id"] = "00000000-0000-4000-8000-000000000000".into()
+        }),
+    ];
+    for (field, edit) in edits {
+        let mut edited = doc.clone();
+        edit(&mut edited);
+        assert_eq!(&failing_field(&edited, &chain), field, "editing {field}");
+    }
+    // An edited proof fails as a proof.
+    let mut forged = doc.clone();
+    forged["extensions"][0]["data"]["entries"][0]["index"] = 1.into();
+    assert_eq!(failing_field(&forged, &chain), "extensions");
+    let mut no_proof = doc.clone();
+    no_proof.as_object_mut().map(|o| o.remove("extensions"));
+    assert!(matches!(
+        verify_document(&no_proof, None),
+        Err(VerifyError::NoProof)
+    ));
+}
