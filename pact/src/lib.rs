@@ -5,6 +5,7 @@
 //! - [`map`]: ledger records → PACT documents, field by field; a pure
 //!   function, so a node serving a document and a verifier holding the
 //!   ledger entries compute the same bytes.
+//! - [`filter`]: ListFootprints' v3 filter criteria over documents.
 //! - [`id`]: the stable PACT id (a UUID) of each attestation.
 //! - [`proof`]: the verifiable-PACT extension, ledger entries with their
 //!   inclusion proofs; [`source`] gathers a footprint's records and proof
@@ -14,6 +15,7 @@
 //! hidden footprint maps only when its author published its figures.
 //! `docs/pact.md` documents the mapping and its limits.
 
+pub mod filter;
 pub mod id;
 pub mod map;
 pub mod model;
