@@ -5,6 +5,8 @@
 //! - [`map`]: ledger records → PACT documents, field by field; a pure
 //!   function, so a node serving a document and a verifier holding the
 //!   ledger entries compute the same bytes.
+//! - [`auth`]: client credentials (salted hashes) and bearer tokens of a
+//!   PACT host.
 //! - [`filter`]: ListFootprints' v3 filter criteria over documents.
 //! - [`id`]: the stable PACT id (a UUID) of each attestation.
 //! - [`proof`]: the verifiable-PACT extension, ledger entries with their
@@ -15,6 +17,7 @@
 //! hidden footprint maps only when its author published its figures.
 //! `docs/pact.md` documents the mapping and its limits.
 
+pub mod auth;
 pub mod filter;
 pub mod id;
 pub mod map;
