@@ -18,7 +18,7 @@ use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::merkle::{self, Blake3Hasher, Hash, MerkleHasher};
 use tanji_ledger::store::{Candidate, LedgerRead, MemoryStore};
 use tanji_ledger::testkit::{self, TestNet};
-use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::tx::{Role, TxKind};
 use tanji_ledger::TxId;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -41,18 +41,14 @@ fn fixture() -> Fixture {
         &[Role::FactorPublisher],
     );
     let supplier = net.supplier(10);
-    let factor = SignedTx::sign(
-        TxBody {
-            network: net.network.clone(),
-            author: publisher.org_id,
-            nonce: 1,
-            kind: TxKind::PublishFactor(testkit::factor_record(
-                "cn_elec_grid_2023@1",
-                "kWh",
-                [581_000, 0, 0, 0, 0],
-            )),
-        },
-        &[(publisher.org_id, &testkit::key(&publisher))],
+    let factor = net.signed(
+        &publisher,
+        1,
+        TxKind::PublishFactor(testkit::factor_record(
+            "cn_elec_grid_2023@1",
+            "kWh",
+            [581_000, 0, 0, 0, 0],
+        )),
     );
     let txs = [
         net.genesis(),

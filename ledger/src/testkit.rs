@@ -138,18 +138,27 @@ impl TestNet {
         }
     }
 
-    /// An evidence anchor by `org`.
-    pub fn anchor(&self, org: &OrgKeyFile, nonce: u64, label: &str) -> SignedTx {
+    /// `kind` authored and signed by `org` alone, on this network.
+    pub fn signed(&self, org: &OrgKeyFile, nonce: u64, kind: TxKind) -> SignedTx {
         let body = TxBody {
             network: self.network.clone(),
             author: org.org_id,
             nonce,
-            kind: TxKind::AnchorEvidence {
+            kind,
+        };
+        SignedTx::sign(body, &[(org.org_id, &key(org))])
+    }
+
+    /// An evidence anchor by `org`.
+    pub fn anchor(&self, org: &OrgKeyFile, nonce: u64, label: &str) -> SignedTx {
+        self.signed(
+            org,
+            nonce,
+            TxKind::AnchorEvidence {
                 digest: *blake3::hash(label.as_bytes()).as_bytes(),
                 label: label.to_string(),
             },
-        };
-        SignedTx::sign(body, &[(org.org_id, &key(org))])
+        )
     }
 }
 

@@ -41,13 +41,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return None;
     }
     let date: Date = s.get(..10)?.parse().ok()?;
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (h, m, sec) = (num_in(s, 11..13)?, num_in(s, 14..16)?, num_in(s, 17..19)?);
     if h > 23 || m > 59 || sec > 60 {
         return None;
     }
@@ -80,6 +74,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     Some(i64::from(date.0) * 86_400 + h * 3600 + m * 60 + sec - offset)
 }
 
+/// The decimal digits of `s[r]` as a number (digits only, no sign).
 fn num_in(s: &str, r: std::ops::Range<usize>) -> Option<i64> {
     let part = s.get(r)?;
     if !part.bytes().all(|c| c.is_ascii_digit()) {

@@ -27,6 +27,6 @@ pub mod source;
 pub mod verify;
 
 pub use id::{parse_pf_id, pf_id};
-pub use map::{MapError, Records};
+pub use map::{MapError, RecordSet};
 pub use proof::PactProof;
 pub use verify::{verify_document, PactReport, VerifyError};

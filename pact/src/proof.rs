@@ -135,7 +135,7 @@ impl PactProof {
         )?;
         let mut footprint = None;
         let mut orgs = BTreeMap::new();
-        let (mut rules, mut rule_publishers, mut factors) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut rules, mut factors) = (Vec::new(), Vec::new());
         let mut certificate: Option<CertificateState> = None;
         let mut later = Vec::new();
         for (index, tx) in proven.entries {
@@ -161,8 +161,7 @@ impl PactProof {
                     }
                 }
                 TxKind::PublishRule(rule) => {
-                    rules.push(rule);
-                    rule_publishers.push(author);
+                    rules.push((rule, author));
                 }
                 TxKind::PublishFactor(f) => factors.push(f),
                 TxKind::IssueCertificate(c) if c.footprint == self.footprint => {
@@ -219,14 +218,7 @@ impl PactProof {
                 _ => {}
             }
         }
-        let set = assemble(
-            footprint,
-            &orgs,
-            &rules,
-            &rule_publishers,
-            &factors,
-            certificate,
-        )?;
+        let set = assemble(footprint, &orgs, &rules, &factors, certificate)?;
         Ok(ProvenRecords {
             set,
             tree_size: proven.tree_size,
@@ -243,8 +235,7 @@ impl PactProof {
 fn assemble(
     footprint: FootprintState,
     orgs: &BTreeMap<OrgId, OrgRecord>,
-    rules: &[ProductRule],
-    rule_publishers: &[OrgId],
+    rules: &[(ProductRule, OrgId)],
     factors: &[FactorRecord],
     certificate: Option<CertificateState>,
 ) -> Result<RecordSet, ProofError> {
@@ -257,14 +248,11 @@ fn assemble(
     let rule = match &footprint.attestation.rule {
         None => None,
         Some(r) => {
-            let i = rules
+            let (rule, publisher) = rules
                 .iter()
-                .position(|x| &x.reference == r)
+                .find(|(x, _)| &x.reference == r)
                 .ok_or_else(|| ProofError::Missing(format!("the product rule {r}")))?;
-            Some((
-                rules[i].clone(),
-                org(&rule_publishers[i], "the rule's publisher")?,
-            ))
+            Some((rule.clone(), org(publisher, "the rule's publisher")?))
         }
     };
     let mut pinned: Vec<FactorRecord> = Vec::new();

@@ -29,6 +29,14 @@ pub enum SpecVersion {
 }
 
 impl SpecVersion {
+    /// The major version: 2 or 3.
+    pub fn major(self) -> u8 {
+        match self {
+            SpecVersion::V2 => 2,
+            SpecVersion::V3 => 3,
+        }
+    }
+
     /// From a document's `specVersion`.
     pub fn of(doc: &Value) -> Result<Self, VerifyError> {
         let v = doc
@@ -48,8 +56,6 @@ impl SpecVersion {
 /// What a verification established.
 #[derive(Clone, Debug, Serialize)]
 pub struct PactReport {
-    /// Always true when returned.
-    pub verified: bool,
     /// Spec version of the document.
     pub spec_version: SpecVersion,
     /// The PACT id.
@@ -156,10 +162,10 @@ pub fn verify_document(
     let version = SpecVersion::of(doc)?;
     let proof = find_proof(doc)?;
     let proven = proof.verify(pinned)?;
-    let records = proven.set.records();
+    let records = &proven.set;
     let expected = match version {
-        SpecVersion::V2 => serde_json::to_value(map::v2(&records)?),
-        SpecVersion::V3 => serde_json::to_value(map::v3(&records)?),
+        SpecVersion::V2 => serde_json::to_value(map::v2(records)?),
+        SpecVersion::V3 => serde_json::to_value(map::v3(records)?),
     }
     .map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let mut served = doc.clone();
@@ -176,7 +182,6 @@ pub fn verify_document(
         );
     }
     Ok(PactReport {
-        verified: true,
         spec_version: version,
         pf_id: records.pf_id(),
         footprint: proven.set.footprint.id.to_hex(),

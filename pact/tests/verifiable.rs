@@ -10,7 +10,7 @@ use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::store::{Candidate, MemoryStore};
 use tanji_ledger::testkit::{self, TestNet};
-use tanji_ledger::tx::{Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::tx::{Role, TxKind};
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::TxId;
 use tanji_pact::map::{v2, v3};
@@ -23,15 +23,7 @@ const V2_SCHEMA: &str = include_str!("../schema/product-footprint-2.3.json");
 const V3_SCHEMA: &str = include_str!("../schema/product-footprint-3.0.json");
 
 fn signed(net: &TestNet, org: &OrgKeyFile, nonce: u64, kind: TxKind) -> Candidate {
-    Candidate::new(SignedTx::sign(
-        TxBody {
-            network: net.network.clone(),
-            author: org.org_id,
-            nonce,
-            kind,
-        },
-        &[(org.org_id, &testkit::key(org))],
-    ))
+    Candidate::new(net.signed(org, nonce, kind))
 }
 
 fn append(store: &mut MemoryStore, net: &TestNet, candidates: Vec<Candidate>) -> Vec<TxId> {
@@ -84,6 +76,18 @@ fn chain() -> Chain {
         ],
     );
     let rule_ref: RecordRef = "pcr-portable-computer@1".parse().expect("a rule ref");
+    let rule = ProductRule {
+        reference: rule_ref.clone(),
+        name: "Portable computers".into(),
+        category: "urn:cpc:45220".into(),
+        declared_unit: "piece".into(),
+        boundary: Boundary::CradleToGate,
+        required_stages: vec![],
+        cutoff_bp: 100,
+        grade_thresholds_mg: vec![10_000_000, 20_000_000, 40_000_000, 80_000_000],
+        reference_document: "T/CESA 1234-2025".into(),
+        supersedes: None,
+    };
     let date = |y: i32| Date::from_ymd(y, 1, 1).expect("a date");
     append(
         &mut store,
@@ -109,23 +113,7 @@ fn chain() -> Chain {
                     [800_000, 250_000, -100_000, 0, 0],
                 )),
             ),
-            signed(
-                &net,
-                &net.regulator,
-                1,
-                TxKind::PublishRule(ProductRule {
-                    reference: rule_ref.clone(),
-                    name: "Portable computers".into(),
-                    category: "urn:cpc:45220".into(),
-                    declared_unit: "piece".into(),
-                    boundary: Boundary::CradleToGate,
-                    required_stages: vec![],
-                    cutoff_bp: 100,
-                    grade_thresholds_mg: vec![10_000_000, 20_000_000, 40_000_000, 80_000_000],
-                    reference_document: "T/CESA 1234-2025".into(),
-                    supersedes: None,
-                }),
-            ),
+            signed(&net, &net.regulator, 1, TxKind::PublishRule(rule.clone())),
         ],
     );
     let attestation = |name: &str, kwh: u64, supersedes: Option<TxId>, store: &MemoryStore| {
@@ -160,18 +148,6 @@ fn chain() -> Chain {
         &net,
         vec![signed(&net, &maker, 2, TxKind::AttestFootprint(laptop_att))],
     )[0];
-    let rule = ProductRule {
-        reference: rule_ref.clone(),
-        name: String::new(),
-        category: String::new(),
-        declared_unit: String::new(),
-        boundary: Boundary::CradleToGate,
-        required_stages: vec![],
-        cutoff_bp: 0,
-        grade_thresholds_mg: vec![10_000_000, 20_000_000, 40_000_000, 80_000_000],
-        reference_document: String::new(),
-        supersedes: None,
-    };
     append(
         &mut store,
         &net,
@@ -228,10 +204,9 @@ fn served(chain: &Chain, footprint: &TxId, version: u8) -> Value {
         documentation: Some(format!("https://node.example{DOCUMENTATION_PATH}")),
         data: serde_json::to_value(&proof).expect("json"),
     };
-    let records = set.records();
     let mut doc = match version {
-        2 => serde_json::to_value(v2(&records).expect("maps")),
-        _ => serde_json::to_value(v3(&records).expect("maps")),
+        2 => serde_json::to_value(v2(&set).expect("maps")),
+        _ => serde_json::to_value(v3(&set).expect("maps")),
     }
     .expect("json");
     doc["extensions"] = serde_json::json!([extension]);

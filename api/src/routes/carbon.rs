@@ -32,7 +32,7 @@ use crate::{ApiError, ApiState};
 
 /// kg with up to 6 decimals from mg.
 pub fn mg_to_kg(mg: i64) -> String {
-    format_decimal(i128::from(mg), 6)
+    tanji_ledger::carbon::units::format_kg(i128::from(mg))
 }
 
 fn factor_view(f: &FactorState) -> FactorView {
@@ -256,7 +256,7 @@ pub async fn rule(
     Ok(Json(rule))
 }
 
-fn parse_tx(id: &str) -> Result<TxId, ApiError> {
+pub(crate) fn parse_tx(id: &str) -> Result<TxId, ApiError> {
     id.parse()
         .map_err(|e| ApiError::bad_request(format!("footprint id: {e}")))
 }

@@ -15,6 +15,7 @@ use tanji_pact::model::DataModelExtension;
 use tanji_pact::proof::{EXTENSION_SPEC_VERSION, SCHEMA, SCHEMA_PATH};
 use tanji_pact::source::{collect, prove, SourceError};
 
+use super::carbon::parse_tx;
 use super::{blocking, query};
 use crate::{ApiError, ApiState};
 
@@ -30,10 +31,9 @@ pub(crate) async fn document(
     let vkeys: Vec<String> = verifiers.iter().map(|k| k.to_vkey()).collect();
     blocking(state, move |s| {
         let (set, indices) = collect(s, &id).map_err(source_error)?;
-        let records = set.records();
         let mut doc = match version {
-            2 => PactDocument::V2(Box::new(map::v2(&records).map_err(map_error)?)),
-            _ => PactDocument::V3(Box::new(map::v3(&records).map_err(map_error)?)),
+            2 => PactDocument::V2(Box::new(map::v2(&set).map_err(map_error)?)),
+            _ => PactDocument::V3(Box::new(map::v3(&set).map_err(map_error)?)),
         };
         let proof = prove(s, &id, &indices, (vkeys, quorum)).map_err(source_error)?;
         doc.push_extension(DataModelExtension {
@@ -96,9 +96,7 @@ pub async fn footprint_pact(
             "version {version}: PACT 2 (v2.3) or 3 (v3.0)"
         )));
     }
-    let id: TxId = id
-        .parse()
-        .map_err(|e| ApiError::bad_request(format!("footprint id: {e}")))?;
+    let id = parse_tx(&id)?;
     Ok(Json(
         document(&state, id, version, base_of(&headers)).await?,
     ))

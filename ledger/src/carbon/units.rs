@@ -267,6 +267,12 @@ pub fn format_decimal(value: i128, decimals: u32) -> String {
     s
 }
 
+/// Milligrams as an exact kilogram decimal string (`29792850` → `"29.79285"`):
+/// how every CO2e figure in mg is shown in kg, by the API, the CLI and PACT.
+pub fn format_kg(mg: i128) -> String {
+    format_decimal(mg, 6)
+}
+
 /// Micro-units (10^-6) as a decimal string.
 pub fn format_micro(v: u64) -> String {
     format_decimal(i128::from(v), 6)

@@ -11,7 +11,7 @@ use crate::carbon::{
 use crate::keyfile::OrgKeyFile;
 use crate::state::StateView;
 use crate::testkit::{self, TestNet};
-use crate::tx::{Role, TxBody, TxKind};
+use crate::tx::{Role, TxKind};
 use crate::validate::ViewResolver;
 
 /// One batch: decided at a height or not, and its candidates.
@@ -33,16 +33,7 @@ pub fn record(height: u64) -> DecidedRecord {
 }
 
 fn signed(net: &TestNet, org: &OrgKeyFile, nonce: u64, kind: TxKind) -> Candidate {
-    let body = TxBody {
-        network: net.network.clone(),
-        author: org.org_id,
-        nonce,
-        kind,
-    };
-    Candidate::new(crate::tx::SignedTx::sign(
-        body,
-        &[(org.org_id, &testkit::key(org))],
-    ))
+    Candidate::new(net.signed(org, nonce, kind))
 }
 
 fn date(y: i32) -> Date {

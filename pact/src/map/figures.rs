@@ -20,7 +20,6 @@
 //! Every sum is exact in `i128` and written in kg with [`kg`]: six decimal
 //! places at most, no floating point anywhere.
 
-use tanji_ledger::carbon::units::format_decimal;
 use tanji_ledger::carbon::{Category, Results};
 
 /// The ledger's figures of one footprint, mg CO2e per declared unit.
@@ -40,10 +39,8 @@ pub struct Figures {
     pub packaging: i64,
 }
 
-/// Milligrams as a kilogram decimal string (`29792850` → `"29.79285"`).
-pub fn kg(mg: i128) -> String {
-    format_decimal(mg, 6)
-}
+/// Milligrams as a kilogram decimal string (the ledger's one formatter).
+pub use tanji_ledger::carbon::units::format_kg as kg;
 
 impl Figures {
     /// From an attestation's results.

@@ -3,7 +3,7 @@
 //! A PACT document about an attestation is a pure function of ledger
 //! records: the attestation (its transaction), its author's registration,
 //! the product rule it follows, the factor versions it pins and the
-//! certificate issued on it. [`Records`] holds exactly those; a node fills
+//! certificate issued on it. [`RecordSet`] holds exactly those; a node fills
 //! it from its state, an offline verifier from the entries of a proof
 //! bundle, and both call [`v3`] / [`v2`], so a served document can be
 //! recomputed and compared field by field (see [`crate::verify`]).
@@ -28,48 +28,21 @@ use tanji_ledger::tx::OrgRecord;
 
 use crate::id::pf_id;
 
-/// The ledger records a PACT document is made from.
-#[derive(Clone, Debug)]
-pub struct Records<'a> {
-    /// The attestation, its author, id and status.
-    pub footprint: &'a FootprintState,
-    /// The author's registration.
-    pub author: &'a OrgRecord,
-    /// The product rule the attestation follows, with its publisher.
-    pub rule: Option<(&'a ProductRule, &'a OrgRecord)>,
-    /// The factor versions its inputs pin (each once).
-    pub factors: Vec<&'a FactorRecord>,
-    /// An active certificate issued on it, with its issuer.
-    pub certificate: Option<(&'a CertificateState, &'a OrgRecord)>,
-}
-
-/// The records of [`Records`], owned: what a node reads from its state
-/// ([`crate::source::collect`]) and a verifier rebuilds from a proof.
+/// The ledger records a PACT document is made from: what a node reads from
+/// its state ([`crate::source::collect`]) and a verifier rebuilds from a
+/// proof ([`crate::proof`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordSet {
     /// The attestation, its author, id and status.
     pub footprint: FootprintState,
     /// The author's registration.
     pub author: OrgRecord,
-    /// The product rule and its publisher's registration.
+    /// The product rule the attestation follows and its publisher's registration.
     pub rule: Option<(ProductRule, OrgRecord)>,
     /// The factor versions the inputs pin, each once.
     pub factors: Vec<FactorRecord>,
-    /// An active certificate and its issuer's registration.
+    /// A certificate issued on it and its issuer's registration.
     pub certificate: Option<(CertificateState, OrgRecord)>,
-}
-
-impl RecordSet {
-    /// Borrowed, for the mapping.
-    pub fn records(&self) -> Records<'_> {
-        Records {
-            footprint: &self.footprint,
-            author: &self.author,
-            rule: self.rule.as_ref().map(|(r, p)| (r, p)),
-            factors: self.factors.iter().collect(),
-            certificate: self.certificate.as_ref().map(|(c, i)| (c, i)),
-        }
-    }
 }
 
 /// Why an attestation has no PACT document.
@@ -109,7 +82,7 @@ pub struct Declared {
     pub figures: Figures,
 }
 
-impl Records<'_> {
+impl RecordSet {
     /// Whether PACT may show the figures: public and committed attestations
     /// always, hidden ones only when their author published the figures.
     pub fn check_disclosable(&self) -> Result<(), MapError> {
@@ -262,7 +235,7 @@ impl Records<'_> {
     /// is the most that may have been left out; without a rule, nothing was
     /// (an attestation lists every input it accounts for).
     pub fn exempted(&self) -> (i128, String) {
-        match self.rule {
+        match &self.rule {
             Some((rule, _)) => (
                 i128::from(rule.cutoff_bp),
                 format!(
@@ -297,7 +270,7 @@ impl Records<'_> {
 
     /// `productOrSectorSpecificRules`: the ledger's product rule.
     pub fn rules(&self) -> Option<Vec<crate::model::ProductOrSectorSpecificRule>> {
-        let (rule, publisher) = self.rule?;
+        let (rule, publisher) = self.rule.as_ref()?;
         let mut names = vec![format!("{} ({})", rule.name, rule.reference)];
         if !rule.reference_document.is_empty() {
             names.push(rule.reference_document.clone());
@@ -325,7 +298,7 @@ impl Records<'_> {
     }
 
     /// Carbon content of the product. Attestations do not record it yet, so
-    /// both are reported as `0` and [`Records::comment`] says they were not
+    /// both are reported as `0` and [`RecordSet::comment`] says they were not
     /// declared (docs/pact.md, "Known gaps").
     pub fn carbon_content(&self) -> CarbonContent {
         CarbonContent {
@@ -347,7 +320,9 @@ impl Records<'_> {
     /// The certificate, if one is active.
     pub fn active_certificate(&self) -> Option<(&CertificateState, &OrgRecord)> {
         self.certificate
+            .as_ref()
             .filter(|(c, _)| matches!(c.status, CertificateStatus::Active))
+            .map(|(c, issuer)| (c, issuer))
     }
 }
 

@@ -9,13 +9,13 @@
 use tanji_ledger::carbon::Boundary;
 
 use super::figures::kg;
-use super::{timestamp, Geography, MapError, Records};
+use super::{timestamp, Geography, MapError, RecordSet};
 use crate::model::v2::{
     Assurance, CarbonFootprint, DataQualityIndicators, ProductFootprint, SPEC_VERSION,
 };
 
 /// The v2.3 document of an attestation, without extensions.
-pub fn v2(r: &Records<'_>) -> Result<ProductFootprint, MapError> {
+pub fn v2(r: &RecordSet) -> Result<ProductFootprint, MapError> {
     r.check_disclosable()?;
     let a = &r.footprint.attestation;
     let declared = r.declared(super::V2_UNITS, 2)?;

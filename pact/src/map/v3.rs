@@ -3,13 +3,13 @@
 use tanji_ledger::carbon::units::format_decimal;
 
 use super::figures::kg;
-use super::{timestamp, Geography, MapError, Records};
+use super::{timestamp, Geography, MapError, RecordSet};
 use crate::model::v3::{
     CarbonFootprint, DataQualityIndicators, ProductFootprint, Verification, SPEC_VERSION,
 };
 
 /// The v3.0 document of an attestation, without extensions.
-pub fn v3(r: &Records<'_>) -> Result<ProductFootprint, MapError> {
+pub fn v3(r: &RecordSet) -> Result<ProductFootprint, MapError> {
     r.check_disclosable()?;
     let a = &r.footprint.attestation;
     let declared = r.declared(super::V3_UNITS, 3)?;

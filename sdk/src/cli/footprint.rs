@@ -235,7 +235,7 @@ fn compute_json(att: &Attestation, exact: &[[i128; 5]]) -> serde_json::Value {
 
 fn human_results(att: &Attestation) -> String {
     let r = &att.results;
-    let kg = |mg: i64| tanji_ledger::carbon::units::format_decimal(i128::from(mg), 6);
+    let kg = |mg: i64| tanji_ledger::carbon::units::format_kg(i128::from(mg));
     let mut s = format!(
         "{}: {} kg CO2e per {} ({} mg)\n",
         att.product.name,

@@ -98,10 +98,7 @@ fn verify_pact(
             out.print(&serde_json::json!({"verified": true, "report": r}), || {
                 let mut s = format!(
                     "verified: PACT v{} footprint {} is attestation {}\n  {} fields recomputed from {} ledger entries, proven in the log of size {} (root {}), checkpoint signed by {} validator keys",
-                    match r.spec_version {
-                        tanji_pact::verify::SpecVersion::V2 => "2",
-                        tanji_pact::verify::SpecVersion::V3 => "3",
-                    },
+                    r.spec_version.major(),
                     r.pf_id, r.footprint, r.fields_checked, r.entries_proven, r.tree_size, r.root, r.signatures
                 );
                 for l in &r.limits {
