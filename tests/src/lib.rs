@@ -501,6 +501,8 @@ pub struct NetNode {
     pub config: PathBuf,
     /// False once killed or stopped by the test, until restarted.
     pub alive: bool,
+    /// A typed client of `http`, kept so that polling reuses its connections.
+    pub api: Client,
 }
 
 /// A `tanji-node devnet` process and the node processes it started (ports
@@ -631,6 +633,7 @@ impl Devnet {
                 data_dir: PathBuf::from(s("data_dir")),
                 config: PathBuf::from(s("config")),
                 alive: true,
+                api: client(&s("http")),
             };
             net.pids.push(node.pid);
             net.nodes.push(node);
@@ -804,15 +807,16 @@ impl Devnet {
         };
         self.restarted.insert(name.to_string(), child);
         let n = self.node_mut(name);
+        n.api = client(&http);
         n.http = http;
         n.pid = pid;
         n.alive = true;
         Ok(())
     }
 
-    /// A typed client of a node's API.
+    /// A typed client of a node's API (shares the node's connection pool).
     pub fn client(&self, name: &str) -> Client {
-        client(&self.url(name))
+        self.node(name).api.clone()
     }
 
     /// A node's `/health`.
