@@ -21,11 +21,14 @@
 //! - `openapi`: the parts of the document that are not routes, and [`openapi_document`].
 //! - `routes`: the handlers and the one route list.
 //! - `service`: what the API needs from a node ([`NodeService`], [`ApiState`]).
+//! - [`pact_host`]: the PACT host (v2.3, v3.0) served on its own HTTPS
+//!   listener.
 //! - [`web`]: the label SVG and the bilingual verification page.
 
 mod error;
 mod metrics;
 mod openapi;
+pub mod pact_host;
 mod routes;
 mod service;
 pub mod web;

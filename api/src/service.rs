@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tanji_ledger::checkpoint::NoteVerifier;
-use tanji_ledger::store::{EnvelopeWrite, LedgerRead};
+use tanji_ledger::store::{EnvelopeWrite, LedgerRead, PrivateRecords};
 use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate::TxError;
 use tanji_ledger::TxId;
@@ -59,13 +59,14 @@ pub trait NodeService: Send + Sync + 'static {
     }
 }
 
-/// The ledger as the API uses it: every read ([`LedgerRead`]) and the sealed
-/// envelopes it keeps and purges for disclosure ([`EnvelopeWrite`]). The
+/// The ledger as the API uses it: every read ([`LedgerRead`]), the sealed
+/// envelopes it keeps and purges for disclosure ([`EnvelopeWrite`]) and its
+/// other private records, PACT credentials among them ([`PrivateRecords`]). The
 /// RocksDB `Store` is one; `MemoryStore` is another, so routes can be served
 /// and tested without a database.
-pub trait ApiLedger: LedgerRead + EnvelopeWrite + Send + Sync + 'static {}
+pub trait ApiLedger: LedgerRead + EnvelopeWrite + PrivateRecords + Send + Sync + 'static {}
 
-impl<T: LedgerRead + EnvelopeWrite + Send + Sync + 'static> ApiLedger for T {}
+impl<T: LedgerRead + EnvelopeWrite + PrivateRecords + Send + Sync + 'static> ApiLedger for T {}
 
 /// Shared state of every handler.
 #[derive(Clone)]

@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
+use tanji_api::pact_host::PactHostConfig;
 use tanji_api::{ApiState, Metrics};
 use tanji_ledger::store::Store;
 use tanji_node::local::{demo, dev, devnet};
 use tanji_node::ordering::solo::{SoloConfig, SoloEngine};
 use tanji_node::replica::config::{ConsensusTuning, NodeRole};
+use tanji_node::server::{self, PactListen};
 use tanji_node::service::Node;
 use tanji_node::tracker::TxTracker;
 
@@ -31,7 +33,12 @@ enum Command {
         /// HTTP address; port 0 picks a free port (see DIR/node.json).
         #[arg(long, default_value = "127.0.0.1:7410")]
         http_addr: SocketAddr,
-        /// Also register demo organisations of a laptop supply chain.
+        /// PACT host address (HTTPS, development certificate in DIR/pact-tls);
+        /// port 0 picks a free port (see DIR/node.json).
+        #[arg(long, default_value = "127.0.0.1:7411")]
+        pact_addr: SocketAddr,
+        /// Also register demo organisations of a laptop supply chain, and
+        /// PACT credentials of a demo partner (DIR/pact.json).
         #[arg(long)]
         demo: bool,
         /// Network name (checkpoint origin).
@@ -110,6 +117,7 @@ fn main() -> Result<()> {
         Command::Dev {
             data_dir,
             http_addr,
+            pact_addr,
             demo,
             network,
             max_batch,
@@ -145,12 +153,31 @@ fn main() -> Result<()> {
                 size = store.head().size,
                 "dev node starting"
             );
+            // Dev networks accept PACT events from plain-HTTP hosts on this machine.
+            let pact = PactListen::dev(
+                pact_addr,
+                &data_dir,
+                PactHostConfig {
+                    allow_http_sources: true,
+                },
+            )?;
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(tanji_node::server::serve(
-                state,
-                http_addr,
-                &data_dir.join(dev::NODE_INFO_FILE),
-            ))?;
+            runtime.block_on(async {
+                let bound = server::bind(http_addr, Some(pact)).await?;
+                bound.write_info(&data_dir.join(dev::NODE_INFO_FILE), state.node.role())?;
+                if let (true, Some(url), Some(ca)) = (demo, &bound.pact_url, &bound.pact_ca_cert())
+                {
+                    let issued =
+                        demo::pact::issue_local(&*store, &net.keys_dir, &data_dir, url, ca)
+                            .context("issuing the demo partner's PACT credentials")?;
+                    demo::pact::print_commands(
+                        &issued,
+                        &data_dir.join(demo::pact::PACT_FILE),
+                        demo::pact::laptop_footprint(&data_dir).as_deref(),
+                    );
+                }
+                bound.serve(state).await
+            })?;
             // The server has stopped and dropped its handles; the sequencer drains what
             // was queued and stops.
             drop(runtime);
@@ -233,6 +260,16 @@ async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode
         tracing::info!(via = %first.name, "loading the demo data");
         demo::remote::register_orgs_remote(&first.http, &keys, &founders).await?;
         demo::remote::load_remote(&first.http, &keys, &opts.base_dir).await?;
+        if let (Some(url), Some(ca)) = (&first.pact, &first.pact_ca_cert) {
+            let issued = demo::pact::issue_remote(&first.http, &keys, &opts.base_dir, url, ca)
+                .await
+                .context("issuing the demo partner's PACT credentials")?;
+            demo::pact::print_commands(
+                &issued,
+                &opts.base_dir.join(demo::pact::PACT_FILE),
+                demo::pact::laptop_footprint(&opts.base_dir).as_deref(),
+            );
+        }
     }
     let manifest = devnet::write_manifest(opts, nodes)?;
     println!(

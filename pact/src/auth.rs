@@ -36,6 +36,12 @@ pub struct StoredCredential {
     pub salt: String,
     /// `BLAKE3-derive(context, salt ‖ secret)`, hex.
     pub hash: String,
+    /// What the organisation called it (e.g. the partner it was given to).
+    #[serde(default)]
+    pub label: String,
+    /// When it was created, Unix seconds.
+    #[serde(default)]
+    pub created: u64,
 }
 
 /// A new credential: what is stored, and the secret to hand out once.
@@ -80,8 +86,8 @@ fn secret_hash(salt: &[u8], secret: &str) -> blake3::Hash {
     h.finalize()
 }
 
-/// A fresh credential for `org`.
-pub fn new_credential(org: OrgId) -> Result<NewCredential, AuthError> {
+/// A fresh credential for `org`, labelled `label`, created at `created`.
+pub fn new_credential(org: OrgId, label: &str, created: u64) -> Result<NewCredential, AuthError> {
     let client_id = hex::encode(random::<16>()?);
     let salt = random::<16>()?;
     let secret = URL_SAFE_NO_PAD.encode(random::<32>()?);
@@ -91,6 +97,8 @@ pub fn new_credential(org: OrgId) -> Result<NewCredential, AuthError> {
             org,
             salt: hex::encode(salt),
             hash: secret_hash(&salt, &secret).to_hex().to_string(),
+            label: label.to_string(),
+            created,
         },
         secret,
     })
@@ -208,11 +216,11 @@ mod tests {
     #[test]
     fn credentials_accept_only_their_secret() {
         let org = OrgId([9; 16]);
-        let c = new_credential(org).expect("randomness");
+        let c = new_credential(org, "partner", 5).expect("randomness");
         assert!(c.stored.accepts(&c.secret));
         assert!(!c.stored.accepts("wrong"));
         assert!(!c.stored.accepts(""));
-        let other = new_credential(org).expect("randomness");
+        let other = new_credential(org, "partner", 5).expect("randomness");
         assert_ne!(c.stored.client_id, other.stored.client_id);
         assert!(!c.stored.accepts(&other.secret));
         // The stored form never holds the secret.
@@ -238,7 +246,7 @@ mod tests {
     #[test]
     fn tokens_verify_expire_and_resist_tampering() {
         let key = [7u8; 32];
-        let c = new_credential(OrgId([3; 16])).expect("randomness");
+        let c = new_credential(OrgId([3; 16]), "", 0).expect("randomness");
         let t = issue_token(&key, &c.stored, 1_000);
         let claims = verify_token(&key, &t, 1_000).expect("valid");
         assert_eq!(claims.org, OrgId([3; 16]));

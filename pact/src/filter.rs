@@ -109,6 +109,28 @@ fn validity(doc: &ProductFootprint) -> Option<(i64, i64)> {
 }
 
 impl Filter {
+    /// The criteria of a v3 ListFootprints query, from its decoded
+    /// `(name, value)` pairs; other parameters (`limit`, vendor `x-…`) are
+    /// not criteria and are left to the caller.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut f = Filter::default();
+        for (name, value) in pairs {
+            let value = value.to_string();
+            match name {
+                "productId" => f.product_ids.push(value),
+                "companyId" => f.company_ids.push(value),
+                "geography" => f.geography.push(value),
+                "classification" => f.classifications.push(value),
+                "status" => f.status.push(value),
+                "validOn" => f.valid_on = Some(value),
+                "validAfter" => f.valid_after = Some(value),
+                "validBefore" => f.valid_before = Some(value),
+                _ => {}
+            }
+        }
+        f
+    }
+
     /// Whether `doc` passes every criterion.
     pub fn matches(&self, doc: &ProductFootprint) -> bool {
         if !self.product_ids.is_empty() && !any_eq_ignore_case(&self.product_ids, &doc.product_ids)

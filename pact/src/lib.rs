@@ -6,8 +6,10 @@
 //!   function, so a node serving a document and a verifier holding the
 //!   ledger entries compute the same bytes.
 //! - [`auth`]: client credentials (salted hashes) and bearer tokens of a
-//!   PACT host.
-//! - [`filter`]: ListFootprints' v3 filter criteria over documents.
+//!   PACT host; [`clients`]: the node's registry of them, in its private
+//!   records.
+//! - [`filter`]: ListFootprints' v3 filter criteria over documents;
+//!   [`odata`]: the v2 `$filter` subset.
 //! - [`id`]: the stable PACT id (a UUID) of each attestation.
 //! - [`proof`]: the verifiable-PACT extension, ledger entries with their
 //!   inclusion proofs; [`source`] gathers a footprint's records and proof
@@ -18,10 +20,12 @@
 //! `docs/pact.md` documents the mapping and its limits.
 
 pub mod auth;
+pub mod clients;
 pub mod filter;
 pub mod id;
 pub mod map;
 pub mod model;
+pub mod odata;
 pub mod proof;
 pub mod source;
 pub mod verify;

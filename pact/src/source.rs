@@ -38,6 +38,34 @@ pub enum SourceError {
     Prove(#[from] ProveError),
 }
 
+/// Every footprint attestation as (log index, id), in log order: the order a
+/// PACT host lists them in, so a cursor (the last index served) stays valid
+/// while the log grows. Hidden footprints are included; the mapping decides
+/// what may be served.
+pub fn listing<L: LedgerRead + ?Sized>(ledger: &L) -> Result<Vec<(u64, TxId)>, SourceError> {
+    let mut all: Vec<(u64, TxId)> = ledger
+        .footprints()?
+        .into_iter()
+        .map(|f| (f.at, f.id))
+        .collect();
+    all.sort_unstable();
+    Ok(all)
+}
+
+/// The attestation whose PACT id is `pf_id`. Ids are one-way hashes of the
+/// attestation id ([`crate::id`]), so this hashes every attestation's id
+/// (BLAKE3, millions per second) rather than keeping an index.
+pub fn find_pf_id<L: LedgerRead + ?Sized>(
+    ledger: &L,
+    pf_id: &uuid::Uuid,
+) -> Result<Option<TxId>, SourceError> {
+    Ok(ledger
+        .footprints()?
+        .into_iter()
+        .map(|f| f.id)
+        .find(|id| crate::id::pf_id(id) == *pf_id))
+}
+
 /// The records of `footprint` and the log indices of the entries that hold
 /// them (in log order, each once).
 pub fn collect<L: LedgerRead + ?Sized>(

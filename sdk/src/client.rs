@@ -22,6 +22,7 @@ use tanji_api_types::log::{
 };
 use tanji_api_types::ops::{Alarms, Health};
 use tanji_api_types::orgs::{NetworkView, Org};
+use tanji_api_types::pact::{PactClientCreate, PactClientCreated, PactClientRevoked, PactClients};
 use tanji_api_types::privacy::EnvelopePurged;
 use tanji_api_types::tx::{SubmitResponse, TxStatus};
 use tanji_api_types::{paths, ErrorBody};
@@ -547,6 +548,57 @@ impl Client {
         let resp = self.send(req, &url).await?;
         let answer: EnvelopePurged = Self::decode(resp, url).await?;
         Ok(answer.purged)
+    }
+
+    /// `POST /v1/pact/clients`: creates a PACT client credential for `org`
+    /// (signed as `org`); the answer holds the secret, shown this once.
+    pub async fn create_pact_client(
+        &self,
+        label: &str,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactClientCreated, ClientError> {
+        let body = serde_json::to_vec(&PactClientCreate {
+            label: label.to_string(),
+        })
+        .map_err(|e| ClientError::Decode {
+            url: self.url(paths::PACT_CLIENTS),
+            why: e.to_string(),
+        })?;
+        let (req, url) = self.signed(reqwest::Method::POST, paths::PACT_CLIENTS, body, org, key);
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
+    }
+
+    /// `GET /v1/pact/clients`: `org`'s PACT client credentials (signed as `org`).
+    pub async fn pact_clients(
+        &self,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactClients, ClientError> {
+        let (req, url) = self.signed(
+            reqwest::Method::GET,
+            paths::PACT_CLIENTS,
+            Vec::new(),
+            org,
+            key,
+        );
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
+    }
+
+    /// `DELETE /v1/pact/clients/{client_id}`: revokes one of `org`'s PACT
+    /// client credentials (signed as `org`).
+    pub async fn revoke_pact_client(
+        &self,
+        client_id: &str,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactClientRevoked, ClientError> {
+        let path = paths::fill(paths::PACT_CLIENT, &[client_id]);
+        let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
     }
 }
 

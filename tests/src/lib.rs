@@ -73,7 +73,7 @@ impl DevNode {
         let child = Command::new(&node_bin)
             .args(["dev", "--data-dir"])
             .arg(dir)
-            .args(["--http-addr", "127.0.0.1:0"])
+            .args(["--http-addr", "127.0.0.1:0", "--pact-addr", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::null())
             .stderr(log)

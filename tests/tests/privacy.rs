@@ -513,6 +513,69 @@ stage = "production"
             answers.push((path, body));
         }
     }
+    // The observer's PACT host (HTTPS): a partner credential made there with
+    // a signed request, every list page and each hidden id, searched too.
+    {
+        let info: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(net.node(OBSERVER).data_dir.join("node.json")).unwrap(),
+        )
+        .unwrap();
+        let base = info["pact"]
+            .as_str()
+            .expect("the observer serves PACT")
+            .to_string();
+        let ca = std::fs::read(info["pact_ca_cert"].as_str().unwrap()).unwrap();
+        let partner = OrgKeyFile::load(&keys.join("partner.json")).unwrap();
+        let cred = client_obs
+            .create_pact_client(
+                "privacy test",
+                partner.org_id,
+                &partner.signing_key().unwrap(),
+            )
+            .await
+            .unwrap();
+        let https = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+            .build()
+            .unwrap();
+        let token: serde_json::Value = https
+            .post(format!("{base}/auth/token"))
+            .basic_auth(&cred.client.client_id, Some(&cred.client_secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = token["access_token"].as_str().unwrap().to_string();
+        let mut pact_paths = vec![
+            "/3/footprints?limit=100".to_string(),
+            "/2/footprints?limit=100".to_string(),
+        ];
+        for id in [ingot, id_of("hidden-cover"), laptop, bracket] {
+            let pf = tanji_pact::pf_id(&id);
+            pact_paths.push(format!("/3/footprints/{pf}"));
+            pact_paths.push(format!("/2/footprints/{pf}"));
+        }
+        for path in pact_paths {
+            let resp = https
+                .get(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await.unwrap().to_vec();
+            if path.contains("?limit") {
+                assert_eq!(status, 200, "{path}");
+                assert!(body.len() > 20, "{path}");
+            } else {
+                assert_eq!(status, 404, "{path}: {}", String::from_utf8_lossy(&body));
+            }
+            answers.push((format!("PACT {path}"), body));
+        }
+    }
     let mut start = 0;
     while start < size {
         let end = (start + 500).min(size);

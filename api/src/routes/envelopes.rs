@@ -15,8 +15,6 @@
 //! included, can read an envelope: it is encrypted to the recipient's X25519
 //! key. Envelopes live on the node they were deposited on.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -25,51 +23,13 @@ use axum::Json;
 use tanji_api_types::privacy::{EnvelopeKept, EnvelopePurged};
 use tanji_api_types::{paths, ErrorBody};
 use tanji_ledger::carbon::{DisclosureRecord, FootprintState};
-use tanji_ledger::sealed::access::{RequestSignature, HEADER_ORG, HEADER_SIGNATURE, HEADER_TIME};
 use tanji_ledger::sealed::{Envelope, EnvelopeHash, MAX_ENVELOPE_BYTES};
 use tanji_ledger::state::StateView;
 use tanji_ledger::{OrgId, TxId};
 
+use super::signed::{authenticate, forbidden};
 use crate::ApiLedger;
 use crate::{ApiError, ApiState};
-
-fn unauthorized(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-}
-
-fn forbidden(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// Checks the request's signature against the signer's registered key; the
-/// signer must be an active organisation. Returns the signer.
-fn authenticate(
-    store: &dyn ApiLedger,
-    headers: &HeaderMap,
-    method: &Method,
-    path: &str,
-    body: &[u8],
-) -> Result<OrgId, ApiError> {
-    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let req = RequestSignature::from_headers(h(HEADER_ORG), h(HEADER_TIME), h(HEADER_SIGNATURE))
-        .map_err(|e| unauthorized(e.to_string()))?;
-    let org = StateView::org(store, &req.org)
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| unauthorized(format!("unknown organisation {}", req.org)))?;
-    if !org.is_active() {
-        return Err(forbidden(format!("organisation {} is revoked", req.org)));
-    }
-    req.verify(&org.record.signing_key, method.as_str(), path, body, now())
-        .map_err(|e| unauthorized(e.to_string()))?;
-    Ok(req.org)
-}
 
 /// A signed request about one recorded disclosure, authenticated: who asks,
 /// the footprint, and its disclosure of the envelope.

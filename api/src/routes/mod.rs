@@ -8,6 +8,8 @@ pub(crate) mod log;
 pub(crate) mod ops;
 pub(crate) mod orgs;
 pub(crate) mod pact;
+pub(crate) mod pact_clients;
+pub(crate) mod signed;
 pub(crate) mod tx;
 pub(crate) mod web;
 
@@ -99,6 +101,11 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(carbon::footprint_affected))
         .routes(routes!(pact::footprint_pact))
         .routes(routes!(pact::proof_schema))
+        .routes(own_body_limit(routes!(
+            pact_clients::create,
+            pact_clients::list
+        )))
+        .routes(routes!(pact_clients::revoke))
         .routes(own_body_limit(routes!(
             envelopes::fetch,
             envelopes::purge,

@@ -17,7 +17,49 @@ use tanji_pact::source::{collect, prove, SourceError};
 
 use super::carbon::parse_tx;
 use super::{blocking, query};
-use crate::{ApiError, ApiState};
+use crate::{ApiError, ApiLedger, ApiState};
+
+/// Attaches the verifiable-PACT proof to documents: the quorum the node
+/// checks checkpoints against, and the absolute base of the extension's
+/// schema URL.
+pub(crate) struct Prover {
+    validators: Vec<String>,
+    quorum: usize,
+    base: String,
+}
+
+impl Prover {
+    /// The node's validator keys and quorum, with schema URLs under `base`.
+    pub(crate) fn new(state: &ApiState, base: String) -> Self {
+        let (verifiers, quorum) = state.node.checkpoint_verifiers();
+        Self {
+            validators: verifiers.iter().map(|k| k.to_vkey()).collect(),
+            quorum,
+            base,
+        }
+    }
+
+    /// Adds the proof of footprint `id`, whose records are the entries at
+    /// `indices`, to `doc`.
+    pub(crate) fn attach(
+        &self,
+        s: &dyn ApiLedger,
+        doc: &mut PactDocument,
+        id: &TxId,
+        indices: &[u64],
+    ) -> Result<(), SourceError> {
+        let proof = prove(s, id, indices, (self.validators.clone(), self.quorum))?;
+        let data = serde_json::to_value(&proof)
+            .map_err(|e| SourceError::Inconsistent(format!("proof as JSON: {e}")))?;
+        doc.push_extension(DataModelExtension {
+            spec_version: EXTENSION_SPEC_VERSION.into(),
+            data_schema: format!("{}{SCHEMA_PATH}", self.base),
+            documentation: None,
+            data,
+        });
+        Ok(())
+    }
+}
 
 /// The PACT document of `id` in `version` (2 or 3) with its proof; the
 /// extension's schema URL is absolute under `base`.
@@ -27,21 +69,16 @@ pub(crate) async fn document(
     version: u8,
     base: String,
 ) -> Result<PactDocument, ApiError> {
-    let (verifiers, quorum) = state.node.checkpoint_verifiers();
-    let vkeys: Vec<String> = verifiers.iter().map(|k| k.to_vkey()).collect();
+    let prover = Prover::new(state, base);
     blocking(state, move |s| {
         let (set, indices) = collect(s, &id).map_err(source_error)?;
         let mut doc = match version {
             2 => PactDocument::V2(Box::new(map::v2(&set).map_err(map_error)?)),
             _ => PactDocument::V3(Box::new(map::v3(&set).map_err(map_error)?)),
         };
-        let proof = prove(s, &id, &indices, (vkeys, quorum)).map_err(source_error)?;
-        doc.push_extension(DataModelExtension {
-            spec_version: EXTENSION_SPEC_VERSION.into(),
-            data_schema: format!("{base}{SCHEMA_PATH}"),
-            documentation: None,
-            data: serde_json::to_value(&proof).map_err(ApiError::internal)?,
-        });
+        prover
+            .attach(s, &mut doc, &id, &indices)
+            .map_err(source_error)?;
         Ok(doc)
     })
     .await

@@ -20,6 +20,7 @@
 //! - [`orgs`]: organisations and network facts.
 //! - [`carbon`]: factors, rules, footprints, trees, impact, certificates,
 //!   regulator statistics and anomalies.
+//! - [`pact`]: PACT client credentials an organisation manages.
 //! - [`privacy`]: answers of the sealed-envelope routes and their signed-request headers.
 //! - [`ops`]: health and alarms.
 
@@ -29,6 +30,7 @@ pub mod error;
 pub mod log;
 pub mod ops;
 pub mod orgs;
+pub mod pact;
 pub mod paths;
 pub mod privacy;
 pub mod tx;

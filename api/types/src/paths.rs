@@ -48,6 +48,10 @@ pub const FOOTPRINT_AFFECTED: &str = "/v1/footprints/{id}/affected";
 pub const FOOTPRINT_PACT: &str = "/v1/footprints/{id}/pact";
 /// `GET`: the JSON schema of the verifiable-PACT proof extension.
 pub const PACT_PROOF_SCHEMA: &str = "/pact/extensions/tanji-proof/1.0.0/schema.json";
+/// `POST` (create), `GET` (list): the signer's PACT client credentials (signed requests).
+pub const PACT_CLIENTS: &str = "/v1/pact/clients";
+/// `DELETE`: revokes one of the signer's PACT client credentials (signed request).
+pub const PACT_CLIENT: &str = "/v1/pact/clients/{client_id}";
 /// `PUT`, `GET`, `DELETE`: a sealed envelope of a footprint's disclosure.
 pub const ENVELOPE: &str = "/v1/footprints/{id}/envelopes/{hash}";
 /// `GET`: every certificate.

@@ -12,7 +12,9 @@ use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
 
 use super::keys::*;
 use super::plan::{plan_batch, BatchPlan};
-use super::read::{check_range, check_size, EnvelopeWrite, LedgerRead};
+use super::read::{
+    check_range, check_size, EnvelopeWrite, LedgerRead, PrivateRecords, MAX_PRIVATE_LIST,
+};
 use super::tree_source::DbNodes;
 use super::{
     next_height, BatchOutcome, Candidate, DecidedRecord, Head, IntegrityReport, StoreError,
@@ -698,6 +700,47 @@ impl LedgerRead for Store {
     }
     fn envelope(&self, hash: &EnvelopeHash) -> Result<Option<Vec<u8>>, StoreError> {
         Store::envelope(self, hash)
+    }
+}
+
+impl PrivateRecords for Store {
+    fn private_get(&self, namespace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .get_cf(cf(&self.db, CF_PRIVATE)?, private_key(namespace, key))?)
+    }
+    fn private_put(&self, namespace: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.db.put_cf(
+            cf(&self.db, CF_PRIVATE)?,
+            private_key(namespace, key),
+            value,
+        )?;
+        Ok(())
+    }
+    fn private_delete(&self, namespace: &str, key: &[u8]) -> Result<bool, StoreError> {
+        let here = self.private_get(namespace, key)?.is_some();
+        self.db
+            .delete_cf(cf(&self.db, CF_PRIVATE)?, private_key(namespace, key))?;
+        Ok(here)
+    }
+    fn private_list(&self, namespace: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let prefix = private_prefix(namespace);
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            cf(&self.db, CF_PRIVATE)?,
+            rocksdb::IteratorMode::From(&prefix, rocksdb::Direction::Forward),
+        );
+        for item in iter {
+            let (k, v) = item?;
+            let Some(key) = k.strip_prefix(prefix.as_slice()) else {
+                break;
+            };
+            if out.len() == MAX_PRIVATE_LIST {
+                break;
+            }
+            out.push((key.to_vec(), v.to_vec()));
+        }
+        Ok(out)
     }
 }
 

@@ -130,3 +130,18 @@ pub fn envelope_key(hash: &crate::sealed::EnvelopeHash) -> Vec<u8> {
     k.extend_from_slice(hash.as_bytes());
     k
 }
+
+/// Prefix of the records of `namespace` in [`CF_PRIVATE`]: `record/NS/`.
+/// Namespaces never contain `/`, so no namespace's prefix is another's, and
+/// none meets the envelopes' `envelope/`.
+pub fn private_prefix(namespace: &str) -> Vec<u8> {
+    debug_assert!(!namespace.contains('/') && !namespace.is_empty());
+    format!("record/{namespace}/").into_bytes()
+}
+
+/// Key of record `key` of `namespace` in [`CF_PRIVATE`].
+pub fn private_key(namespace: &str, key: &[u8]) -> Vec<u8> {
+    let mut k = private_prefix(namespace);
+    k.extend_from_slice(key);
+    k
+}

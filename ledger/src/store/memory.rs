@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
+use super::keys::{private_key, private_prefix};
 use super::plan::{plan_batch, BatchPlan};
-use super::read::{check_range, EnvelopeWrite, LedgerRead};
+use super::read::{check_range, EnvelopeWrite, LedgerRead, PrivateRecords, MAX_PRIVATE_LIST};
 use super::{next_height, BatchOutcome, Candidate, DecidedRecord, Head, StoreError};
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::checkpoint::{NoteSigner, SignedNote};
@@ -40,6 +41,7 @@ pub struct MemoryStore {
     decided: BTreeMap<u64, DecidedRecord>,
     state: MemoryState,
     envelopes: Mutex<HashMap<EnvelopeHash, Vec<u8>>>,
+    records: Mutex<BTreeMap<Vec<u8>, Vec<u8>>>,
 }
 
 impl Default for MemoryStore {
@@ -63,6 +65,7 @@ impl MemoryStore {
             decided: BTreeMap::new(),
             state: MemoryState::default(),
             envelopes: Mutex::new(HashMap::new()),
+            records: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -307,6 +310,37 @@ impl MemoryStore {
         self.envelopes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The other private records, as [`Self::envelopes`].
+    fn records(&self) -> std::sync::MutexGuard<'_, BTreeMap<Vec<u8>, Vec<u8>>> {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl PrivateRecords for MemoryStore {
+    fn private_get(&self, namespace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.records().get(&private_key(namespace, key)).cloned())
+    }
+    fn private_put(&self, namespace: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.records()
+            .insert(private_key(namespace, key), value.to_vec());
+        Ok(())
+    }
+    fn private_delete(&self, namespace: &str, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self
+            .records()
+            .remove(&private_key(namespace, key))
+            .is_some())
+    }
+    fn private_list(&self, namespace: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let prefix = private_prefix(namespace);
+        Ok(self
+            .records()
+            .range(prefix.clone()..)
+            .map_while(|(k, v)| Some((k.strip_prefix(prefix.as_slice())?.to_vec(), v.clone())))
+            .take(MAX_PRIVATE_LIST)
+            .collect())
     }
 }
 

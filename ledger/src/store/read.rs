@@ -111,6 +111,30 @@ pub trait EnvelopeWrite {
     fn delete_envelope(&self, hash: &EnvelopeHash) -> Result<bool, StoreError>;
 }
 
+/// Most records one [`PrivateRecords::private_list`] returns.
+pub const MAX_PRIVATE_LIST: usize = 100_000;
+
+/// Other private records a node keeps beside its log under its own
+/// namespaces (PACT client credentials, the PACT event outbox): never in the
+/// log, never replicated, written through a shared reference like envelopes.
+///
+/// A record is addressed by a namespace (ASCII, no `/`) and a key within it;
+/// listing a namespace gives its records in key byte order.
+pub trait PrivateRecords {
+    /// The record `key` of `namespace`, if kept.
+    fn private_get(&self, namespace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Keeps (or replaces) a record.
+    fn private_put(&self, namespace: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError>;
+
+    /// Removes a record; whether it was there.
+    fn private_delete(&self, namespace: &str, key: &[u8]) -> Result<bool, StoreError>;
+
+    /// Every record of `namespace` (key, value), in key order, at most
+    /// [`MAX_PRIVATE_LIST`].
+    fn private_list(&self, namespace: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+}
+
 /// Refuses a tree size beyond the head.
 pub(super) fn check_size(head: Head, size: u64) -> Result<(), StoreError> {
     if size > head.size {

@@ -26,7 +26,9 @@ use tanji_ledger::tx::{Genesis, ObserverNode, Role, SignedTx, TxBody, TxKind, Va
 
 use super::dev::{NODE_INFO_FILE, NODE_KEY_FILE};
 use super::orgs::{load_or_create_node_key, load_or_create_org};
-use crate::replica::config::{ConsensusTuning, NodeConfigFile, NodeRole, PeerEntry};
+use crate::replica::config::{
+    ConsensusTuning, NodeConfigFile, NodeRole, PactConfigFile, PeerEntry,
+};
 use crate::replica::genesis::GenesisFile;
 
 /// The devnet's options.
@@ -245,6 +247,10 @@ pub struct RunningNode {
     pub role: NodeRole,
     /// API base URL.
     pub http: String,
+    /// PACT host base URL (HTTPS).
+    pub pact: Option<String>,
+    /// The development authority that signs its PACT certificate.
+    pub pact_ca_cert: Option<PathBuf>,
     /// Data folder.
     pub data_dir: PathBuf,
     /// The process.
@@ -322,6 +328,13 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
             fsync: opts.fsync,
             peers,
             consensus: opts.consensus.clone(),
+            pact: Some(PactConfigFile {
+                addr: "127.0.0.1:0".parse()?,
+                cert: None,
+                key: None,
+                dev_certificate: true,
+                allow_http_sources: true,
+            }),
         };
         let config_path = n.dir.join("node.toml");
         std::fs::write(
@@ -362,6 +375,8 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
             name: n.name.clone(),
             role: n.role,
             http: String::new(),
+            pact: None,
+            pact_ca_cert: None,
             data_dir: n.dir.clone(),
             child,
         });
@@ -389,6 +404,8 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
                             .is_ok_and(|r| r.status().is_success());
                         if ok {
                             r.http = url.to_string();
+                            r.pact = v["pact"].as_str().map(str::to_string);
+                            r.pact_ca_cert = v["pact_ca_cert"].as_str().map(PathBuf::from);
                             break;
                         }
                     }
@@ -417,6 +434,8 @@ pub fn write_manifest(opts: &DevnetOptions, nodes: &[RunningNode]) -> Result<Pat
             "name": n.name,
             "role": n.role.as_str(),
             "http": n.http,
+            "pact": n.pact,
+            "pact_ca_cert": n.pact_ca_cert,
             "pid": n.child.id(),
             "data_dir": n.data_dir,
             "config": n.data_dir.join("node.toml"),

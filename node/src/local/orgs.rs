@@ -14,7 +14,7 @@ use tanji_ledger::tx::{Role, Roles, SignedTx, TxBody, TxKind};
 
 /// Demo organisations of a laptop supply chain (file stem, name, company id, roles).
 /// Company ids are fictitious but shaped like unified social credit codes.
-pub const DEMO_ORGS: [(&str, &str, &str, &[Role]); 8] = [
+pub const DEMO_ORGS: [(&str, &str, &str, &[Role]); 9] = [
     (
         "aluminium",
         "华北铝业有限公司 North China Aluminium Co. (demo)",
@@ -61,6 +61,13 @@ pub const DEMO_ORGS: [(&str, &str, &str, &[Role]); 8] = [
         "grid-power",
         "华北电网售电公司 North China Grid Power Sales (demo)",
         "urn:uscc:91110000MA0DEMO006",
+        &[Role::Supplier],
+    ),
+    // A customer of the laptop maker that reads footprints over PACT.
+    (
+        super::demo::pact::PARTNER,
+        "上海绿链电子商贸有限公司 Shanghai Greenchain Electronics Trading Co. (demo PACT partner)",
+        "urn:uscc:91310000MA0DEMO009",
         &[Role::Supplier],
     ),
 ];

@@ -17,6 +17,13 @@
 //! consensus_addr = "/ip4/127.0.0.1/tcp/7422"
 //! p2p_addr = "/ip4/127.0.0.1/tcp/7423"
 //!
+//! [pact]                          # optional: the PACT host, HTTPS only
+//! addr = "127.0.0.1:7443"         # port 0 picks a free one (written to DATA_DIR/node.json)
+//! cert = "pact-cert.pem"          # certificate chain (PEM), relative to this file
+//! key = "pact-key.pem"            # its private key
+//! # dev_certificate = true        # instead of cert/key: a development CA made on first start
+//! # allow_http_sources = true     # accept events from http://127.0.0.1 hosts (development)
+//!
 //! [consensus]                     # optional; these are the defaults
 //! propose_timeout_ms = 3000
 //! vote_timeout_ms = 1000
@@ -86,6 +93,89 @@ pub struct NodeConfigFile {
     /// Consensus tuning.
     #[serde(default)]
     pub consensus: ConsensusTuning,
+    /// The PACT host, if the node serves one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pact: Option<PactConfigFile>,
+}
+
+/// The `[pact]` section: where the PACT host listens and its certificate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PactConfigFile {
+    /// HTTPS address; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// Certificate chain (PEM), relative to the config file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert: Option<PathBuf>,
+    /// The certificate's private key (PEM), relative to the config file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
+    /// Instead of `cert` and `key`: a development authority and certificate
+    /// made in `DATA_DIR/pact-tls` on first start (local networks only).
+    #[serde(default)]
+    pub dev_certificate: bool,
+    /// Accept events whose source is a plain `http://127.0.0.1:PORT` host.
+    #[serde(default)]
+    pub allow_http_sources: bool,
+}
+
+/// The PACT host's certificate, resolved.
+#[derive(Clone, Debug)]
+pub enum PactCertificate {
+    /// The operator's files.
+    Files(crate::server::tls::TlsFiles),
+    /// The development certificate in the data folder.
+    Development,
+}
+
+/// The `[pact]` section, checked and with paths resolved.
+#[derive(Clone, Debug)]
+pub struct PactConfig {
+    /// HTTPS address.
+    pub addr: SocketAddr,
+    /// Certificate.
+    pub certificate: PactCertificate,
+    /// Accept `http://127.0.0.1` event sources.
+    pub allow_http_sources: bool,
+}
+
+impl PactConfig {
+    fn from_file(file: PactConfigFile, base: &Path) -> Result<Self> {
+        let certificate = match (file.cert, file.key, file.dev_certificate) {
+            (Some(cert), Some(key), false) => {
+                PactCertificate::Files(crate::server::tls::TlsFiles {
+                    cert: base.join(cert),
+                    key: base.join(key),
+                })
+            }
+            (None, None, true) => PactCertificate::Development,
+            _ => bail!("pact: give cert and key, or dev_certificate = true (not both)"),
+        };
+        Ok(Self {
+            addr: file.addr,
+            certificate,
+            allow_http_sources: file.allow_http_sources,
+        })
+    }
+
+    /// The listener settings, making the development certificate in
+    /// `data_dir` when configured.
+    pub fn listen(&self, data_dir: &Path) -> Result<crate::server::PactListen> {
+        let host = tanji_api::pact_host::PactHostConfig {
+            allow_http_sources: self.allow_http_sources,
+        };
+        match &self.certificate {
+            PactCertificate::Files(tls) => Ok(crate::server::PactListen {
+                addr: self.addr,
+                tls: tls.clone(),
+                ca_cert: None,
+                host,
+            }),
+            PactCertificate::Development => {
+                crate::server::PactListen::dev(self.addr, data_dir, host)
+            }
+        }
+    }
 }
 
 /// Another node of the network.
@@ -175,6 +265,8 @@ pub struct NodeConfig {
     pub peers: Vec<Peer>,
     /// Tuning.
     pub consensus: ConsensusTuning,
+    /// The PACT host.
+    pub pact: Option<PactConfig>,
 }
 
 fn multiaddr(what: &str, s: &str) -> Result<Multiaddr> {
@@ -233,6 +325,10 @@ impl NodeConfig {
             fsync: file.fsync,
             peers,
             consensus: file.consensus,
+            pact: file
+                .pact
+                .map(|p| PactConfig::from_file(p, base))
+                .transpose()?,
         })
     }
 

@@ -201,6 +201,11 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
         engine, mut app, ..
     } = bft;
     let info_file = cfg.data_dir.join(NODE_INFO_FILE);
+    let pact = cfg
+        .pact
+        .as_ref()
+        .map(|p| p.listen(&cfg.data_dir))
+        .transpose()?;
     let serve = crate::server::serve(
         ApiState {
             store: store.clone(),
@@ -208,6 +213,7 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
             metrics,
         },
         cfg.http_addr,
+        pact,
         &info_file,
     );
     // The node stops on a signal, or when the consensus app loop ends (a

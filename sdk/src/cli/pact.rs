@@ -1,9 +1,11 @@
-//! `tanji pact`: footprints as WBCSD PACT documents.
+//! `tanji pact`: footprints as WBCSD PACT documents, and the client
+//! credentials partners use at a node's PACT host.
 
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
+use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::TxId;
 
 use super::output::Output;
@@ -25,10 +27,100 @@ pub enum PactCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// PACT client credentials of an organisation (requests signed with its key).
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Create a credential; its secret is printed once and never again.
+    Create {
+        /// The organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// What the credential is for (e.g. the partner's name).
+        #[arg(long, default_value = "")]
+        label: String,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// List the organisation's credentials (never their secrets).
+    List {
+        /// The organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// Revoke a credential: tokens issued to it stop working at once.
+    Revoke {
+        /// The client id.
+        client_id: String,
+        /// The organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+}
+
+async fn client_command(cmd: ClientCommand, out: Output) -> Result<()> {
+    match cmd {
+        ClientCommand::Create { key, label, node } => {
+            let org = OrgKeyFile::load(&key)?;
+            let created = node
+                .client()?
+                .create_pact_client(&label, org.org_id, &org.signing_key()?)
+                .await
+                .context("creating a PACT credential")?;
+            out.print(&created, || {
+                format!(
+                    "PACT credential for {}\n  client_id     {}\n  client_secret {}\nThe node keeps only a hash of the secret: store it now, it cannot be shown again.",
+                    created.client.org, created.client.client_id, created.client_secret
+                )
+            });
+        }
+        ClientCommand::List { key, node } => {
+            let org = OrgKeyFile::load(&key)?;
+            let list = node
+                .client()?
+                .pact_clients(org.org_id, &org.signing_key()?)
+                .await
+                .context("listing PACT credentials")?;
+            out.print(&list, || {
+                if list.clients.is_empty() {
+                    return format!("{} holds no PACT credentials on this node", org.org_id);
+                }
+                list.clients
+                    .iter()
+                    .map(|c| format!("{}  created {}  {}", c.client_id, c.created, c.label))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ClientCommand::Revoke {
+            client_id,
+            key,
+            node,
+        } => {
+            let org = OrgKeyFile::load(&key)?;
+            let gone = node
+                .client()?
+                .revoke_pact_client(&client_id, org.org_id, &org.signing_key()?)
+                .await
+                .with_context(|| format!("revoking PACT credential {client_id}"))?;
+            out.print(&gone, || {
+                format!("revoked PACT credential {}", gone.client_id)
+            });
+        }
+    }
+    Ok(())
 }
 
 pub async fn run(cmd: PactCommand, out: Output) -> Result<()> {
     match cmd {
+        PactCommand::Client(c) => client_command(c, out).await,
         PactCommand::Export {
             id,
             version,

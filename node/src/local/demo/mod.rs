@@ -21,6 +21,7 @@
 //! [`register_orgs_remote`]), which keeps an in-memory mirror of the node's
 //! log replayed with the ledger's own rules.
 
+pub mod pact;
 pub mod remote;
 
 pub use remote::{load_remote, register_orgs_remote, RemoteLedger};

@@ -1,0 +1,413 @@
+//! The PACT host of a demo node, driven over HTTPS by a real client the way
+//! PACT partners' tools and the conformance suite drive it: the demo's
+//! `pact.json`, plain HTTP refused, OpenID discovery, tokens (and wrong
+//! credentials), ListFootprints paginated to the end with every v3 filter
+//! and the v2 `$filter` subset, GetFootprint (and an unknown id), invalid
+//! tokens, a revoked credential, and a served document verifying offline.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_tests::{arg, block_on, cli_json, DevNode};
+
+struct Host {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Host {
+    async fn token(&self, id: &str, secret: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/auth/token", self.base))
+            .basic_auth(id, Some(secret))
+            .header("accept", "application/json")
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("token request")
+    }
+
+    async fn get(&self, url: &str, token: &str) -> (StatusCode, Option<String>, Value) {
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = resp.status();
+        let link = resp
+            .headers()
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string);
+        (status, link, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Every page of a list, following `Link: <…>; rel="next"` to the end.
+    async fn list_all(&self, first: &str, token: &str) -> Vec<Value> {
+        let mut url = first.to_string();
+        let mut all = Vec::new();
+        for _ in 0..100 {
+            let (status, link, body) = self.get(&url, token).await;
+            assert_eq!(status, StatusCode::OK, "{url}: {body}");
+            all.extend(
+                body["data"]
+                    .as_array()
+                    .expect("data is a list")
+                    .iter()
+                    .cloned(),
+            );
+            let Some(link) = link else {
+                return all;
+            };
+            let next = link
+                .strip_prefix('<')
+                .and_then(|l| l.split_once(">; rel=\"next\""))
+                .map(|(u, _)| u.to_string())
+                .unwrap_or_else(|| panic!("malformed Link {link}"));
+            assert!(
+                next.starts_with(&self.base),
+                "{next} is not under {}",
+                self.base
+            );
+            url = next;
+        }
+        panic!("more than 100 pages");
+    }
+}
+
+fn ids(docs: &[Value]) -> Vec<String> {
+    docs.iter()
+        .map(|d| d["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn pact_host_serves_partners_over_https() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(dir.path(), &["--demo"]).expect("dev node");
+    let pact: Value = serde_json::from_str(
+        &std::fs::read_to_string(node.dir.join("pact.json")).expect("the demo writes pact.json"),
+    )
+    .expect("pact.json is JSON");
+    let base = pact["base_url"].as_str().expect("base_url").to_string();
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let (client_id, secret) = (
+        pact["client_id"].as_str().expect("client_id").to_string(),
+        pact["client_secret"]
+            .as_str()
+            .expect("client_secret")
+            .to_string(),
+    );
+    let ca = std::fs::read(pact["ca_cert"].as_str().expect("ca_cert")).expect("the CA is written");
+    let demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(node.dir.join("demo.json")).expect("demo"))
+            .expect("demo.json");
+    let laptop = demo["laptop"]["footprint"]
+        .as_str()
+        .expect("laptop")
+        .to_string();
+    let laptop_pf = tanji_pact::pf_id(&laptop.parse().expect("laptop id")).to_string();
+    let partner = OrgKeyFile::load(&node.keys().join("partner.json")).expect("partner key");
+
+    block_on(async {
+        let http = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("PEM"))
+            .build()
+            .expect("client");
+        let host = Host {
+            base: base.clone(),
+            http,
+        };
+
+        // Plain HTTP to the PACT port gets no HTTP answer at all.
+        let plain = base.replacen("https://", "http://", 1);
+        let answer = reqwest::Client::new()
+            .get(format!("{plain}/3/footprints"))
+            .timeout(std::time::Duration::from_secs(15))
+            .send()
+            .await;
+        assert!(answer.is_err(), "plain HTTP answered: {answer:?}");
+
+        // Discovery names the token endpoint.
+        let oidc: Value = host
+            .http
+            .get(format!("{base}/.well-known/openid-configuration"))
+            .send()
+            .await
+            .expect("oidc")
+            .json()
+            .await
+            .expect("oidc json");
+        assert_eq!(oidc["token_endpoint"], format!("{base}/auth/token"));
+
+        // Tokens: the right secret, then wrong and unknown credentials.
+        let resp = host.token(&client_id, &secret).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.expect("token json");
+        let token = body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string();
+        assert_eq!(body["token_type"], "Bearer");
+        for (id, s) in [
+            (client_id.as_str(), "wrong"),
+            ("0123456789abcdef0123456789abcdef", secret.as_str()),
+        ] {
+            let resp = host.token(id, s).await;
+            assert!(
+                matches!(resp.status().as_u16(), 400 | 401),
+                "{}",
+                resp.status()
+            );
+            let body: Value = resp.json().await.expect("json");
+            assert_eq!(body["error"], "invalid_client");
+        }
+        let resp = host
+            .http
+            .post(format!("{base}/auth/token"))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[("grant_type", "password")])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+
+        // ListFootprints v3, one per page, to the end: every document once,
+        // each with its proof, the certified laptop among them.
+        let all = host
+            .list_all(&format!("{base}/3/footprints?limit=1"), &token)
+            .await;
+        let all_ids = ids(&all);
+        assert!(all.len() >= 2, "{all_ids:?}");
+        assert_eq!(
+            all_ids.iter().collect::<BTreeSet<_>>().len(),
+            all.len(),
+            "{all_ids:?}"
+        );
+        assert!(all_ids.contains(&laptop_pf), "{all_ids:?}");
+        for d in &all {
+            assert!(
+                d["specVersion"]
+                    .as_str()
+                    .is_some_and(|v| v.starts_with("3.")),
+                "{d}"
+            );
+            let ext = &d["extensions"][0];
+            assert!(
+                ext["dataSchema"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(&base)),
+                "{ext}"
+            );
+        }
+        // The same set in one page.
+        let (status, link, one) = host
+            .get(&format!("{base}/3/footprints?limit=100"), &token)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(link.is_none());
+        assert_eq!(ids(one["data"].as_array().expect("data")), all_ids);
+
+        // Every v3 filter, against the laptop's own fields.
+        let lap = all
+            .iter()
+            .find(|d| d["id"] == laptop_pf.as_str())
+            .expect("laptop doc");
+        let q = |v: &str| -> String { form_encode(v) };
+        let product = lap["productIds"][0].as_str().expect("productId");
+        let company = lap["companyIds"][0].as_str().expect("companyId");
+        // One of region, country or subdivision is given.
+        let country = [
+            "geographyCountry",
+            "geographyCountrySubdivision",
+            "geographyRegionOrSubregion",
+        ]
+        .iter()
+        .find_map(|g| lap["pcf"][g].as_str())
+        .expect("a geography");
+        let end = lap["pcf"]["referencePeriodEnd"].as_str().expect("end");
+        let mut filters = vec![
+            format!("productId={}", q(product)),
+            format!("companyId={}", q(company)),
+            format!("geography={country}"),
+            format!("validOn={}", q(end)),
+            format!("validAfter={}", q("2000-01-01T00:00:00Z")),
+            format!("validBefore={}", q("2100-01-01T00:00:00Z")),
+            "status=Active".to_string(),
+            format!("productId={}&status=Active&geography={country}", q(product)),
+        ];
+        if let Some(class) = lap["productClassifications"][0].as_str() {
+            filters.push(format!("classification={}", q(class)));
+        }
+        for f in &filters {
+            let got = host
+                .list_all(&format!("{base}/3/footprints?limit=2&{f}"), &token)
+                .await;
+            assert!(ids(&got).contains(&laptop_pf), "{f}: {:?}", ids(&got));
+            assert!(got.len() <= all.len());
+        }
+        let by_product = host
+            .list_all(
+                &format!("{base}/3/footprints?productId={}", q(product)),
+                &token,
+            )
+            .await;
+        for d in &by_product {
+            assert!(
+                d["productIds"]
+                    .as_array()
+                    .expect("ids")
+                    .iter()
+                    .any(|p| p == product),
+                "{d}"
+            );
+        }
+        // Filters that exclude it, and values that match nothing: an empty list, not an error.
+        for f in [
+            format!("validBefore={}", q("2000-01-01T00:00:00Z")),
+            "status=Deprecated&productId=urn:pact:nothing".to_string(),
+            "status=BogusStatusXYZ".to_string(),
+            "geography=XX".to_string(),
+            "productId=urn:pact:null".to_string(),
+            "validOn=not-a-date".to_string(),
+        ] {
+            let (status, _, body) = host.get(&format!("{base}/3/footprints?{f}"), &token).await;
+            assert_eq!(status, StatusCode::OK, "{f}: {body}");
+            assert_eq!(body, serde_json::json!({"data": []}), "{f}");
+        }
+
+        // v2: the same footprints, and the $filter subset.
+        let v2 = host
+            .list_all(&format!("{base}/2/footprints?limit=3"), &token)
+            .await;
+        assert!(ids(&v2).contains(&laptop_pf));
+        assert!(v2.iter().all(|d| d["specVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("2."))));
+        let f = q(&format!("productIds/any(p:(p eq '{product}'))"));
+        let got = host
+            .list_all(&format!("{base}/2/footprints?$filter={f}"), &token)
+            .await;
+        assert!(ids(&got).contains(&laptop_pf), "{:?}", ids(&got));
+        let f = q(&format!(
+            "productCategoryCpc eq '{}' and (created le '2100-01-01T00:00:00Z')",
+            v2.iter()
+                .find(|d| d["id"] == laptop_pf.as_str())
+                .and_then(|d| d["productCategoryCpc"].as_str())
+                .expect("the laptop's CPC")
+        ));
+        let got = host
+            .list_all(&format!("{base}/2/footprints?$filter={f}"), &token)
+            .await;
+        assert!(ids(&got).contains(&laptop_pf));
+        let f = q("productCategoryCpc eq '1' or productCategoryCpc eq '2'");
+        let (status, _, body) = host
+            .get(&format!("{base}/2/footprints?$filter={f}"), &token)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["code"], "NotImplemented");
+
+        // GetFootprint, both versions; an unknown id is 404 with the spec's code.
+        for (v, code) in [("3", "NotFound"), ("2", "NoSuchFootprint")] {
+            let (status, _, body) = host
+                .get(&format!("{base}/{v}/footprints/{laptop_pf}"), &token)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["data"]["id"], laptop_pf.as_str());
+            let (status, _, body) = host
+                .get(
+                    &format!("{base}/{v}/footprints/00000000-0000-0000-0000-000000000000"),
+                    &token,
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+            assert_eq!(body["code"], code);
+            assert!(body["message"].is_string());
+        }
+
+        // A served document verifies offline, exactly as exported.
+        let (_, _, got) = host
+            .get(&format!("{base}/3/footprints/{laptop_pf}"), &token)
+            .await;
+        let file = dir.path().join("served.pact.json");
+        std::fs::write(&file, got["data"].to_string()).expect("write");
+        let v = cli_json(&["verify", "pact", arg(&file)]);
+        assert_eq!(v["verified"], true, "{v}");
+        assert_eq!(v["report"]["footprint"], laptop.as_str());
+
+        // Invalid tokens: 401 with code BadRequest on every action.
+        for url in [
+            format!("{base}/3/footprints"),
+            format!("{base}/2/footprints"),
+            format!("{base}/3/footprints/{laptop_pf}"),
+        ] {
+            for bad in ["invalid-token", &format!("{token}x")] {
+                let (status, _, body) = host.get(&url, bad).await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{url}: {body}");
+                assert_eq!(body["code"], "BadRequest");
+            }
+            let resp = host.http.get(&url).send().await.expect("send");
+            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        }
+
+        // The partner manages its credentials with signed requests; a
+        // revoked credential's token stops working at once.
+        let client = node.client();
+        let key = partner.signing_key().expect("key");
+        let listed = client
+            .pact_clients(partner.org_id, &key)
+            .await
+            .expect("list");
+        assert!(listed.clients.iter().any(|c| c.client_id == client_id));
+        let extra = client
+            .create_pact_client("second tool", partner.org_id, &key)
+            .await
+            .expect("create");
+        let resp = host
+            .token(&extra.client.client_id, &extra.client_secret)
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let extra_token = resp.json::<Value>().await.expect("json")["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string();
+        client
+            .revoke_pact_client(&extra.client.client_id, partner.org_id, &key)
+            .await
+            .expect("revoke");
+        let (status, _, body) = host
+            .get(&format!("{base}/3/footprints"), &extra_token)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        let resp = host
+            .token(&extra.client.client_id, &extra.client_secret)
+            .await;
+        assert!(matches!(resp.status().as_u16(), 400 | 401));
+        // The first credential is untouched.
+        let (status, _, _) = host.get(&format!("{base}/3/footprints"), &token).await;
+        assert_eq!(status, StatusCode::OK);
+        // Nobody else can revoke the partner's credential.
+        let other = OrgKeyFile::load(&node.keys().join("assembler.json")).expect("assembler");
+        let refused = client
+            .revoke_pact_client(&client_id, other.org_id, &other.signing_key().expect("key"))
+            .await;
+        assert!(refused.is_err());
+    });
+}
+
+/// `application/x-www-form-urlencoded` encoding of a query value.
+fn form_encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
