@@ -13,7 +13,8 @@ use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
 use super::keys::*;
 use super::plan::{plan_batch, BatchPlan};
 use super::read::{
-    check_range, check_size, EnvelopeWrite, LedgerRead, PrivateRecords, MAX_PRIVATE_LIST,
+    check_range, check_size, EnvelopeWrite, LedgerRead, PrivateRecord, PrivateRecords,
+    MAX_PRIVATE_LIST,
 };
 use super::tree_source::DbNodes;
 use super::{
@@ -723,7 +724,7 @@ impl PrivateRecords for Store {
             .delete_cf(cf(&self.db, CF_PRIVATE)?, private_key(namespace, key))?;
         Ok(here)
     }
-    fn private_list(&self, namespace: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn private_list(&self, namespace: &str) -> Result<Vec<PrivateRecord>, StoreError> {
         let prefix = private_prefix(namespace);
         let mut out = Vec::new();
         let iter = self.db.iterator_cf(

@@ -6,7 +6,9 @@ use std::sync::{Mutex, PoisonError};
 
 use super::keys::{private_key, private_prefix};
 use super::plan::{plan_batch, BatchPlan};
-use super::read::{check_range, EnvelopeWrite, LedgerRead, PrivateRecords, MAX_PRIVATE_LIST};
+use super::read::{
+    check_range, EnvelopeWrite, LedgerRead, PrivateRecord, PrivateRecords, MAX_PRIVATE_LIST,
+};
 use super::{next_height, BatchOutcome, Candidate, DecidedRecord, Head, StoreError};
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::checkpoint::{NoteSigner, SignedNote};
@@ -333,7 +335,7 @@ impl PrivateRecords for MemoryStore {
             .remove(&private_key(namespace, key))
             .is_some())
     }
-    fn private_list(&self, namespace: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn private_list(&self, namespace: &str) -> Result<Vec<PrivateRecord>, StoreError> {
         let prefix = private_prefix(namespace);
         Ok(self
             .records()

@@ -49,7 +49,7 @@ mod tree_source;
 pub use db::Store;
 pub use memory::MemoryStore;
 pub use plan::{plan_batch, BatchPlan, KvWrite, PlannedEntry};
-pub use read::{EnvelopeWrite, LedgerRead, PrivateRecords, MAX_PRIVATE_LIST};
+pub use read::{EnvelopeWrite, LedgerRead, PrivateRecord, PrivateRecords, MAX_PRIVATE_LIST};
 
 use crate::checkpoint::SignedNote;
 use crate::crypto::PublicKey;

@@ -114,6 +114,9 @@ pub trait EnvelopeWrite {
 /// Most records one [`PrivateRecords::private_list`] returns.
 pub const MAX_PRIVATE_LIST: usize = 100_000;
 
+/// A private record: its key within its namespace, and its value.
+pub type PrivateRecord = (Vec<u8>, Vec<u8>);
+
 /// Other private records a node keeps beside its log under its own
 /// namespaces (PACT client credentials, the PACT event outbox): never in the
 /// log, never replicated, written through a shared reference like envelopes.
@@ -132,7 +135,7 @@ pub trait PrivateRecords {
 
     /// Every record of `namespace` (key, value), in key order, at most
     /// [`MAX_PRIVATE_LIST`].
-    fn private_list(&self, namespace: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn private_list(&self, namespace: &str) -> Result<Vec<PrivateRecord>, StoreError>;
 }
 
 /// Refuses a tree size beyond the head.

@@ -223,7 +223,7 @@ mod tests {
             cert: cert.clone(),
             key: dir.path().join("missing.pem"),
         };
-        let e = format!("{:#}", server_config(&files).err().expect("refused"));
+        let e = format!("{:#}", server_config(&files).expect_err("refused"));
         assert!(e.contains("cert.pem"), "{e}");
     }
 }
