@@ -20,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use tanji_api_types::privacy::SignedRequestHeaders;
 use tanji_api_types::privacy::{EnvelopeKept, EnvelopePurged};
 use tanji_api_types::{paths, ErrorBody};
 use tanji_ledger::carbon::{DisclosureRecord, FootprintState};
@@ -90,9 +91,7 @@ async fn on_disclosure<T: Send + 'static>(
 #[utoipa::path(put, path = paths::ENVELOPE, tag = "privacy",
     params(("id" = TxId, Path, description = "Footprint id"),
         ("hash" = EnvelopeHash, Path, description = "Envelope hash"),
-        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
-        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
-        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+        SignedRequestHeaders,
     ),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Envelope bytes, at most 512 KiB"),
     responses(
@@ -157,9 +156,7 @@ pub async fn deposit(
 #[utoipa::path(get, path = paths::ENVELOPE, tag = "privacy",
     params(("id" = TxId, Path, description = "Footprint id"),
         ("hash" = EnvelopeHash, Path, description = "Envelope hash"),
-        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
-        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
-        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+        SignedRequestHeaders,
     ),
     responses(
         (status = 200, description = "Envelope bytes", content_type = "application/octet-stream", body = Vec<u8>),
@@ -200,9 +197,7 @@ pub async fn fetch(
 #[utoipa::path(delete, path = paths::ENVELOPE, tag = "privacy",
     params(("id" = TxId, Path, description = "Footprint id"),
         ("hash" = EnvelopeHash, Path, description = "Envelope hash"),
-        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
-        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
-        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+        SignedRequestHeaders,
     ),
     responses(
         (status = 200, description = "Purged (or was not kept here)", body = EnvelopePurged),

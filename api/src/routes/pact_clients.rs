@@ -18,8 +18,8 @@ use axum::Json;
 use tanji_api_types::pact::{
     PactClientCreate, PactClientCreated, PactClientInfo, PactClientRevoked, PactClients,
 };
+use tanji_api_types::privacy::SignedRequestHeaders;
 use tanji_api_types::{paths, ErrorBody};
-use tanji_ledger::OrgId;
 use tanji_pact::auth::StoredCredential;
 use tanji_pact::clients::{self, RegistryError};
 
@@ -51,9 +51,7 @@ fn registry_error(e: RegistryError) -> ApiError {
 /// `POST /v1/pact/clients`: creates a PACT client credential for the signer.
 #[utoipa::path(post, path = paths::PACT_CLIENTS, tag = "pact",
     params(
-        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
-        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
-        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+        SignedRequestHeaders,
     ),
     request_body(content = PactClientCreate, description = "JSON, at most 4 KiB"),
     responses(
@@ -97,9 +95,7 @@ pub async fn create(
 /// `GET /v1/pact/clients`: the signer's PACT client credentials.
 #[utoipa::path(get, path = paths::PACT_CLIENTS, tag = "pact",
     params(
-        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
-        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
-        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+        SignedRequestHeaders,
     ),
     responses(
         (status = 200, description = "The credentials, oldest first, without secrets", body = PactClients),
@@ -125,9 +121,7 @@ pub async fn list(
 #[utoipa::path(delete, path = paths::PACT_CLIENT, tag = "pact",
     params(
         ("client_id" = String, Path, description = "The credential's client id"),
-        ("tanji-org" = OrgId, Header, description = "The signing organisation"),
-        ("tanji-time" = u64, Header, description = "Signing time, Unix seconds (within 300 s of the node's clock)"),
-        ("tanji-signature" = String, Header, description = "ed25519 signature over method, path, time and body hash, 128 hex characters", pattern = "^[0-9a-f]{128}$"),
+        SignedRequestHeaders,
     ),
     responses(
         (status = 200, description = "Revoked", body = PactClientRevoked),

@@ -48,12 +48,25 @@ fn previous(out_dir: &Path) -> Option<PactDemo> {
     serde_json::from_str(&text).ok()
 }
 
-fn write(out_dir: &Path, demo: &PactDemo) -> Result<PathBuf> {
+/// Writes `out_dir/pact.json` (whole or not at all) and returns what it holds.
+fn write(
+    out_dir: &Path,
+    base_url: &str,
+    ca_cert: &Path,
+    client_id: String,
+    client_secret: String,
+) -> Result<PactDemo> {
+    let demo = PactDemo {
+        base_url: base_url.to_string(),
+        client_id,
+        client_secret,
+        ca_cert: ca_cert.to_path_buf(),
+    };
     let path = out_dir.join(PACT_FILE);
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(demo)?)?;
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&demo)?)?;
     std::fs::rename(&tmp, &path)?;
-    Ok(path)
+    Ok(demo)
 }
 
 /// Issues (or keeps) the partner's credential in a dev node's own store and
@@ -83,14 +96,7 @@ pub fn issue_local(
             (new.stored.client_id, new.secret)
         }
     };
-    let demo = PactDemo {
-        base_url: base_url.to_string(),
-        client_id,
-        client_secret,
-        ca_cert: ca_cert.to_path_buf(),
-    };
-    write(out_dir, &demo)?;
-    Ok(demo)
+    write(out_dir, base_url, ca_cert, client_id, client_secret)
 }
 
 /// Issues (or keeps) the partner's credential on the node at `http_url`
@@ -118,14 +124,7 @@ pub async fn issue_remote(
             (new.client.client_id, new.client_secret)
         }
     };
-    let demo = PactDemo {
-        base_url: base_url.to_string(),
-        client_id,
-        client_secret,
-        ca_cert: ca_cert.to_path_buf(),
-    };
-    write(out_dir, &demo)?;
-    Ok(demo)
+    write(out_dir, base_url, ca_cert, client_id, client_secret)
 }
 
 /// The certified laptop's attestation id, from `out_dir/demo.json`.
