@@ -8,6 +8,8 @@
 //! - [`auth`]: client credentials (salted hashes) and bearer tokens of a
 //!   PACT host; [`clients`]: the node's registry of them, in its private
 //!   records.
+//! - [`events`]: PACT events (CloudEvents) parsed, checked and built;
+//!   [`callbacks`]: where and how a node answers partners' events.
 //! - [`filter`]: ListFootprints' v3 filter criteria over documents;
 //!   [`odata`]: the v2 `$filter` subset.
 //! - [`id`]: the stable PACT id (a UUID) of each attestation.
@@ -20,7 +22,9 @@
 //! `docs/pact.md` documents the mapping and its limits.
 
 pub mod auth;
+pub mod callbacks;
 pub mod clients;
+pub mod events;
 pub mod filter;
 pub mod id;
 pub mod map;

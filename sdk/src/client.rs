@@ -22,7 +22,10 @@ use tanji_api_types::log::{
 };
 use tanji_api_types::ops::{Alarms, Health};
 use tanji_api_types::orgs::{NetworkView, Org};
-use tanji_api_types::pact::{PactClientCreate, PactClientCreated, PactClientRevoked, PactClients};
+use tanji_api_types::pact::{
+    PactCallbackInfo, PactCallbackSet, PactCallbacks, PactClientCreate, PactClientCreated,
+    PactClientRevoked, PactClients,
+};
 use tanji_api_types::privacy::EnvelopePurged;
 use tanji_api_types::tx::{SubmitResponse, TxStatus};
 use tanji_api_types::{paths, ErrorBody};
@@ -583,6 +586,61 @@ impl Client {
             org,
             key,
         );
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
+    }
+
+    /// `PUT /v1/pact/callbacks`: registers `org`'s PACT host at `base_url`
+    /// and the credentials this node uses there to send answers (signed as `org`).
+    pub async fn set_pact_callback(
+        &self,
+        base_url: &str,
+        client_id: &str,
+        client_secret: &str,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactCallbackInfo, ClientError> {
+        let body = serde_json::to_vec(&PactCallbackSet {
+            base_url: base_url.to_string(),
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+        })
+        .map_err(|e| ClientError::Decode {
+            url: self.url(paths::PACT_CALLBACKS),
+            why: e.to_string(),
+        })?;
+        let (req, url) = self.signed(reqwest::Method::PUT, paths::PACT_CALLBACKS, body, org, key);
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
+    }
+
+    /// `GET /v1/pact/callbacks`: `org`'s registered PACT hosts (signed as `org`).
+    pub async fn pact_callbacks(
+        &self,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactCallbacks, ClientError> {
+        let (req, url) = self.signed(
+            reqwest::Method::GET,
+            paths::PACT_CALLBACKS,
+            Vec::new(),
+            org,
+            key,
+        );
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
+    }
+
+    /// `DELETE /v1/pact/callbacks/{id}`: removes one of `org`'s registered
+    /// PACT hosts (signed as `org`).
+    pub async fn remove_pact_callback(
+        &self,
+        id: &str,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactCallbackInfo, ClientError> {
+        let path = paths::fill(paths::PACT_CALLBACK, &[id]);
+        let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
         let resp = self.send(req, &url).await?;
         Self::decode(resp, url).await
     }

@@ -3,9 +3,18 @@
 //! `pact.json`, plain HTTP refused, OpenID discovery, tokens (and wrong
 //! credentials), ListFootprints paginated to the end with every v3 filter
 //! and the v2 `$filter` subset, GetFootprint (and an unknown id), invalid
-//! tokens, a revoked credential, and a served document verifying offline.
+//! tokens, a revoked credential, and a served document verifying offline;
+//! then events: Published, RequestCreated answered with RequestFulfilled or
+//! RequestRejected at a test receiver playing the partner's host, and an
+//! answer still delivered after the node was killed with it pending.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -85,24 +94,36 @@ fn ids(docs: &[Value]) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn pact_host_serves_partners_over_https() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = DevNode::start(dir.path(), &["--demo"]).expect("dev node");
+/// The demo partner's view of `node`'s PACT host: an HTTPS client trusting
+/// the node's development authority, and the credentials from `pact.json`.
+fn connect(node: &DevNode) -> (Host, String, String) {
     let pact: Value = serde_json::from_str(
         &std::fs::read_to_string(node.dir.join("pact.json")).expect("the demo writes pact.json"),
     )
     .expect("pact.json is JSON");
     let base = pact["base_url"].as_str().expect("base_url").to_string();
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");
-    let (client_id, secret) = (
+    let ca = std::fs::read(pact["ca_cert"].as_str().expect("ca_cert")).expect("the CA is written");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("PEM"))
+        .build()
+        .expect("client");
+    (
+        Host { base, http },
         pact["client_id"].as_str().expect("client_id").to_string(),
         pact["client_secret"]
             .as_str()
             .expect("client_secret")
             .to_string(),
-    );
-    let ca = std::fs::read(pact["ca_cert"].as_str().expect("ca_cert")).expect("the CA is written");
+    )
+}
+
+#[test]
+fn pact_host_serves_partners_over_https() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(dir.path(), &["--demo"]).expect("dev node");
+    let (host, client_id, secret) = connect(&node);
+    let base = host.base.clone();
     let demo: Value =
         serde_json::from_str(&std::fs::read_to_string(node.dir.join("demo.json")).expect("demo"))
             .expect("demo.json");
@@ -114,15 +135,6 @@ fn pact_host_serves_partners_over_https() {
     let partner = OrgKeyFile::load(&node.keys().join("partner.json")).expect("partner key");
 
     block_on(async {
-        let http = reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("PEM"))
-            .build()
-            .expect("client");
-        let host = Host {
-            base: base.clone(),
-            http,
-        };
-
         // Plain HTTP to the PACT port gets no HTTP answer at all.
         let plain = base.replacen("https://", "http://", 1);
         let answer = reqwest::Client::new()
@@ -410,4 +422,309 @@ fn form_encode(v: &str) -> String {
         }
     }
     out
+}
+
+/// A partner's PACT host as the conformance suite plays it: `/auth/token`
+/// with fixed credentials, `/2/events` and `/3/events` that keep what they
+/// receive, and a switch that makes it answer 503 (down).
+#[derive(Clone, Default)]
+struct Receiver {
+    received: Arc<Mutex<Vec<(String, Value)>>>,
+    down: Arc<AtomicBool>,
+}
+
+const DEV_ID: &str = "test_client_id";
+const DEV_SECRET: &str = "test_client_secret";
+const RECEIVER_ID: &str = "partner-at-receiver";
+const RECEIVER_SECRET: &str = "receiver-secret-4711";
+
+impl Receiver {
+    /// Serves on 127.0.0.1 (a free port) on `rt`; returns its base URL.
+    fn start(&self, rt: &tokio::runtime::Runtime) -> String {
+        use axum::routing::post;
+        let me = self.clone();
+        // Two clients: the conformance suite's default one and the one the
+        // partner registers; each gets a token naming it.
+        let token = |headers: axum::http::HeaderMap| async move {
+            let given = headers.get("authorization").and_then(|h| h.to_str().ok());
+            for (id, secret) in [(DEV_ID, DEV_SECRET), (RECEIVER_ID, RECEIVER_SECRET)] {
+                if given == Some(format!("Basic {}", B64.encode(format!("{id}:{secret}"))).as_str())
+                {
+                    return (
+                        StatusCode::OK,
+                        axum::Json(
+                            serde_json::json!({"access_token": format!("token-of-{id}"), "token_type": "Bearer"}),
+                        ),
+                    );
+                }
+            }
+            (
+                StatusCode::UNAUTHORIZED,
+                axum::Json(serde_json::json!({"error": "invalid_client"})),
+            )
+        };
+        let events = |path: &'static str, me: Receiver| {
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                if me.down.load(Ordering::SeqCst) {
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+                let Some(client) = headers
+                    .get("authorization")
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(|h| h.strip_prefix("Bearer token-of-"))
+                else {
+                    return StatusCode::UNAUTHORIZED;
+                };
+                let Ok(mut v) = serde_json::from_slice::<Value>(&body) else {
+                    return StatusCode::BAD_REQUEST;
+                };
+                v["x-authenticated-as"] = client.into();
+                me.received
+                    .lock()
+                    .expect("lock")
+                    .push((path.to_string(), v));
+                StatusCode::OK
+            }
+        };
+        let app = axum::Router::new()
+            .route("/auth/token", post(token))
+            .route("/3/events", post(events("/3/events", me.clone())))
+            .route("/2/events", post(events("/2/events", me)));
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        rt.spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        url
+    }
+
+    /// Waits (bounded) for an event answering `request_id`.
+    fn answer_to(&self, request_id: &str) -> (String, Value) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Some(found) = self
+                .received
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|(_, e)| e["data"]["requestEventId"] == request_id)
+                .cloned()
+            {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no answer to {request_id} within 90 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn request_created(version: u8, id: &str, source: &str, data: Value) -> Value {
+    let kind = if version == 2 {
+        "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1"
+    } else {
+        "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
+    };
+    serde_json::json!({
+        "specversion": "1.0", "id": id, "source": source,
+        "time": "2026-12-06T00:00:00Z", "type": kind, "data": data,
+    })
+}
+
+#[test]
+fn pact_events_answered_through_a_persisted_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut node = DevNode::start(dir.path(), &["--demo"]).expect("dev node");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let receiver = Receiver::default();
+    let source = receiver.start(&rt);
+    let (host, client_id, secret) = connect(&node);
+    let partner = OrgKeyFile::load(&node.keys().join("partner.json")).expect("partner key");
+    let demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(node.dir.join("demo.json")).expect("demo"))
+            .expect("demo.json");
+    let laptop = demo["laptop"]["footprint"]
+        .as_str()
+        .expect("laptop")
+        .to_string();
+    let laptop_pf = tanji_pact::pf_id(&laptop.parse().expect("laptop id")).to_string();
+
+    let post = |host: &Host, version: u8, token: &str, event: &Value| {
+        block_on(async {
+            let resp = host
+                .http
+                .post(format!("{}/{version}/events", host.base))
+                .bearer_auth(token)
+                .header(
+                    "content-type",
+                    "application/cloudevents+json; charset=UTF-8",
+                )
+                .body(event.to_string())
+                .send()
+                .await
+                .expect("post event");
+            let status = resp.status();
+            (status, resp.text().await.unwrap_or_default())
+        })
+    };
+    let token = block_on(async {
+        host.token(&client_id, &secret)
+            .await
+            .json::<Value>()
+            .await
+            .expect("json")["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    });
+
+    // Published: UUID ids are accepted (even unknown ones), a non-UUID is 400.
+    let published = serde_json::json!({
+        "specversion": "1.0", "id": "pub-1", "source": source, "time": "2026-12-06T00:00:00Z",
+        "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+        "data": {"pfIds": ["00000000-0000-0000-0000-000000000001"]},
+    });
+    let (status, body) = post(&host, 3, &token, &published);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.is_empty());
+    let mut bad = published.clone();
+    bad["data"]["pfIds"] = serde_json::json!(["urn:gtin:4712345060507"]);
+    let (status, body) = post(&host, 3, &token, &bad);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("data.pfIds[0]"), "{body}");
+    // An invalid token is refused like on every action.
+    let (status, _) = post(&host, 3, "invalid-token", &published);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Before the partner registers its host: a development host on this
+    // machine is answered with the conformance suite's client; any other
+    // host is refused at once.
+    let laptop_doc = block_on(async {
+        host.get(&format!("{}/3/footprints/{laptop_pf}", host.base), &token)
+            .await
+            .2
+    });
+    let product = laptop_doc["data"]["productIds"][0]
+        .as_str()
+        .expect("the laptop's product id")
+        .to_string();
+    let req = request_created(
+        3,
+        "req-0",
+        &source,
+        serde_json::json!({"productId": [product]}),
+    );
+    let (status, body) = post(&host, 3, &token, &req);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, answer) = receiver.answer_to("req-0");
+    assert_eq!(answer["x-authenticated-as"], DEV_ID);
+    let req = request_created(3, "req-x", "https://partner.example", serde_json::json!({}));
+    let (status, body) = post(&host, 3, &token, &req);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("tanji pact callback set"), "{body}");
+
+    // The partner registers its host (signed with its key); answers then
+    // authenticate with the registered client.
+    let registered = block_on(node.client().set_pact_callback(
+        &source,
+        RECEIVER_ID,
+        RECEIVER_SECRET,
+        partner.org_id,
+        &partner.signing_key().expect("key"),
+    ))
+    .expect("register");
+    assert_eq!(registered.base_url, source);
+
+    // Fulfilled, v3 and v2, with the requested product and a proof each.
+    for (version, id, data) in [
+        (3, "req-1", serde_json::json!({"productId": [product]})),
+        (
+            2,
+            "req-2",
+            serde_json::json!({"pf": {"productIds": [product]}}),
+        ),
+    ] {
+        let (status, body) = post(
+            &host,
+            version,
+            &token,
+            &request_created(version, id, &source, data),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (path, answer) = receiver.answer_to(id);
+        assert_eq!(path, format!("/{version}/events"));
+        assert!(
+            answer["type"].as_str().expect("type").contains("Fulfilled"),
+            "{answer}"
+        );
+        let pfs = answer["data"]["pfs"].as_array().expect("pfs");
+        assert!(!pfs.is_empty());
+        for pf in pfs {
+            assert!(
+                pf["productIds"]
+                    .as_array()
+                    .expect("ids")
+                    .iter()
+                    .any(|p| p == product.as_str()),
+                "{pf}"
+            );
+            assert!(pf["extensions"][0]["data"].is_object());
+        }
+        assert_eq!(answer["source"], host.base.as_str());
+        assert_eq!(answer["x-authenticated-as"], RECEIVER_ID);
+    }
+
+    // An unknown product: Rejected, with a code and a message.
+    let req = request_created(
+        3,
+        "req-3",
+        &source,
+        serde_json::json!({"productId": ["urn:pact:null"]}),
+    );
+    let (status, _) = post(&host, 3, &token, &req);
+    assert_eq!(status, StatusCode::OK);
+    let (_, answer) = receiver.answer_to("req-3");
+    assert!(
+        answer["type"].as_str().expect("type").contains("Rejected"),
+        "{answer}"
+    );
+    assert!(answer["data"]["error"]["code"].is_string());
+    assert!(answer["data"]["error"]["message"].is_string());
+
+    // A source this node may not answer: refused at once.
+    let req = request_created(
+        3,
+        "req-4",
+        "http://198.51.100.7:8080",
+        serde_json::json!({}),
+    );
+    let (status, _) = post(&host, 3, &token, &req);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The partner's host is down when a request comes in; the node is
+    // killed with the answer pending and restarted; the answer arrives once
+    // the host is back.
+    receiver.down.store(true, Ordering::SeqCst);
+    let req = request_created(
+        3,
+        "req-5",
+        &source,
+        serde_json::json!({"productId": [product]}),
+    );
+    let (status, _) = post(&host, 3, &token, &req);
+    assert_eq!(status, StatusCode::OK);
+    std::thread::sleep(Duration::from_millis(1500));
+    node.kill();
+    node = DevNode::start(dir.path(), &[]).expect("restart");
+    receiver.down.store(false, Ordering::SeqCst);
+    let (_, answer) = receiver.answer_to("req-5");
+    assert!(
+        answer["type"].as_str().expect("type").contains("Fulfilled"),
+        "{answer}"
+    );
+    drop(node);
 }

@@ -106,7 +106,6 @@ pub(super) async fn openid_configuration(headers: HeaderMap) -> impl IntoRespons
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Reader {
     /// The organisation.
-    #[allow(dead_code)]
     pub org: OrgId,
 }
 

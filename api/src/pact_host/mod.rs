@@ -9,6 +9,8 @@
 //! - `GET /2/footprints`, `/3/footprints` (ListFootprints) and
 //!   `/2/footprints/{id}`, `/3/footprints/{id}` (GetFootprint)
 //!   ([`footprints`]): every document carries the verifiable-PACT proof.
+//! - `POST /2/events`, `/3/events` ([`events`]): requests answered through
+//!   a persisted [`outbox`], other events kept for their organisation.
 //! - The proof extension's JSON schema, at the URL documents name.
 //!
 //! What a token's organisation may read: every footprint whose figures the
@@ -23,7 +25,9 @@
 
 mod auth;
 mod error;
+mod events;
 mod footprints;
+mod outbox;
 
 use std::sync::Arc;
 
@@ -73,18 +77,22 @@ pub struct PactHostConfig {
 pub(crate) struct PactHost {
     api: ApiState,
     token_key: Arc<[u8; 32]>,
-    #[allow(dead_code)]
     config: Arc<PactHostConfig>,
+    outbox: outbox::Outbox,
 }
 
 /// The PACT host's router over `api`'s ledger. Makes the token key on the
-/// first start (kept in the node's private records).
+/// first start (kept in the node's private records), and starts the outbox
+/// that sends what the node owes partners (call it inside a tokio runtime).
 pub fn router(api: ApiState, config: PactHostConfig) -> Result<Router, RegistryError> {
     let token_key = clients::token_key(&*api.store)?;
+    let outbox = outbox::Outbox::new(api.store.clone());
+    tokio::spawn(outbox.clone().run());
     let host = PactHost {
         api,
         token_key: Arc::new(token_key),
         config: Arc::new(config),
+        outbox,
     };
     Ok(Router::new()
         .route(auth::TOKEN_PATH, post(auth::token))
@@ -93,6 +101,8 @@ pub fn router(api: ApiState, config: PactHostConfig) -> Result<Router, RegistryE
         .route("/2/footprints/{id}", get(footprints::get_v2))
         .route("/3/footprints", get(footprints::list_v3))
         .route("/3/footprints/{id}", get(footprints::get_v3))
+        .route("/2/events", post(events::events_v2))
+        .route("/3/events", post(events::events_v3))
         .route(SCHEMA_PATH, get(crate::routes::pact::proof_schema))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_PACT_BODY))

@@ -107,6 +107,11 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
         )))
         .routes(routes!(pact_clients::revoke))
         .routes(own_body_limit(routes!(
+            pact_clients::set_callback,
+            pact_clients::list_callbacks
+        )))
+        .routes(routes!(pact_clients::remove_callback))
+        .routes(own_body_limit(routes!(
             envelopes::fetch,
             envelopes::purge,
             envelopes::deposit

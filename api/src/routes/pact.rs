@@ -39,6 +39,11 @@ impl Prover {
         }
     }
 
+    /// The base URL documents and events name (this host).
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base
+    }
+
     /// Adds the proof of footprint `id`, whose records are the entries at
     /// `indices`, to `doc`.
     pub(crate) fn attach(

@@ -6,6 +6,9 @@
 //! - `GET /v1/pact/clients`: the signer's credentials, without secrets.
 //! - `DELETE /v1/pact/clients/{client_id}`: revokes one; its tokens stop
 //!   working on their next use.
+//! - `PUT|GET /v1/pact/callbacks`, `DELETE /v1/pact/callbacks/{id}`: the
+//!   signer's own PACT hosts, where answers to its requests go, with the
+//!   credentials this node uses there (`tanji_pact::callbacks`).
 //!
 //! Credentials live on the node they were created on, in its private
 //! records, like sealed envelopes; partners use them at that node's PACT
@@ -16,11 +19,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::Json;
 use tanji_api_types::pact::{
-    PactClientCreate, PactClientCreated, PactClientInfo, PactClientRevoked, PactClients,
+    PactCallbackInfo, PactCallbackSet, PactCallbacks, PactClientCreate, PactClientCreated,
+    PactClientInfo, PactClientRevoked, PactClients,
 };
 use tanji_api_types::privacy::SignedRequestHeaders;
 use tanji_api_types::{paths, ErrorBody};
 use tanji_pact::auth::StoredCredential;
+use tanji_pact::callbacks::{self, Callback, CallbackError};
 use tanji_pact::clients::{self, RegistryError};
 
 use super::signed::{authenticate, now};
@@ -143,6 +148,118 @@ pub async fn revoke(
         Ok(Json(PactClientRevoked {
             client_id: gone.client_id,
         }))
+    })
+    .await
+}
+
+fn callback_error(e: CallbackError) -> ApiError {
+    match e {
+        CallbackError::Url(_) | CallbackError::Credential => ApiError::bad_request(e.to_string()),
+        CallbackError::TooMany(_) => ApiError::new(StatusCode::CONFLICT, "too_many", e.to_string()),
+        CallbackError::Unknown(_) => ApiError::not_found(e.to_string()),
+        e => ApiError::internal(e),
+    }
+}
+
+fn callback_info(c: Callback) -> PactCallbackInfo {
+    PactCallbackInfo {
+        id: callbacks::callback_id(&c.base_url),
+        org: c.org,
+        base_url: c.base_url,
+        client_id: c.client_id,
+    }
+}
+
+/// `PUT /v1/pact/callbacks`: registers (or replaces) the signer's PACT host
+/// that answers to its requests go to, with the credentials to use there.
+#[utoipa::path(put, path = paths::PACT_CALLBACKS, tag = "pact",
+    params(SignedRequestHeaders),
+    request_body(content = PactCallbackSet, description = "JSON, at most 4 KiB"),
+    responses(
+        (status = 200, description = "Registered", body = PactCallbackInfo),
+        (status = 400, description = "Not a valid body, URL or credential", body = ErrorBody),
+        (status = 401, description = "Missing or bad request signature", body = ErrorBody),
+        (status = 403, description = "The signer is revoked", body = ErrorBody),
+        (status = 409, description = "The organisation registers the most hosts allowed", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn set_callback(
+    State(state): State<ApiState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<PactCallbackInfo>, ApiError> {
+    let bytes = read_body(body, MAX_CREATE_BODY).await.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("at most {MAX_CREATE_BODY} bytes"),
+        )
+    })?;
+    blocking(&state, move |store| {
+        let org = authenticate(store, &headers, &method, paths::PACT_CALLBACKS, &bytes)?;
+        let req: PactCallbackSet = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+        // Development hosts are registered everywhere; whether a node
+        // answers them is its PACT host's switch, checked per request.
+        let cb = callbacks::set(
+            store,
+            org,
+            &req.base_url,
+            &req.client_id,
+            &req.client_secret,
+            true,
+        )
+        .map_err(callback_error)?;
+        tracing::info!(%org, base_url = %cb.base_url, "PACT callback registered");
+        Ok(Json(callback_info(cb)))
+    })
+    .await
+}
+
+/// `GET /v1/pact/callbacks`: the signer's registered PACT hosts.
+#[utoipa::path(get, path = paths::PACT_CALLBACKS, tag = "pact",
+    params(SignedRequestHeaders),
+    responses(
+        (status = 200, description = "The hosts, without secrets", body = PactCallbacks),
+        (status = 401, description = "Missing or bad request signature", body = ErrorBody),
+        (status = 403, description = "The signer is revoked", body = ErrorBody),
+    ))]
+pub async fn list_callbacks(
+    State(state): State<ApiState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Json<PactCallbacks>, ApiError> {
+    blocking(&state, move |store| {
+        let org = authenticate(store, &headers, &method, paths::PACT_CALLBACKS, &[])?;
+        let list = callbacks::list(store, &org).map_err(callback_error)?;
+        Ok(Json(PactCallbacks {
+            callbacks: list.into_iter().map(callback_info).collect(),
+        }))
+    })
+    .await
+}
+
+/// `DELETE /v1/pact/callbacks/{id}`: removes one of the signer's registered hosts.
+#[utoipa::path(delete, path = paths::PACT_CALLBACK, tag = "pact",
+    params(("id" = String, Path, description = "The registration's id"), SignedRequestHeaders),
+    responses(
+        (status = 200, description = "Removed", body = PactCallbackInfo),
+        (status = 401, description = "Missing or bad request signature", body = ErrorBody),
+        (status = 403, description = "The signer is revoked", body = ErrorBody),
+        (status = 404, description = "No such registration of the signer", body = ErrorBody),
+    ))]
+pub async fn remove_callback(
+    State(state): State<ApiState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<PactCallbackInfo>, ApiError> {
+    blocking(&state, move |store| {
+        let path = paths::fill(paths::PACT_CALLBACK, &[&id]);
+        let org = authenticate(store, &headers, &method, &path, &[])?;
+        let gone = callbacks::remove(store, &org, &id).map_err(callback_error)?;
+        Ok(Json(callback_info(gone)))
     })
     .await
 }

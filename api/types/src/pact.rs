@@ -55,3 +55,40 @@ pub struct PactClientRevoked {
     /// The credential revoked: tokens issued to it no longer work.
     pub client_id: String,
 }
+
+/// Body of `PUT /v1/pact/callbacks`: where the signer's PACT host is, and
+/// the client credentials it gave this node for sending answers there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PactCallbackSet {
+    /// The host's base URL: the `source` of the events it sends (HTTPS; plain
+    /// `http://127.0.0.1:PORT` is used only by nodes that allow it).
+    #[schema(max_length = 2048)]
+    pub base_url: String,
+    /// Client id at that host.
+    #[schema(max_length = 512)]
+    pub client_id: String,
+    /// Client secret at that host (kept as given: the node presents it).
+    #[schema(max_length = 512)]
+    pub client_secret: String,
+}
+
+/// A registered host, as listed: never its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PactCallbackInfo {
+    /// Its id (for removal).
+    pub id: String,
+    /// The organisation whose host it is.
+    pub org: OrgId,
+    /// The base URL, normalised.
+    pub base_url: String,
+    /// The client id the node authenticates with.
+    pub client_id: String,
+}
+
+/// Answer to `GET /v1/pact/callbacks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PactCallbacks {
+    /// The signer's registered hosts.
+    pub callbacks: Vec<PactCallbackInfo>,
+}

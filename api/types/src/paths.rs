@@ -52,6 +52,11 @@ pub const PACT_PROOF_SCHEMA: &str = "/pact/extensions/tanji-proof/1.0.0/schema.j
 pub const PACT_CLIENTS: &str = "/v1/pact/clients";
 /// `DELETE`: revokes one of the signer's PACT client credentials (signed request).
 pub const PACT_CLIENT: &str = "/v1/pact/clients/{client_id}";
+/// `PUT` (register or replace), `GET` (list): the signer's PACT hosts that
+/// answers go to, with the credentials to use there (signed requests).
+pub const PACT_CALLBACKS: &str = "/v1/pact/callbacks";
+/// `DELETE`: removes one of the signer's registered PACT hosts (signed request).
+pub const PACT_CALLBACK: &str = "/v1/pact/callbacks/{id}";
 /// `PUT`, `GET`, `DELETE`: a sealed envelope of a footprint's disclosure.
 pub const ENVELOPE: &str = "/v1/footprints/{id}/envelopes/{hash}";
 /// `GET`: every certificate.

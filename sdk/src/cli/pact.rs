@@ -30,6 +30,107 @@ pub enum PactCommand {
     /// PACT client credentials of an organisation (requests signed with its key).
     #[command(subcommand)]
     Client(ClientCommand),
+    /// An organisation's own PACT hosts, where answers to its requests go
+    /// (requests signed with its key).
+    #[command(subcommand)]
+    Callback(CallbackCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CallbackCommand {
+    /// Register (or replace) a host and the credentials the node uses there.
+    Set {
+        /// The host's base URL (the `source` of its events).
+        url: String,
+        /// Client id at that host.
+        #[arg(long)]
+        client_id: String,
+        /// Client secret at that host.
+        #[arg(long)]
+        client_secret: String,
+        /// The organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// List the organisation's registered hosts (never the secrets).
+    List {
+        /// The organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// Remove a registered host.
+    Remove {
+        /// The registration's id (see `list`).
+        id: String,
+        /// The organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+}
+
+async fn callback_command(cmd: CallbackCommand, out: Output) -> Result<()> {
+    match cmd {
+        CallbackCommand::Set {
+            url,
+            client_id,
+            client_secret,
+            key,
+            node,
+        } => {
+            let org = OrgKeyFile::load(&key)?;
+            let cb = node
+                .client()?
+                .set_pact_callback(
+                    &url,
+                    &client_id,
+                    &client_secret,
+                    org.org_id,
+                    &org.signing_key()?,
+                )
+                .await
+                .with_context(|| format!("registering {url}"))?;
+            out.print(&cb, || {
+                format!(
+                    "answers to {}'s requests from {} go there, authenticated as {} (id {})",
+                    cb.org, cb.base_url, cb.client_id, cb.id
+                )
+            });
+        }
+        CallbackCommand::List { key, node } => {
+            let org = OrgKeyFile::load(&key)?;
+            let list = node
+                .client()?
+                .pact_callbacks(org.org_id, &org.signing_key()?)
+                .await
+                .context("listing PACT callbacks")?;
+            out.print(&list, || {
+                if list.callbacks.is_empty() {
+                    return format!("{} registers no PACT hosts on this node", org.org_id);
+                }
+                list.callbacks
+                    .iter()
+                    .map(|c| format!("{}  {}  as {}", c.id, c.base_url, c.client_id))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        CallbackCommand::Remove { id, key, node } => {
+            let org = OrgKeyFile::load(&key)?;
+            let gone = node
+                .client()?
+                .remove_pact_callback(&id, org.org_id, &org.signing_key()?)
+                .await
+                .with_context(|| format!("removing PACT callback {id}"))?;
+            out.print(&gone, || format!("removed {}", gone.base_url));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -121,6 +222,7 @@ async fn client_command(cmd: ClientCommand, out: Output) -> Result<()> {
 pub async fn run(cmd: PactCommand, out: Output) -> Result<()> {
     match cmd {
         PactCommand::Client(c) => client_command(c, out).await,
+        PactCommand::Callback(c) => callback_command(c, out).await,
         PactCommand::Export {
             id,
             version,

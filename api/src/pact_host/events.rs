@@ -1,0 +1,215 @@
+//! `POST /2/events` and `POST /3/events`: events from partners.
+//!
+//! - **RequestCreated**: the answer is worked out at once, from the
+//!   footprints the requester's organisation may read that meet its
+//!   criteria, each with its proof: RequestFulfilled (at most 100
+//!   footprints) or, when none matches, RequestRejected (`NotFound`). It is
+//!   queued durably in the outbox before the request is acknowledged, and
+//!   sent to `source + "/{version}/events"` after authenticating there with
+//!   the credentials the requester registered for that host. A request whose
+//!   `source` is not acceptable, or for which the requester registered no
+//!   credentials, is refused at once (400), as PACT asks when a host can
+//!   tell it cannot answer. Development hosts (plain HTTP on this machine,
+//!   accepted only where the node allows them) without a registration are
+//!   answered with the PACT conformance suite's client,
+//!   [`DEV_CLIENT_ID`]/[`DEV_CLIENT_SECRET`].
+//! - **Published**, **RequestFulfilled**, **RequestRejected**: checked and
+//!   kept in the node's private records (the inbox) for the organisation the
+//!   token acts for.
+//!
+//! Accepted events get 200 with an empty body.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::Value;
+use tanji_api_types::carbon::PactDocument;
+use tanji_ledger::OrgId;
+use tanji_pact::callbacks::Callback;
+use tanji_pact::events::{
+    self, callback_base, envelope, fulfilled_data, parse_event, rejected_data, Event, EventData,
+    EventType,
+};
+use tanji_pact::filter::Filter;
+use tanji_pact::map;
+use tanji_pact::source::{collect, listing};
+
+use super::auth::Reader;
+use super::{base_of, PactError, PactHost, Version};
+use crate::routes::pact::Prover;
+use crate::routes::signed::now;
+use crate::ApiLedger;
+
+/// Namespace of received events in the private records.
+pub const INBOX_NAMESPACE: &str = "pact-inbox";
+/// Client credentials used at development hosts (plain HTTP on this
+/// machine) whose organisation registered none: the PACT conformance
+/// suite's defaults.
+pub const DEV_CLIENT_ID: &str = "test_client_id";
+/// See [`DEV_CLIENT_ID`].
+pub const DEV_CLIENT_SECRET: &str = "test_client_secret";
+/// Most footprints in one RequestFulfilled.
+const MAX_ANSWER: usize = events::MAX_LIST;
+
+/// An RFC 3339 `Z` timestamp of `secs`.
+fn rfc3339(secs: u64) -> String {
+    let days = i32::try_from(secs / 86_400).unwrap_or(i32::MAX);
+    let rest = secs % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        tanji_ledger::carbon::Date(days),
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The footprints `criteria` selects, as documents of `version` with proofs.
+fn matching(
+    s: &dyn ApiLedger,
+    prover: &Prover,
+    version: Version,
+    criteria: &Filter,
+) -> Result<Vec<Value>, PactError> {
+    let mut out = Vec::new();
+    for (_, id) in listing(s).map_err(PactError::internal)? {
+        if out.len() == MAX_ANSWER {
+            break;
+        }
+        let Ok((set, indices)) = collect(s, &id) else {
+            continue;
+        };
+        let Ok(v3) = map::v3(&set) else {
+            continue;
+        };
+        if !criteria.matches(&v3) {
+            continue;
+        }
+        let mut doc = match version {
+            Version::V3 => PactDocument::V3(Box::new(v3)),
+            Version::V2 => match map::v2(&set) {
+                Ok(d) => PactDocument::V2(Box::new(d)),
+                Err(_) => continue,
+            },
+        };
+        if prover.attach(s, &mut doc, &id, &indices).is_err() {
+            // Not yet under a checkpoint: answered by a later request.
+            continue;
+        }
+        out.push(serde_json::to_value(&doc).map_err(PactError::internal)?);
+    }
+    Ok(out)
+}
+
+/// Keeps a received event for `org`.
+fn keep(s: &dyn ApiLedger, org: &OrgId, event: &Event, raw: &[u8]) -> Result<(), PactError> {
+    let key = format!("{}/{:016x}/{}", org, now(), event.id);
+    s.private_put(INBOX_NAMESPACE, key.as_bytes(), raw)
+        .map_err(PactError::internal)
+}
+
+async fn receive(
+    host: PactHost,
+    reader: Reader,
+    version: Version,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, PactError> {
+    let event = parse_event(version.major(), &body)
+        .map_err(|e| PactError::bad_request(format!("invalid event: {e}")))?;
+    let prover = Prover::new(&host.api, base_of(&headers));
+    let store = host.api.store.clone();
+    let allow_http = host.config.allow_http_sources;
+    let outbox = host.outbox.clone();
+    tokio::task::spawn_blocking(move || {
+        let s = &*store;
+        match &event.data {
+            EventData::RequestCreated { criteria, .. } => {
+                let base = callback_base(&event.source, allow_http)
+                    .map_err(|e| PactError::bad_request(format!("invalid event: {e}")))?;
+                let registered = tanji_pact::callbacks::get(s, &reader.org, &base)
+                    .map_err(PactError::internal)?;
+                // Development hosts on this machine (only where the node
+                // allows them) default to the PACT conformance suite's client.
+                let local_dev = callback_base(&event.source, false).is_err();
+                let callback = match registered {
+                    Some(c) => c,
+                    None if local_dev => Callback {
+                        org: reader.org,
+                        base_url: base.clone(),
+                        client_id: DEV_CLIENT_ID.into(),
+                        client_secret: DEV_CLIENT_SECRET.into(),
+                    },
+                    None => {
+                        return Err(PactError::bad_request(format!(
+                            "organisation {} registered no credentials for answers to {base} (tanji pact callback set)",
+                            reader.org
+                        )))
+                    }
+                };
+                let pfs = matching(s, &prover, version, criteria)?;
+                let (kind, data) = if pfs.is_empty() {
+                    (
+                        EventType::RequestRejected,
+                        rejected_data(&event.id, "NotFound", "No footprint matches the request."),
+                    )
+                } else {
+                    (EventType::RequestFulfilled, fulfilled_data(&event.id, pfs))
+                };
+                let id = events::new_event_id().map_err(PactError::internal)?;
+                let answer = envelope(
+                    kind,
+                    version.major(),
+                    &id,
+                    prover.base_url(),
+                    &rfc3339(now()),
+                    data,
+                );
+                let to = callback.base_url.clone();
+                outbox
+                    .queue(callback, version.major(), answer)
+                    .map_err(PactError::internal)?;
+                tracing::info!(request = %event.id, to = %to, answer = kind.name(version.major()), "PACT request answered (queued)");
+            }
+            _ => {
+                keep(s, &reader.org, &event, &body)?;
+                tracing::info!(event = %event.id, kind = event.kind.name(version.major()), from = %event.source, "PACT event received");
+            }
+        }
+        Ok::<_, PactError>(())
+    })
+    .await
+    .map_err(PactError::internal)??;
+    Ok(StatusCode::OK)
+}
+
+/// `POST /2/events`.
+pub(super) async fn events_v2(
+    State(host): State<PactHost>,
+    reader: Reader,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, PactError> {
+    receive(host, reader, Version::V2, headers, body).await
+}
+
+/// `POST /3/events`.
+pub(super) async fn events_v3(
+    State(host): State<PactHost>,
+    reader: Reader,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, PactError> {
+    receive(host, reader, Version::V3, headers, body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_z() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_600 + 3_723), "2026-01-01T01:02:03Z");
+    }
+}
