@@ -51,6 +51,12 @@ impl PactError {
         Self::new(StatusCode::FORBIDDEN, "AccessDenied", message)
     }
 
+    /// 429 with code `BadRequest` (PACT's codes have no "too many"): a
+    /// per-organisation limit of this host was reached.
+    pub fn too_many(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "BadRequest", message)
+    }
+
     /// 404 `NoSuchFootprint` (v2) or `NotFound` (v3).
     pub fn not_found(version: Version, message: impl Into<String>) -> Self {
         let code = match version {

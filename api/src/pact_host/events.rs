@@ -48,6 +48,10 @@ pub const INBOX_NAMESPACE: &str = "pact-inbox";
 pub const DEV_CLIENT_ID: &str = "test_client_id";
 /// See [`DEV_CLIENT_ID`].
 pub const DEV_CLIENT_SECRET: &str = "test_client_secret";
+/// Most received events kept per organisation.
+pub const MAX_INBOX_PER_ORG: usize = 10_000;
+/// Most answers waiting in the outbox per organisation.
+pub const MAX_PENDING_PER_ORG: usize = 1_000;
 /// Most footprints in one RequestFulfilled.
 const MAX_ANSWER: usize = events::MAX_LIST;
 
@@ -101,9 +105,21 @@ fn matching(
     Ok(out)
 }
 
-/// Keeps a received event for `org`.
+/// Keeps a received event for `org`, at most [`MAX_INBOX_PER_ORG`] of them.
 fn keep(s: &dyn ApiLedger, org: &OrgId, event: &Event, raw: &[u8]) -> Result<(), PactError> {
-    let key = format!("{}/{:016x}/{}", org, now(), event.id);
+    let prefix = format!("{org}/");
+    let held = s
+        .private_list(INBOX_NAMESPACE)
+        .map_err(PactError::internal)?
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix.as_bytes()))
+        .count();
+    if held >= MAX_INBOX_PER_ORG {
+        return Err(PactError::too_many(format!(
+            "this node keeps at most {MAX_INBOX_PER_ORG} received events for organisation {org}"
+        )));
+    }
+    let key = format!("{prefix}{:016x}/{}", now(), event.id);
     s.private_put(INBOX_NAMESPACE, key.as_bytes(), raw)
         .map_err(PactError::internal)
 }
@@ -147,6 +163,12 @@ async fn receive(
                         )))
                     }
                 };
+                if outbox.pending_for(&callback.org) >= MAX_PENDING_PER_ORG {
+                    return Err(PactError::too_many(format!(
+                        "{MAX_PENDING_PER_ORG} answers to organisation {} are still waiting to be delivered",
+                        callback.org
+                    )));
+                }
                 let pfs = matching(s, &prover, version, criteria)?;
                 let (kind, data) = if pfs.is_empty() {
                     (
@@ -206,6 +228,31 @@ pub(super) async fn events_v3(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inbox_holds_a_bounded_number_per_organisation() {
+        use tanji_ledger::store::{MemoryStore, PrivateRecords as _};
+        let store = MemoryStore::new();
+        let (a, b) = (OrgId([1; 16]), OrgId([2; 16]));
+        for i in 0..MAX_INBOX_PER_ORG {
+            store
+                .private_put(INBOX_NAMESPACE, format!("{a}/{i:016x}/e").as_bytes(), b"{}")
+                .expect("put");
+        }
+        let raw = envelope(
+            EventType::Published,
+            3,
+            "e-1",
+            "https://partner.example",
+            "2026-01-01T00:00:00Z",
+            serde_json::json!({"pfIds": ["00000000-0000-0000-0000-000000000001"]}),
+        )
+        .to_string();
+        let event = parse_event(3, raw.as_bytes()).expect("event");
+        let full = keep(&store, &a, &event, raw.as_bytes()).expect_err("full");
+        assert_eq!(full.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        keep(&store, &b, &event, raw.as_bytes()).expect("another organisation has room");
+    }
 
     #[test]
     fn timestamps_are_rfc3339_z() {

@@ -6,7 +6,7 @@
 //! with the client credentials the partner registered, see
 //! `tanji_pact::callbacks`, kept with the event) and posts the event to `BASE/2/events` or
 //! `BASE/3/events`. A failure (no answer, non-2xx) is retried with
-//! exponential back-off from 1 s up to one hour between attempts; after 72
+//! exponential back-off from 2 s up to one hour between attempts; after 72
 //! hours (PACT v3's limit) the event is dropped and the drop logged.
 //!
 //! Invariant: an event leaves the outbox only once its host answered 2xx,
@@ -110,6 +110,19 @@ impl Outbox {
         self.store.private_put(OUTBOX_NAMESPACE, &d.key(), &value)?;
         self.wake.notify_one();
         Ok(())
+    }
+
+    /// How many events for `org`'s hosts wait in the outbox.
+    pub(crate) fn pending_for(&self, org: &OrgId) -> usize {
+        self.store
+            .private_list(OUTBOX_NAMESPACE)
+            .map(|all| {
+                all.iter()
+                    .filter_map(|(_, v)| serde_json::from_slice::<Delivery>(v).ok())
+                    .filter(|d| d.org == *org)
+                    .count()
+            })
+            .unwrap_or(0)
     }
 
     /// Delivers what is due, round after round, until the runtime stops.
