@@ -197,6 +197,24 @@ mod tests {
     use super::*;
     use crate::model::v3::CarbonFootprint;
 
+    #[test]
+    fn written_timestamps_parse_back() {
+        assert_eq!(crate::map::timestamp_secs(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            crate::map::timestamp_secs(1_767_225_600 + 3_723),
+            "2026-01-01T01:02:03Z"
+        );
+    }
+
+    proptest::proptest! {
+        /// What the host writes (event times) is what it reads.
+        #[test]
+        fn timestamp_secs_round_trips(secs in 0u64..10_000_000_000) {
+            let text = crate::map::timestamp_secs(secs);
+            proptest::prop_assert_eq!(parse_timestamp(&text), Some(secs as i64));
+        }
+    }
+
     fn doc() -> ProductFootprint {
         ProductFootprint {
             id: "4eca9c6b-4c82-84da-92f7-352b34c81424".into(),

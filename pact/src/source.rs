@@ -7,6 +7,11 @@
 //! certificate on it and its issuer's registration, and the entry that
 //! deprecated or revoked it. The same [`RecordSet`] feeds the mapping, so
 //! what a node serves is what its proof recomputes to.
+//!
+//! [`document`] and [`select`] are what every place that serves PACT
+//! documents calls (REST v1 export, the PACT host's GetFootprint and
+//! ListFootprints, answers to requests): records → mapping → proof
+//! extension, in one way.
 
 use tanji_ledger::bundle::{prove_indices, ProveError};
 use tanji_ledger::carbon::{CertificateStatus, InputSource, RecordStatus};
@@ -15,8 +20,11 @@ use tanji_ledger::state::StateError;
 use tanji_ledger::store::{LedgerRead, StoreError};
 use tanji_ledger::tx::OrgRecord;
 
-use crate::map::RecordSet;
-use crate::proof::{PactProof, PROOF_FORMAT};
+use crate::filter::Filter;
+use crate::map::{self, MapError, RecordSet};
+use crate::model::{DataModelExtension, PactDocument};
+use crate::odata::ODataFilter;
+use crate::proof::{PactProof, EXTENSION_SPEC_VERSION, PROOF_FORMAT, SCHEMA_PATH};
 
 /// Why a footprint's records or proof could not be gathered.
 #[derive(Debug, thiserror::Error)]
@@ -143,21 +151,153 @@ pub fn collect<L: LedgerRead + ?Sized>(
     ))
 }
 
-/// The proof of `footprint`'s records against the newest checkpoint, with
-/// the validator keys (C2SP vkeys) and quorum the node checks checkpoints with.
+/// What every served proof names: the validator keys (C2SP vkeys) and
+/// quorum a verifier checks the checkpoint against, and the base URL under
+/// which the node serves the extension's schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProofContext {
+    /// The validators' verifier keys.
+    pub validators: Vec<String>,
+    /// How many of them make a checkpoint final.
+    pub quorum: usize,
+    /// `scheme://host` of the node, for the schema URL.
+    pub base_url: String,
+}
+
+/// The proof of `footprint`'s records (the entries at `indices`) against the
+/// newest checkpoint.
 pub fn prove<L: LedgerRead + ?Sized>(
     ledger: &L,
     footprint: &TxId,
     indices: &[u64],
-    validators: (Vec<String>, usize),
+    ctx: &ProofContext,
 ) -> Result<PactProof, SourceError> {
     let (checkpoint, entries) = prove_indices(ledger, indices)?;
     Ok(PactProof {
         format: PROOF_FORMAT.into(),
         footprint: *footprint,
         checkpoint,
-        validators: validators.0,
-        quorum: validators.1,
+        validators: ctx.validators.clone(),
+        quorum: ctx.quorum,
         entries,
     })
+}
+
+/// Why a footprint has no document.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// Its records or proof could not be gathered.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The version cannot express it, or it is hidden.
+    #[error(transparent)]
+    Map(#[from] MapError),
+}
+
+/// `set` mapped to PACT `version` (2 or 3).
+fn mapped(set: &RecordSet, version: u8) -> Result<PactDocument, MapError> {
+    Ok(match version {
+        2 => PactDocument::V2(Box::new(map::v2(set)?)),
+        _ => PactDocument::V3(Box::new(map::v3(set)?)),
+    })
+}
+
+/// Adds the proof of `id` (records at `indices`) to `doc`.
+fn attach<L: LedgerRead + ?Sized>(
+    ledger: &L,
+    ctx: &ProofContext,
+    doc: &mut PactDocument,
+    id: &TxId,
+    indices: &[u64],
+) -> Result<(), SourceError> {
+    let proof = prove(ledger, id, indices, ctx)?;
+    let data = serde_json::to_value(&proof)
+        .map_err(|e| SourceError::Inconsistent(format!("proof as JSON: {e}")))?;
+    doc.push_extension(DataModelExtension {
+        spec_version: EXTENSION_SPEC_VERSION.into(),
+        data_schema: format!("{}{SCHEMA_PATH}", ctx.base_url),
+        documentation: None,
+        data,
+    });
+    Ok(())
+}
+
+/// The PACT document of `id` in `version` (2 or 3), with its proof.
+pub fn document<L: LedgerRead + ?Sized>(
+    ledger: &L,
+    ctx: &ProofContext,
+    id: &TxId,
+    version: u8,
+) -> Result<PactDocument, DocumentError> {
+    let (set, indices) = collect(ledger, id)?;
+    let mut doc = mapped(&set, version)?;
+    attach(ledger, ctx, &mut doc, id, &indices)?;
+    Ok(doc)
+}
+
+/// Which documents a list or a request wants.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// PACT version of the documents (2 or 3).
+    pub version: u8,
+    /// v3 criteria, checked on the v3 mapping whatever the version served
+    /// (v2 requests' product and company ids become these).
+    pub criteria: Filter,
+    /// A v2 `$filter`, checked on the v2 document.
+    pub odata: Option<ODataFilter>,
+}
+
+impl Selection {
+    /// `set` as the selection's document if it is selected, without proof.
+    fn pick(&self, set: &RecordSet) -> Option<PactDocument> {
+        // Every footprint v2 can express, v3 can (v2's units are a subset).
+        let v3 = map::v3(set).ok()?;
+        if !self.criteria.matches(&v3) {
+            return None;
+        }
+        if self.version != 2 {
+            return Some(PactDocument::V3(Box::new(v3)));
+        }
+        let v2 = map::v2(set).ok()?;
+        if self.odata.as_ref().is_some_and(|f| !f.matches(&v2)) {
+            return None;
+        }
+        Some(PactDocument::V2(Box::new(v2)))
+    }
+}
+
+/// The documents `sel` selects among the attestations after log index
+/// `after`, in log order, each with its proof, at most `limit`; and, when
+/// more follow, the log index of the last one returned (the cursor to go on
+/// from). Footprints the mapping cannot express (hidden without published
+/// figures, units a version cannot name) are skipped; so is everything not
+/// yet under a checkpoint, which covers a prefix of the log.
+pub fn select<L: LedgerRead + ?Sized>(
+    ledger: &L,
+    ctx: &ProofContext,
+    sel: &Selection,
+    after: Option<u64>,
+    limit: usize,
+) -> Result<(Vec<PactDocument>, Option<u64>), SourceError> {
+    let all = listing(ledger)?;
+    let start = after.map_or(0, |a| all.partition_point(|(index, _)| *index <= a));
+    let mut docs = Vec::new();
+    let mut last = None;
+    for (index, id) in &all[start..] {
+        let (set, indices) = collect(ledger, id)?;
+        let Some(mut doc) = sel.pick(&set) else {
+            continue;
+        };
+        if docs.len() == limit {
+            return Ok((docs, last));
+        }
+        match attach(ledger, ctx, &mut doc, id, &indices) {
+            Ok(()) => {}
+            Err(SourceError::Prove(ProveError::NoCheckpoint | ProveError::NotCovered(_))) => break,
+            Err(e) => return Err(e),
+        }
+        docs.push(doc);
+        last = Some(*index);
+    }
+    Ok((docs, None))
 }

@@ -13,10 +13,8 @@ use tanji_ledger::testkit::{self, TestNet};
 use tanji_ledger::tx::{Role, TxKind};
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::TxId;
-use tanji_pact::map::{v2, v3};
-use tanji_pact::model::DataModelExtension;
-use tanji_pact::proof::{DOCUMENTATION_PATH, EXTENSION_SPEC_VERSION, SCHEMA, SCHEMA_PATH};
-use tanji_pact::source::{collect, prove};
+use tanji_pact::proof::{SCHEMA, SCHEMA_PATH};
+use tanji_pact::source::{document, select, ProofContext, Selection};
 use tanji_pact::verify::{verify_document, VerifyError};
 
 const V2_SCHEMA: &str = include_str!("../schema/product-footprint-2.3.json");
@@ -186,30 +184,18 @@ fn keys(net: &TestNet) -> (Vec<NoteVerifier>, usize) {
 
 /// The served document of `footprint` in `version` (2 or 3), with its proof.
 fn served(chain: &Chain, footprint: &TxId, version: u8) -> Value {
-    let (set, indices) = collect(&chain.store, footprint).expect("records");
     let (verifiers, quorum) = keys(&chain.net);
-    let proof = prove(
-        &chain.store,
-        footprint,
-        &indices,
-        (
-            verifiers.iter().map(NoteVerifier::to_vkey).collect(),
-            quorum,
-        ),
-    )
-    .expect("proof");
-    let extension = DataModelExtension {
-        spec_version: EXTENSION_SPEC_VERSION.into(),
-        data_schema: format!("https://node.example{SCHEMA_PATH}"),
-        documentation: Some(format!("https://node.example{DOCUMENTATION_PATH}")),
-        data: serde_json::to_value(&proof).expect("json"),
+    let ctx = ProofContext {
+        validators: verifiers.iter().map(NoteVerifier::to_vkey).collect(),
+        quorum,
+        base_url: "https://node.example".into(),
     };
-    let mut doc = match version {
-        2 => serde_json::to_value(v2(&set).expect("maps")),
-        _ => serde_json::to_value(v3(&set).expect("maps")),
-    }
-    .expect("json");
-    doc["extensions"] = serde_json::json!([extension]);
+    let doc = document(&chain.store, &ctx, footprint, version).expect("a document");
+    let doc = serde_json::to_value(doc).expect("json");
+    assert_eq!(
+        doc["extensions"][0]["dataSchema"],
+        format!("https://node.example{SCHEMA_PATH}")
+    );
     doc
 }
 
@@ -342,4 +328,93 @@ fn every_edit_is_named() {
         verify_document(&no_proof, None),
         Err(VerifyError::NoProof)
     ));
+}
+
+/// Listing: log order, a cursor that resumes exactly after the last
+/// document, criteria and the v2 `$filter`, every document with its proof.
+#[test]
+fn select_pages_in_log_order_with_criteria() {
+    let chain = chain();
+    let (verifiers, quorum) = keys(&chain.net);
+    let ctx = ProofContext {
+        validators: verifiers.iter().map(NoteVerifier::to_vkey).collect(),
+        quorum,
+        base_url: "https://node.example".into(),
+    };
+    let id_of = |d: &tanji_pact::model::PactDocument| {
+        serde_json::to_value(d).expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+    let pf = |tx: &TxId| tanji_pact::pf_id(tx).to_string();
+    let all = Selection {
+        version: 3,
+        ..Selection::default()
+    };
+    let (page, next) = select(&chain.store, &ctx, &all, None, 1).expect("page 1");
+    assert_eq!(
+        page.iter().map(id_of).collect::<Vec<_>>(),
+        vec![pf(&chain.first)]
+    );
+    let cursor = next.expect("more follow");
+    let (page, next) = select(&chain.store, &ctx, &all, Some(cursor), 1).expect("page 2");
+    assert_eq!(
+        page.iter().map(id_of).collect::<Vec<_>>(),
+        vec![pf(&chain.laptop)]
+    );
+    assert_eq!(next, None);
+    // The same pages however often they are asked for.
+    assert_eq!(
+        select(&chain.store, &ctx, &all, Some(cursor), 1)
+            .expect("again")
+            .0,
+        page
+    );
+    for doc in &page {
+        let v = serde_json::to_value(doc).expect("json");
+        verify_document(&v, Some((&verifiers, quorum))).expect("each verifies");
+    }
+
+    let deprecated = Selection {
+        version: 3,
+        criteria: tanji_pact::filter::Filter {
+            status: vec!["Deprecated".into()],
+            ..Default::default()
+        },
+        odata: None,
+    };
+    let (page, _) = select(&chain.store, &ctx, &deprecated, None, 10).expect("deprecated");
+    assert_eq!(
+        page.iter().map(id_of).collect::<Vec<_>>(),
+        vec![pf(&chain.first)]
+    );
+
+    let v2_laptop = Selection {
+        version: 2,
+        criteria: Default::default(),
+        odata: Some(
+            tanji_pact::odata::ODataFilter::parse(&format!(
+                "created ge '2000-01-01T00:00:00Z' and productIds/any(p:(p eq '{}'))",
+                served(&chain, &chain.laptop, 2)["productIds"][0]
+                    .as_str()
+                    .expect("a product id")
+            ))
+            .expect("filter"),
+        ),
+    };
+    let (page, _) = select(&chain.store, &ctx, &v2_laptop, None, 10).expect("v2");
+    assert_eq!(page.len(), 2, "both versions share the product id");
+    let none = Selection {
+        version: 2,
+        criteria: Default::default(),
+        odata: Some(
+            tanji_pact::odata::ODataFilter::parse("created lt '2000-01-01T00:00:00Z'")
+                .expect("filter"),
+        ),
+    };
+    assert!(select(&chain.store, &ctx, &none, None, 10)
+        .expect("v2")
+        .0
+        .is_empty());
 }

@@ -547,10 +547,31 @@ impl Client {
         key: &SecretKey,
     ) -> Result<bool, ClientError> {
         let path = paths::fill(paths::ENVELOPE, &[&footprint.to_hex(), &hash.to_string()]);
-        let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
-        let resp = self.send(req, &url).await?;
-        let answer: EnvelopePurged = Self::decode(resp, url).await?;
+        let answer: EnvelopePurged = self
+            .signed_json(reqwest::Method::DELETE, &path, NO_BODY, org, key)
+            .await?;
         Ok(answer.purged)
+    }
+
+    /// A signed request with a JSON body (`None`: no body), its JSON answer.
+    async fn signed_json<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&impl serde::Serialize>,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<T, ClientError> {
+        let bytes = match body {
+            Some(b) => serde_json::to_vec(b).map_err(|e| ClientError::Decode {
+                url: self.url(path),
+                why: format!("encoding the request: {e}"),
+            })?,
+            None => Vec::new(),
+        };
+        let (req, url) = self.signed(method, path, bytes, org, key);
+        let resp = self.send(req, &url).await?;
+        Self::decode(resp, url).await
     }
 
     /// `POST /v1/pact/clients`: creates a PACT client credential for `org`
@@ -561,16 +582,17 @@ impl Client {
         org: OrgId,
         key: &SecretKey,
     ) -> Result<PactClientCreated, ClientError> {
-        let body = serde_json::to_vec(&PactClientCreate {
+        let body = PactClientCreate {
             label: label.to_string(),
-        })
-        .map_err(|e| ClientError::Decode {
-            url: self.url(paths::PACT_CLIENTS),
-            why: e.to_string(),
-        })?;
-        let (req, url) = self.signed(reqwest::Method::POST, paths::PACT_CLIENTS, body, org, key);
-        let resp = self.send(req, &url).await?;
-        Self::decode(resp, url).await
+        };
+        self.signed_json(
+            reqwest::Method::POST,
+            paths::PACT_CLIENTS,
+            Some(&body),
+            org,
+            key,
+        )
+        .await
     }
 
     /// `GET /v1/pact/clients`: `org`'s PACT client credentials (signed as `org`).
@@ -579,15 +601,21 @@ impl Client {
         org: OrgId,
         key: &SecretKey,
     ) -> Result<PactClients, ClientError> {
-        let (req, url) = self.signed(
-            reqwest::Method::GET,
-            paths::PACT_CLIENTS,
-            Vec::new(),
-            org,
-            key,
-        );
-        let resp = self.send(req, &url).await?;
-        Self::decode(resp, url).await
+        self.signed_json(reqwest::Method::GET, paths::PACT_CLIENTS, NO_BODY, org, key)
+            .await
+    }
+
+    /// `DELETE /v1/pact/clients/{client_id}`: revokes one of `org`'s PACT
+    /// client credentials (signed as `org`).
+    pub async fn revoke_pact_client(
+        &self,
+        client_id: &str,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<PactClientRevoked, ClientError> {
+        let path = paths::fill(paths::PACT_CLIENT, &[client_id]);
+        self.signed_json(reqwest::Method::DELETE, &path, NO_BODY, org, key)
+            .await
     }
 
     /// `PUT /v1/pact/callbacks`: registers `org`'s PACT host at `base_url`
@@ -600,18 +628,19 @@ impl Client {
         org: OrgId,
         key: &SecretKey,
     ) -> Result<PactCallbackInfo, ClientError> {
-        let body = serde_json::to_vec(&PactCallbackSet {
+        let body = PactCallbackSet {
             base_url: base_url.to_string(),
             client_id: client_id.to_string(),
             client_secret: client_secret.to_string(),
-        })
-        .map_err(|e| ClientError::Decode {
-            url: self.url(paths::PACT_CALLBACKS),
-            why: e.to_string(),
-        })?;
-        let (req, url) = self.signed(reqwest::Method::PUT, paths::PACT_CALLBACKS, body, org, key);
-        let resp = self.send(req, &url).await?;
-        Self::decode(resp, url).await
+        };
+        self.signed_json(
+            reqwest::Method::PUT,
+            paths::PACT_CALLBACKS,
+            Some(&body),
+            org,
+            key,
+        )
+        .await
     }
 
     /// `GET /v1/pact/callbacks`: `org`'s registered PACT hosts (signed as `org`).
@@ -620,15 +649,14 @@ impl Client {
         org: OrgId,
         key: &SecretKey,
     ) -> Result<PactCallbacks, ClientError> {
-        let (req, url) = self.signed(
+        self.signed_json(
             reqwest::Method::GET,
             paths::PACT_CALLBACKS,
-            Vec::new(),
+            NO_BODY,
             org,
             key,
-        );
-        let resp = self.send(req, &url).await?;
-        Self::decode(resp, url).await
+        )
+        .await
     }
 
     /// `DELETE /v1/pact/callbacks/{id}`: removes one of `org`'s registered
@@ -640,25 +668,13 @@ impl Client {
         key: &SecretKey,
     ) -> Result<PactCallbackInfo, ClientError> {
         let path = paths::fill(paths::PACT_CALLBACK, &[id]);
-        let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
-        let resp = self.send(req, &url).await?;
-        Self::decode(resp, url).await
-    }
-
-    /// `DELETE /v1/pact/clients/{client_id}`: revokes one of `org`'s PACT
-    /// client credentials (signed as `org`).
-    pub async fn revoke_pact_client(
-        &self,
-        client_id: &str,
-        org: OrgId,
-        key: &SecretKey,
-    ) -> Result<PactClientRevoked, ClientError> {
-        let path = paths::fill(paths::PACT_CLIENT, &[client_id]);
-        let (req, url) = self.signed(reqwest::Method::DELETE, &path, Vec::new(), org, key);
-        let resp = self.send(req, &url).await?;
-        Self::decode(resp, url).await
+        self.signed_json(reqwest::Method::DELETE, &path, NO_BODY, org, key)
+            .await
     }
 }
+
+/// No JSON body.
+const NO_BODY: Option<&()> = None;
 
 /// No query string.
 const NO_QUERY: Option<&()> = None;

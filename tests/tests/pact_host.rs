@@ -38,6 +38,18 @@ impl Host {
             .expect("token request")
     }
 
+    /// A token for good credentials (200, `Bearer`), or a panic.
+    async fn access_token(&self, id: &str, secret: &str) -> String {
+        let resp = self.token(id, secret).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.expect("token json");
+        assert_eq!(body["token_type"], "Bearer");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
     async fn get(&self, url: &str, token: &str) -> (StatusCode, Option<String>, Value) {
         let resp = self
             .http
@@ -94,45 +106,58 @@ fn ids(docs: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// The demo partner's view of `node`'s PACT host: an HTTPS client trusting
-/// the node's development authority, and the credentials from `pact.json`.
-fn connect(node: &DevNode) -> (Host, String, String) {
-    let pact: Value = serde_json::from_str(
-        &std::fs::read_to_string(node.dir.join("pact.json")).expect("the demo writes pact.json"),
-    )
-    .expect("pact.json is JSON");
-    let base = pact["base_url"].as_str().expect("base_url").to_string();
+/// The demo partner at `node`'s PACT host: an HTTPS client trusting the
+/// node's development authority, the credentials from `pact.json`, its key,
+/// and the certified laptop it reads.
+struct Partner {
+    host: Host,
+    client_id: String,
+    secret: String,
+    key: OrgKeyFile,
+    /// The laptop's attestation id and PACT id.
+    laptop: (String, String),
+}
+
+fn connect(node: &DevNode) -> Partner {
+    let read = |file: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(node.dir.join(file))
+                .unwrap_or_else(|e| panic!("the demo writes {file}: {e}")),
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let pact = read("pact.json");
+    let text = |v: &Value| v.as_str().expect("a string").to_string();
+    let base = text(&pact["base_url"]);
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");
-    let ca = std::fs::read(pact["ca_cert"].as_str().expect("ca_cert")).expect("the CA is written");
+    let ca = std::fs::read(text(&pact["ca_cert"])).expect("the CA is written");
     let http = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("PEM"))
         .build()
         .expect("client");
-    (
-        Host { base, http },
-        pact["client_id"].as_str().expect("client_id").to_string(),
-        pact["client_secret"]
-            .as_str()
-            .expect("client_secret")
-            .to_string(),
-    )
+    let laptop = text(&read("demo.json")["laptop"]["footprint"]);
+    let laptop_pf = tanji_pact::pf_id(&laptop.parse().expect("laptop id")).to_string();
+    Partner {
+        host: Host { base, http },
+        client_id: text(&pact["client_id"]),
+        secret: text(&pact["client_secret"]),
+        key: OrgKeyFile::load(&node.keys().join("partner.json")).expect("partner key"),
+        laptop: (laptop, laptop_pf),
+    }
 }
 
 #[test]
 fn pact_host_serves_partners_over_https() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = DevNode::start(dir.path(), &["--demo"]).expect("dev node");
-    let (host, client_id, secret) = connect(&node);
+    let Partner {
+        host,
+        client_id,
+        secret,
+        key: partner,
+        laptop: (laptop, laptop_pf),
+    } = connect(&node);
     let base = host.base.clone();
-    let demo: Value =
-        serde_json::from_str(&std::fs::read_to_string(node.dir.join("demo.json")).expect("demo"))
-            .expect("demo.json");
-    let laptop = demo["laptop"]["footprint"]
-        .as_str()
-        .expect("laptop")
-        .to_string();
-    let laptop_pf = tanji_pact::pf_id(&laptop.parse().expect("laptop id")).to_string();
-    let partner = OrgKeyFile::load(&node.keys().join("partner.json")).expect("partner key");
 
     block_on(async {
         // Plain HTTP to the PACT port gets no HTTP answer at all.
@@ -157,14 +182,7 @@ fn pact_host_serves_partners_over_https() {
         assert_eq!(oidc["token_endpoint"], format!("{base}/auth/token"));
 
         // Tokens: the right secret, then wrong and unknown credentials.
-        let resp = host.token(&client_id, &secret).await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        let body: Value = resp.json().await.expect("token json");
-        let token = body["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_string();
-        assert_eq!(body["token_type"], "Bearer");
+        let token = host.access_token(&client_id, &secret).await;
         for (id, s) in [
             (client_id.as_str(), "wrong"),
             ("0123456789abcdef0123456789abcdef", secret.as_str()),
@@ -375,18 +393,23 @@ fn pact_host_serves_partners_over_https() {
             .await
             .expect("list");
         assert!(listed.clients.iter().any(|c| c.client_id == client_id));
+        let by_cli = cli_json(&[
+            "pact",
+            "client",
+            "list",
+            "--key",
+            arg(&node.keys().join("partner.json")),
+            "--node",
+            &node.url,
+        ]);
+        assert_eq!(by_cli, serde_json::to_value(&listed).expect("json"));
         let extra = client
             .create_pact_client("second tool", partner.org_id, &key)
             .await
             .expect("create");
-        let resp = host
-            .token(&extra.client.client_id, &extra.client_secret)
+        let extra_token = host
+            .access_token(&extra.client.client_id, &extra.client_secret)
             .await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        let extra_token = resp.json::<Value>().await.expect("json")["access_token"]
-            .as_str()
-            .expect("token")
-            .to_string();
         client
             .revoke_pact_client(&extra.client.client_id, partner.org_id, &key)
             .await
@@ -542,16 +565,13 @@ fn pact_events_answered_through_a_persisted_outbox() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let receiver = Receiver::default();
     let source = receiver.start(&rt);
-    let (host, client_id, secret) = connect(&node);
-    let partner = OrgKeyFile::load(&node.keys().join("partner.json")).expect("partner key");
-    let demo: Value =
-        serde_json::from_str(&std::fs::read_to_string(node.dir.join("demo.json")).expect("demo"))
-            .expect("demo.json");
-    let laptop = demo["laptop"]["footprint"]
-        .as_str()
-        .expect("laptop")
-        .to_string();
-    let laptop_pf = tanji_pact::pf_id(&laptop.parse().expect("laptop id")).to_string();
+    let Partner {
+        host,
+        client_id,
+        secret,
+        key: _,
+        laptop: (_, laptop_pf),
+    } = connect(&node);
 
     let post = |host: &Host, version: u8, token: &str, event: &Value| {
         block_on(async {
@@ -571,16 +591,7 @@ fn pact_events_answered_through_a_persisted_outbox() {
             (status, resp.text().await.unwrap_or_default())
         })
     };
-    let token = block_on(async {
-        host.token(&client_id, &secret)
-            .await
-            .json::<Value>()
-            .await
-            .expect("json")["access_token"]
-            .as_str()
-            .expect("token")
-            .to_string()
-    });
+    let token = block_on(host.access_token(&client_id, &secret));
 
     // Published: UUID ids are accepted (even unknown ones), a non-UUID is 400.
     let published = serde_json::json!({
@@ -629,15 +640,33 @@ fn pact_events_answered_through_a_persisted_outbox() {
 
     // The partner registers its host (signed with its key); answers then
     // authenticate with the registered client.
-    let registered = block_on(node.client().set_pact_callback(
+    let key_file = node.keys().join("partner.json");
+    let registered = cli_json(&[
+        "pact",
+        "callback",
+        "set",
         &source,
+        "--client-id",
         RECEIVER_ID,
+        "--client-secret",
         RECEIVER_SECRET,
-        partner.org_id,
-        &partner.signing_key().expect("key"),
-    ))
-    .expect("register");
-    assert_eq!(registered.base_url, source);
+        "--key",
+        arg(&key_file),
+        "--node",
+        &node.url,
+    ]);
+    let listed = cli_json(&[
+        "pact",
+        "callback",
+        "list",
+        "--key",
+        arg(&key_file),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(listed["callbacks"][0]["id"], registered["id"]);
+    assert!(!listed.to_string().contains(RECEIVER_SECRET), "{listed}");
+    assert_eq!(registered["base_url"], source.as_str());
 
     // Fulfilled, v3 and v2, with the requested product and a proof each.
     for (version, id, data) in [

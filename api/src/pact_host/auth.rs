@@ -13,7 +13,8 @@ use tanji_ledger::OrgId;
 use tanji_pact::auth::{self, AuthError, TOKEN_LIFETIME_SECS};
 use tanji_pact::clients;
 
-use super::{base_of, OAuthError, PactError, PactHost};
+use super::{OAuthError, PactError, PactHost};
+use crate::routes::pact::base_of;
 use crate::routes::signed::now;
 
 /// Where tokens are issued.
@@ -89,7 +90,7 @@ pub(super) async fn token(
 
 /// `GET /.well-known/openid-configuration`: where the token endpoint is.
 pub(super) async fn openid_configuration(headers: HeaderMap) -> impl IntoResponse {
-    let base = base_of(&headers);
+    let base = base_of(&headers, "https");
     Json(serde_json::json!({
         "issuer": base,
         "token_endpoint": format!("{base}{TOKEN_PATH}"),

@@ -25,14 +25,13 @@ impl PactError {
         }
     }
 
-    /// 400 `BadRequest`: a malformed request, or a missing or invalid token
-    /// (answered 401, as v3 requires for invalid tokens, with the code the
-    /// conformance suite expects).
+    /// 400 `BadRequest`: a malformed request or event.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
 
-    /// 401 `BadRequest`: no valid access token.
+    /// 401 `BadRequest`: no valid access token (v3 requires 401 for invalid
+    /// tokens; `BadRequest` is the code the conformance suite expects).
     pub fn invalid_token(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "BadRequest", message)
     }

@@ -22,21 +22,18 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde_json::Value;
-use tanji_api_types::carbon::PactDocument;
 use tanji_ledger::OrgId;
 use tanji_pact::callbacks::Callback;
 use tanji_pact::events::{
     self, callback_base, envelope, fulfilled_data, parse_event, rejected_data, Event, EventData,
     EventType,
 };
-use tanji_pact::filter::Filter;
-use tanji_pact::map;
-use tanji_pact::source::{collect, listing};
+use tanji_pact::map::timestamp_secs;
+use tanji_pact::source::{select, Selection};
 
 use super::auth::Reader;
-use super::{base_of, PactError, PactHost, Version};
-use crate::routes::pact::Prover;
+use super::{PactError, PactHost, Version};
+use crate::routes::pact::{base_of, proof_context};
 use crate::routes::signed::now;
 use crate::ApiLedger;
 
@@ -55,64 +52,14 @@ pub const MAX_PENDING_PER_ORG: usize = 1_000;
 /// Most footprints in one RequestFulfilled.
 const MAX_ANSWER: usize = events::MAX_LIST;
 
-/// An RFC 3339 `Z` timestamp of `secs`.
-fn rfc3339(secs: u64) -> String {
-    let days = i32::try_from(secs / 86_400).unwrap_or(i32::MAX);
-    let rest = secs % 86_400;
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        tanji_ledger::carbon::Date(days),
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// The footprints `criteria` selects, as documents of `version` with proofs.
-fn matching(
-    s: &dyn ApiLedger,
-    prover: &Prover,
-    version: Version,
-    criteria: &Filter,
-) -> Result<Vec<Value>, PactError> {
-    let mut out = Vec::new();
-    for (_, id) in listing(s).map_err(PactError::internal)? {
-        if out.len() == MAX_ANSWER {
-            break;
-        }
-        let Ok((set, indices)) = collect(s, &id) else {
-            continue;
-        };
-        let Ok(v3) = map::v3(&set) else {
-            continue;
-        };
-        if !criteria.matches(&v3) {
-            continue;
-        }
-        let mut doc = match version {
-            Version::V3 => PactDocument::V3(Box::new(v3)),
-            Version::V2 => match map::v2(&set) {
-                Ok(d) => PactDocument::V2(Box::new(d)),
-                Err(_) => continue,
-            },
-        };
-        if prover.attach(s, &mut doc, &id, &indices).is_err() {
-            // Not yet under a checkpoint: answered by a later request.
-            continue;
-        }
-        out.push(serde_json::to_value(&doc).map_err(PactError::internal)?);
-    }
-    Ok(out)
-}
-
 /// Keeps a received event for `org`, at most [`MAX_INBOX_PER_ORG`] of them.
 fn keep(s: &dyn ApiLedger, org: &OrgId, event: &Event, raw: &[u8]) -> Result<(), PactError> {
     let prefix = format!("{org}/");
     let held = s
-        .private_list(INBOX_NAMESPACE)
+        .private_keys(INBOX_NAMESPACE)
         .map_err(PactError::internal)?
         .iter()
-        .filter(|(k, _)| k.starts_with(prefix.as_bytes()))
+        .filter(|k| k.starts_with(prefix.as_bytes()))
         .count();
     if held >= MAX_INBOX_PER_ORG {
         return Err(PactError::too_many(format!(
@@ -133,7 +80,7 @@ async fn receive(
 ) -> Result<StatusCode, PactError> {
     let event = parse_event(version.major(), &body)
         .map_err(|e| PactError::bad_request(format!("invalid event: {e}")))?;
-    let prover = Prover::new(&host.api, base_of(&headers));
+    let ctx = proof_context(&host.api, base_of(&headers, "https"));
     let store = host.api.store.clone();
     let allow_http = host.config.allow_http_sources;
     let outbox = host.outbox.clone();
@@ -169,7 +116,18 @@ async fn receive(
                         callback.org
                     )));
                 }
-                let pfs = matching(s, &prover, version, criteria)?;
+                let selection = Selection {
+                    version: version.major(),
+                    criteria: criteria.clone(),
+                    odata: None,
+                };
+                let (docs, _) = select(s, &ctx, &selection, None, MAX_ANSWER)
+                    .map_err(PactError::internal)?;
+                let pfs = docs
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(PactError::internal)?;
                 let (kind, data) = if pfs.is_empty() {
                     (
                         EventType::RequestRejected,
@@ -183,8 +141,8 @@ async fn receive(
                     kind,
                     version.major(),
                     &id,
-                    prover.base_url(),
-                    &rfc3339(now()),
+                    &ctx.base_url,
+                    &timestamp_secs(now()),
                     data,
                 );
                 let to = callback.base_url.clone();
@@ -252,11 +210,5 @@ mod tests {
         let full = keep(&store, &a, &event, raw.as_bytes()).expect_err("full");
         assert_eq!(full.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
         keep(&store, &b, &event, raw.as_bytes()).expect("another organisation has room");
-    }
-
-    #[test]
-    fn timestamps_are_rfc3339_z() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_767_225_600 + 3_723), "2026-01-01T01:02:03Z");
     }
 }

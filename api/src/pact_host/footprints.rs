@@ -14,17 +14,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use tanji_api_types::carbon::PactDocument;
 use tanji_ledger::bundle::ProveError;
-use tanji_ledger::TxId;
 use tanji_pact::filter::Filter;
-use tanji_pact::map;
 use tanji_pact::odata::ODataFilter;
-use tanji_pact::source::{collect, find_pf_id, listing, SourceError};
+use tanji_pact::source::{document, find_pf_id, select, DocumentError, Selection, SourceError};
 
 use super::auth::Reader;
-use super::{base_of, PactError, PactHost, Version};
-use crate::routes::pact::Prover;
+use super::{PactError, PactHost, Version};
+use crate::routes::pact::{base_of, proof_context};
 
 /// Documents per page when the client names no `limit`.
 pub const DEFAULT_PAGE: usize = 50;
@@ -35,15 +32,9 @@ const CURSOR: &str = "x-tanji-after";
 /// Longest query string read.
 const MAX_QUERY: usize = 8192;
 
-/// Which documents a list request wants.
-enum Wanted {
-    V2(Option<ODataFilter>),
-    V3(Filter),
-}
-
 /// A parsed ListFootprints query.
 struct ListQuery {
-    wanted: Wanted,
+    selection: Selection,
     limit: usize,
     after: Option<u64>,
     /// The query without the cursor, to build the next link from.
@@ -89,57 +80,21 @@ fn parse_list_query(version: Version, raw: Option<&str>) -> Result<ListQuery, Pa
             _ => {}
         }
     }
-    let wanted = match version {
-        Version::V2 => Wanted::V2(odata),
-        Version::V3 => Wanted::V3(Filter::from_query(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )),
+    let criteria = match version {
+        Version::V2 => Filter::default(),
+        Version::V3 => Filter::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
     };
     let rest = pairs.into_iter().filter(|(k, _)| k != CURSOR).collect();
     Ok(ListQuery {
-        wanted,
+        selection: Selection {
+            version: version.major(),
+            criteria,
+            odata,
+        },
         limit,
         after,
         rest,
     })
-}
-
-fn source_error(version: Version, e: SourceError) -> PactError {
-    match e {
-        SourceError::UnknownFootprint(_) => {
-            PactError::not_found(version, "The specified footprint does not exist.")
-        }
-        SourceError::Prove(ProveError::NoCheckpoint | ProveError::NotCovered(_)) => {
-            PactError::not_found(
-                version,
-                "The specified footprint is not yet under a checkpoint; try again shortly.",
-            )
-        }
-        e => PactError::internal(e),
-    }
-}
-
-/// The document of `id` in the wanted version if the mapping can express
-/// it and the filter keeps it, with its proof; `Ok(None)` when skipped.
-fn listed_document(
-    s: &dyn crate::ApiLedger,
-    prover: &Prover,
-    wanted: &Wanted,
-    id: &TxId,
-) -> Result<Option<PactDocument>, SourceError> {
-    let (set, indices) = collect(s, id)?;
-    let mut doc = match wanted {
-        Wanted::V3(filter) => match map::v3(&set) {
-            Ok(d) if filter.matches(&d) => PactDocument::V3(Box::new(d)),
-            _ => return Ok(None),
-        },
-        Wanted::V2(filter) => match map::v2(&set) {
-            Ok(d) if filter.as_ref().is_none_or(|f| f.matches(&d)) => PactDocument::V2(Box::new(d)),
-            _ => return Ok(None),
-        },
-    };
-    prover.attach(s, &mut doc, id, &indices)?;
-    Ok(Some(doc))
 }
 
 async fn list(
@@ -149,37 +104,16 @@ async fn list(
     raw: Option<String>,
 ) -> Result<Response, PactError> {
     let q = parse_list_query(version, raw.as_deref())?;
-    let base = base_of(&headers);
-    let prover = Prover::new(&host.api, base.clone());
+    let base = base_of(&headers, "https");
+    let ctx = proof_context(&host.api, base.clone());
     let store = host.api.store.clone();
     let (docs, next) = tokio::task::spawn_blocking(move || {
-        let mut docs = Vec::new();
-        let mut next = None;
-        let mut last = None;
-        for (index, id) in listing(&*store).map_err(PactError::internal)? {
-            if q.after.is_some_and(|a| index <= a) {
-                continue;
-            }
-            let doc = match listed_document(&*store, &prover, &q.wanted, &id) {
-                Ok(Some(doc)) => doc,
-                Ok(None) => continue,
-                // Checkpoints cover a prefix of the log: nothing after this is covered either.
-                Err(SourceError::Prove(ProveError::NoCheckpoint | ProveError::NotCovered(_))) => {
-                    break
-                }
-                Err(e) => return Err(PactError::internal(e)),
-            };
-            if docs.len() == q.limit {
-                next = last;
-                break;
-            }
-            docs.push(doc);
-            last = Some(index);
-        }
-        Ok((docs, next.map(|after| (after, q.rest))))
+        select(&*store, &ctx, &q.selection, q.after, q.limit)
+            .map(|(docs, next)| (docs, next.map(|after| (after, q.rest))))
     })
     .await
-    .map_err(PactError::internal)??;
+    .map_err(PactError::internal)?
+    .map_err(PactError::internal)?;
     let mut resp = Json(serde_json::json!({ "data": docs })).into_response();
     if let Some((after, rest)) = next {
         let path = match version {
@@ -205,23 +139,26 @@ async fn get(
 ) -> Result<Json<serde_json::Value>, PactError> {
     let pf_id = tanji_pact::parse_pf_id(&id)
         .ok_or_else(|| PactError::bad_request(format!("{id:?} is not a footprint id (a UUID)")))?;
-    let prover = Prover::new(&host.api, base_of(&headers));
+    let ctx = proof_context(&host.api, base_of(&headers, "https"));
     let store = host.api.store.clone();
     let doc = tokio::task::spawn_blocking(move || {
         let not_found = || PactError::not_found(version, "The specified footprint does not exist.");
         let tx = find_pf_id(&*store, &pf_id)
             .map_err(PactError::internal)?
             .ok_or_else(not_found)?;
-        let (set, indices) = collect(&*store, &tx).map_err(|e| source_error(version, e))?;
-        // Hidden footprints without published figures do not exist here.
-        let mut doc = match version {
-            Version::V2 => PactDocument::V2(Box::new(map::v2(&set).map_err(|_| not_found())?)),
-            Version::V3 => PactDocument::V3(Box::new(map::v3(&set).map_err(|_| not_found())?)),
-        };
-        prover
-            .attach(&*store, &mut doc, &tx, &indices)
-            .map_err(|e| source_error(version, e))?;
-        Ok::<_, PactError>(doc)
+        document(&*store, &ctx, &tx, version.major()).map_err(|e| match e {
+            // Hidden footprints without published figures do not exist here.
+            DocumentError::Map(_) | DocumentError::Source(SourceError::UnknownFootprint(_)) => {
+                not_found()
+            }
+            DocumentError::Source(SourceError::Prove(
+                ProveError::NoCheckpoint | ProveError::NotCovered(_),
+            )) => PactError::not_found(
+                version,
+                "The specified footprint is not yet under a checkpoint; try again shortly.",
+            ),
+            e => PactError::internal(e),
+        })
     })
     .await
     .map_err(PactError::internal)??;

@@ -32,7 +32,7 @@ mod outbox;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderMap, Uri};
+use axum::http::Uri;
 use axum::routing::{get, post};
 use axum::Router;
 use tanji_pact::clients::{self, RegistryError};
@@ -116,16 +116,4 @@ async fn not_found(uri: Uri) -> PactError {
         Version::V3
     };
     PactError::not_found(version, format!("no PACT action at {}", uri.path()))
-}
-
-/// `https://HOST` of a request: the base of absolute URLs the host hands
-/// out (pagination links, schema URLs), so they name the host the client
-/// called, as PACT requires.
-fn base_of(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost");
-    format!("https://{host}")
 }

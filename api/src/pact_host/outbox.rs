@@ -9,8 +9,12 @@
 //! exponential back-off from 2 s up to one hour between attempts; after 72
 //! hours (PACT v3's limit) the event is dropped and the drop logged.
 //!
-//! Invariant: an event leaves the outbox only once its host answered 2xx,
-//! or after the 72 hours.
+//! Records are keyed `NEXT_ATTEMPT/ORG/EVENT_ID` (time in 16 hex digits),
+//! so what is due is a prefix of the key order and what an organisation has
+//! pending a count of keys: neither reads the (possibly large) events.
+//!
+//! Invariants: an event leaves the outbox only once its host answered 2xx,
+//! or after the 72 hours; a record's key names its `next_attempt` and `org`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,10 +67,29 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// `NEXT_ATTEMPT/ORG/EVENT_ID`.
     fn key(&self) -> Vec<u8> {
         let id = self.event["id"].as_str().unwrap_or_default();
-        format!("{:016x}/{id}", self.created).into_bytes()
+        format!("{:016x}/{}/{id}", self.next_attempt, self.org).into_bytes()
     }
+}
+
+/// The `next_attempt` and organisation a key names.
+fn key_parts(key: &[u8]) -> Option<(u64, &[u8])> {
+    let time = u64::from_str_radix(std::str::from_utf8(key.get(..16)?).ok()?, 16).ok()?;
+    let org = key.get(17..)?.split(|b| *b == b'/').next()?;
+    Some((time, org))
+}
+
+/// Why an event could not be queued.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// The private records could not be written.
+    #[error(transparent)]
+    Store(#[from] tanji_ledger::store::StoreError),
+    /// The record could not be encoded.
+    #[error("encoding an outbox record: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 /// The outbox of one node: queue (durably) and deliver.
@@ -92,7 +115,7 @@ impl Outbox {
         callback: Callback,
         version: u8,
         event: Value,
-    ) -> Result<(), tanji_ledger::store::StoreError> {
+    ) -> Result<(), OutboxError> {
         let t = now();
         let d = Delivery {
             org: callback.org,
@@ -106,20 +129,20 @@ impl Outbox {
             created: t,
             last_error: None,
         };
-        let value = serde_json::to_vec(&d).unwrap_or_default();
-        self.store.private_put(OUTBOX_NAMESPACE, &d.key(), &value)?;
+        self.store
+            .private_put(OUTBOX_NAMESPACE, &d.key(), &serde_json::to_vec(&d)?)?;
         self.wake.notify_one();
         Ok(())
     }
 
     /// How many events for `org`'s hosts wait in the outbox.
     pub(crate) fn pending_for(&self, org: &OrgId) -> usize {
+        let org = org.to_string();
         self.store
-            .private_list(OUTBOX_NAMESPACE)
-            .map(|all| {
-                all.iter()
-                    .filter_map(|(_, v)| serde_json::from_slice::<Delivery>(v).ok())
-                    .filter(|d| d.org == *org)
+            .private_keys(OUTBOX_NAMESPACE)
+            .map(|keys| {
+                keys.iter()
+                    .filter(|k| key_parts(k).is_some_and(|(_, o)| o == org.as_bytes()))
                     .count()
             })
             .unwrap_or(0)
@@ -155,27 +178,34 @@ impl Outbox {
     }
 }
 
-/// Deliveries due at `t`, oldest first, at most [`PER_ROUND`].
+/// Deliveries due at `t`, earliest first, at most [`PER_ROUND`].
 fn due(store: &dyn ApiLedger, t: u64) -> Vec<(Vec<u8>, Delivery)> {
-    match store.private_list(OUTBOX_NAMESPACE) {
-        Ok(all) => all
-            .into_iter()
-            .filter_map(|(k, v)| match serde_json::from_slice::<Delivery>(&v) {
-                Ok(d) => Some((k, d)),
-                Err(e) => {
-                    tracing::error!(error = %e, "PACT outbox: dropping a damaged record");
-                    let _ = store.private_delete(OUTBOX_NAMESPACE, &k);
-                    None
-                }
-            })
-            .filter(|(_, d)| d.next_attempt <= t)
-            .take(PER_ROUND)
-            .collect(),
+    let keys = match store.private_keys(OUTBOX_NAMESPACE) {
+        Ok(k) => k,
         Err(e) => {
             tracing::error!(error = %e, "PACT outbox: cannot read");
-            Vec::new()
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for key in keys {
+        if out.len() == PER_ROUND || key_parts(&key).is_some_and(|(at, _)| at > t) {
+            break;
+        }
+        let decoded = store
+            .private_get(OUTBOX_NAMESPACE, &key)
+            .map(|v| v.map(|v| serde_json::from_slice::<Delivery>(&v)));
+        match decoded {
+            Ok(Some(Ok(d))) if key_parts(&key).is_some() => out.push((key, d)),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "PACT outbox: cannot read"),
+            _ => {
+                tracing::error!("PACT outbox: dropping a damaged record");
+                let _ = store.private_delete(OUTBOX_NAMESPACE, &key);
+            }
         }
     }
+    out
 }
 
 /// Records the outcome of an attempt: delivered (removed), retried later,
@@ -201,11 +231,16 @@ fn settle(store: &dyn ApiLedger, key: &[u8], mut d: Delivery, outcome: Result<()
             d.next_attempt = t + wait;
             tracing::warn!(to = %d.base_url, event = %event_id, error = %why, retry_in_s = wait, "PACT event not delivered");
             d.last_error = Some(why);
-            store.private_put(
-                OUTBOX_NAMESPACE,
-                key,
-                &serde_json::to_vec(&d).unwrap_or_default(),
-            )
+            // Rescheduled: the record moves to the key of its next attempt.
+            match serde_json::to_vec(&d) {
+                Ok(value) => store
+                    .private_put(OUTBOX_NAMESPACE, &d.key(), &value)
+                    .and_then(|()| store.private_delete(OUTBOX_NAMESPACE, key).map(|_| ())),
+                Err(e) => {
+                    tracing::error!(error = %e, "PACT outbox: cannot encode a record; retried as it was");
+                    Ok(())
+                }
+            }
         }
     };
     if let Err(e) = result {
@@ -275,6 +310,26 @@ mod tests {
     }
 
     #[test]
+    fn pending_answers_are_counted_per_organisation() {
+        let outbox = Outbox::new(Arc::new(MemoryStore::new()));
+        let callback = |org: u8| Callback {
+            org: OrgId([org; 16]),
+            base_url: "https://partner.example".into(),
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+        };
+        for (org, id) in [(1, "a"), (1, "b"), (2, "c")] {
+            outbox
+                .queue(callback(org), 3, serde_json::json!({"id": id}))
+                .expect("queued");
+        }
+        assert_eq!(outbox.pending_for(&OrgId([1; 16])), 2);
+        assert_eq!(outbox.pending_for(&OrgId([2; 16])), 1);
+        assert_eq!(outbox.pending_for(&OrgId([3; 16])), 0);
+        assert_eq!(due(&*outbox.store, now()).len(), 3);
+    }
+
+    #[test]
     fn failures_back_off_then_give_up_and_success_removes() {
         let store = MemoryStore::new();
         let t = now();
@@ -289,18 +344,17 @@ mod tests {
             .expect("put");
         assert_eq!(due(&store, t).len(), 1);
         settle(&store, &key, d, Err("refused".into()));
-        let kept: Delivery = serde_json::from_slice(
-            &store
-                .private_get(OUTBOX_NAMESPACE, &key)
-                .expect("get")
-                .expect("kept"),
-        )
-        .expect("json");
-        assert_eq!(kept.attempts, 1);
-        assert!(kept.next_attempt >= t + 2);
-        assert_eq!(kept.last_error.as_deref(), Some("refused"));
         assert!(due(&store, t).is_empty());
-        assert_eq!(due(&store, kept.next_attempt).len(), 1);
+        let rescheduled = due(&store, t + 2);
+        assert_eq!(rescheduled.len(), 1, "moved to its next attempt's key");
+        let (key, kept) = rescheduled.into_iter().next().expect("one");
+        assert_eq!(kept.attempts, 1);
+        assert_eq!(kept.next_attempt, t + 2);
+        assert_eq!(kept.last_error.as_deref(), Some("refused"));
+        assert_eq!(
+            key_parts(&key),
+            Some((t + 2, OrgId([1; 16]).to_string().as_bytes()))
+        );
         settle(&store, &key, kept, Ok(()));
         assert!(store
             .private_list(OUTBOX_NAMESPACE)

@@ -10,111 +10,34 @@ use tanji_api_types::carbon::{PactDocument, PactQuery};
 use tanji_api_types::{paths, ErrorBody};
 use tanji_ledger::bundle::ProveError;
 use tanji_ledger::TxId;
-use tanji_pact::map::{self, MapError};
-use tanji_pact::model::DataModelExtension;
-use tanji_pact::proof::{EXTENSION_SPEC_VERSION, SCHEMA, SCHEMA_PATH};
-use tanji_pact::source::{collect, prove, SourceError};
+use tanji_pact::proof::SCHEMA;
+use tanji_pact::source::{document, DocumentError, ProofContext, SourceError};
 
 use super::carbon::parse_tx;
 use super::{blocking, query};
-use crate::{ApiError, ApiLedger, ApiState};
+use crate::{ApiError, ApiState};
 
-/// Attaches the verifiable-PACT proof to documents: the quorum the node
-/// checks checkpoints against, and the absolute base of the extension's
-/// schema URL.
-pub(crate) struct Prover {
-    validators: Vec<String>,
-    quorum: usize,
-    base: String,
-}
-
-impl Prover {
-    /// The node's validator keys and quorum, with schema URLs under `base`.
-    pub(crate) fn new(state: &ApiState, base: String) -> Self {
-        let (verifiers, quorum) = state.node.checkpoint_verifiers();
-        Self {
-            validators: verifiers.iter().map(|k| k.to_vkey()).collect(),
-            quorum,
-            base,
-        }
-    }
-
-    /// The base URL documents and events name (this host).
-    pub(crate) fn base_url(&self) -> &str {
-        &self.base
-    }
-
-    /// Adds the proof of footprint `id`, whose records are the entries at
-    /// `indices`, to `doc`.
-    pub(crate) fn attach(
-        &self,
-        s: &dyn ApiLedger,
-        doc: &mut PactDocument,
-        id: &TxId,
-        indices: &[u64],
-    ) -> Result<(), SourceError> {
-        let proof = prove(s, id, indices, (self.validators.clone(), self.quorum))?;
-        let data = serde_json::to_value(&proof)
-            .map_err(|e| SourceError::Inconsistent(format!("proof as JSON: {e}")))?;
-        doc.push_extension(DataModelExtension {
-            spec_version: EXTENSION_SPEC_VERSION.into(),
-            data_schema: format!("{}{SCHEMA_PATH}", self.base),
-            documentation: None,
-            data,
-        });
-        Ok(())
+/// The proof context of documents served by this node under `base`: its
+/// validators' keys and checkpoint quorum.
+pub(crate) fn proof_context(state: &ApiState, base: String) -> ProofContext {
+    let (verifiers, quorum) = state.node.checkpoint_verifiers();
+    ProofContext {
+        validators: verifiers.iter().map(|k| k.to_vkey()).collect(),
+        quorum,
+        base_url: base,
     }
 }
 
-/// The PACT document of `id` in `version` (2 or 3) with its proof; the
-/// extension's schema URL is absolute under `base`.
-pub(crate) async fn document(
-    state: &ApiState,
-    id: TxId,
-    version: u8,
-    base: String,
-) -> Result<PactDocument, ApiError> {
-    let prover = Prover::new(state, base);
-    blocking(state, move |s| {
-        let (set, indices) = collect(s, &id).map_err(source_error)?;
-        let mut doc = match version {
-            2 => PactDocument::V2(Box::new(map::v2(&set).map_err(map_error)?)),
-            _ => PactDocument::V3(Box::new(map::v3(&set).map_err(map_error)?)),
-        };
-        prover
-            .attach(s, &mut doc, &id, &indices)
-            .map_err(source_error)?;
-        Ok(doc)
-    })
-    .await
-}
-
-fn source_error(e: SourceError) -> ApiError {
-    match e {
-        SourceError::UnknownFootprint(id) => {
-            ApiError::not_found(format!("footprint {id} is not on the ledger"))
-        }
-        SourceError::Prove(ProveError::NoCheckpoint | ProveError::NotCovered(_)) => {
-            ApiError::not_found("no checkpoint covers this footprint yet")
-        }
-        e => ApiError::internal(e),
-    }
-}
-
-fn map_error(e: MapError) -> ApiError {
-    match e {
-        MapError::Hidden(_) | MapError::Unit { .. } => ApiError::not_found(e.to_string()),
-    }
-}
-
-/// `http://HOST` of a request (REST v1 is plain HTTP; the PACT host is HTTPS).
-fn base_of(headers: &HeaderMap) -> String {
+/// `SCHEME://HOST` of a request, from its `Host` header: the base of the
+/// absolute URLs the node hands out (REST v1 is plain HTTP, the PACT host
+/// HTTPS), so they name the host the client called.
+pub(crate) fn base_of(headers: &HeaderMap, scheme: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
         .unwrap_or("localhost");
-    format!("http://{host}")
+    format!("{scheme}://{host}")
 }
 
 /// `GET /v1/footprints/{id}/pact`: the footprint as a PACT document with its proof.
@@ -139,9 +62,21 @@ pub async fn footprint_pact(
         )));
     }
     let id = parse_tx(&id)?;
-    Ok(Json(
-        document(&state, id, version, base_of(&headers)).await?,
-    ))
+    let ctx = proof_context(&state, base_of(&headers, "http"));
+    let doc = blocking(&state, move |s| {
+        document(s, &ctx, &id, version).map_err(|e| match e {
+            DocumentError::Source(SourceError::UnknownFootprint(id)) => {
+                ApiError::not_found(format!("footprint {id} is not on the ledger"))
+            }
+            DocumentError::Source(SourceError::Prove(
+                ProveError::NoCheckpoint | ProveError::NotCovered(_),
+            )) => ApiError::not_found("no checkpoint covers this footprint yet"),
+            DocumentError::Map(e) => ApiError::not_found(e.to_string()),
+            e => ApiError::internal(e),
+        })
+    })
+    .await?;
+    Ok(Json(doc))
 }
 
 /// `GET /pact/extensions/tanji-proof/1.0.0/schema.json`: the proof extension's JSON schema.

@@ -14,9 +14,8 @@
 //! records, like sealed envelopes; partners use them at that node's PACT
 //! host (`/auth/token`).
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use tanji_api_types::pact::{
     PactCallbackInfo, PactCallbackSet, PactCallbacks, PactClientCreate, PactClientCreated,
@@ -28,12 +27,12 @@ use tanji_pact::auth::StoredCredential;
 use tanji_pact::callbacks::{self, Callback, CallbackError};
 use tanji_pact::clients::{self, RegistryError};
 
-use super::signed::{authenticate, now};
-use super::{blocking, read_body};
+use super::blocking;
+use super::signed::{json_body, now, Signed};
 use crate::{ApiError, ApiState};
 
-/// Largest body of a create request.
-const MAX_CREATE_BODY: usize = 4096;
+/// Largest body of a signed PACT management request.
+const MAX_BODY: usize = 4096;
 
 fn info(c: StoredCredential) -> PactClientInfo {
     PactClientInfo {
@@ -69,21 +68,11 @@ fn registry_error(e: RegistryError) -> ApiError {
     ))]
 pub async fn create(
     State(state): State<ApiState>,
-    method: Method,
-    headers: HeaderMap,
-    body: Body,
+    signed: Signed<MAX_BODY>,
 ) -> Result<(StatusCode, Json<PactClientCreated>), ApiError> {
-    let bytes = read_body(body, MAX_CREATE_BODY).await.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("at most {MAX_CREATE_BODY} bytes"),
-        )
-    })?;
     blocking(&state, move |store| {
-        let org = authenticate(store, &headers, &method, paths::PACT_CLIENTS, &bytes)?;
-        let req: PactClientCreate = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+        let org = signed.org;
+        let req: PactClientCreate = json_body(&signed.body)?;
         let new = clients::create(store, org, &req.label, now()).map_err(registry_error)?;
         tracing::info!(%org, client_id = %new.stored.client_id, "PACT credential created");
         Ok((
@@ -109,11 +98,10 @@ pub async fn create(
     ))]
 pub async fn list(
     State(state): State<ApiState>,
-    method: Method,
-    headers: HeaderMap,
+    signed: Signed<MAX_BODY>,
 ) -> Result<Json<PactClients>, ApiError> {
     blocking(&state, move |store| {
-        let org = authenticate(store, &headers, &method, paths::PACT_CLIENTS, &[])?;
+        let org = signed.org;
         let clients = clients::list(store, &org).map_err(registry_error)?;
         Ok(Json(PactClients {
             clients: clients.into_iter().map(info).collect(),
@@ -136,13 +124,11 @@ pub async fn list(
     ))]
 pub async fn revoke(
     State(state): State<ApiState>,
-    method: Method,
-    headers: HeaderMap,
     Path(client_id): Path<String>,
+    signed: Signed<MAX_BODY>,
 ) -> Result<Json<PactClientRevoked>, ApiError> {
     blocking(&state, move |store| {
-        let path = paths::fill(paths::PACT_CLIENT, &[&client_id]);
-        let org = authenticate(store, &headers, &method, &path, &[])?;
+        let org = signed.org;
         let gone = clients::revoke(store, &org, &client_id).map_err(registry_error)?;
         tracing::info!(%org, client_id = %gone.client_id, "PACT credential revoked");
         Ok(Json(PactClientRevoked {
@@ -185,21 +171,11 @@ fn callback_info(c: Callback) -> PactCallbackInfo {
     ))]
 pub async fn set_callback(
     State(state): State<ApiState>,
-    method: Method,
-    headers: HeaderMap,
-    body: Body,
+    signed: Signed<MAX_BODY>,
 ) -> Result<Json<PactCallbackInfo>, ApiError> {
-    let bytes = read_body(body, MAX_CREATE_BODY).await.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("at most {MAX_CREATE_BODY} bytes"),
-        )
-    })?;
     blocking(&state, move |store| {
-        let org = authenticate(store, &headers, &method, paths::PACT_CALLBACKS, &bytes)?;
-        let req: PactCallbackSet = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+        let org = signed.org;
+        let req: PactCallbackSet = json_body(&signed.body)?;
         // Development hosts are registered everywhere; whether a node
         // answers them is its PACT host's switch, checked per request.
         let cb = callbacks::set(
@@ -227,11 +203,10 @@ pub async fn set_callback(
     ))]
 pub async fn list_callbacks(
     State(state): State<ApiState>,
-    method: Method,
-    headers: HeaderMap,
+    signed: Signed<MAX_BODY>,
 ) -> Result<Json<PactCallbacks>, ApiError> {
     blocking(&state, move |store| {
-        let org = authenticate(store, &headers, &method, paths::PACT_CALLBACKS, &[])?;
+        let org = signed.org;
         let list = callbacks::list(store, &org).map_err(callback_error)?;
         Ok(Json(PactCallbacks {
             callbacks: list.into_iter().map(callback_info).collect(),
@@ -251,13 +226,11 @@ pub async fn list_callbacks(
     ))]
 pub async fn remove_callback(
     State(state): State<ApiState>,
-    method: Method,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    signed: Signed<MAX_BODY>,
 ) -> Result<Json<PactCallbackInfo>, ApiError> {
     blocking(&state, move |store| {
-        let path = paths::fill(paths::PACT_CALLBACK, &[&id]);
-        let org = authenticate(store, &headers, &method, &path, &[])?;
+        let org = signed.org;
         let gone = callbacks::remove(store, &org, &id).map_err(callback_error)?;
         Ok(Json(callback_info(gone)))
     })

@@ -725,23 +725,41 @@ impl PrivateRecords for Store {
         Ok(here)
     }
     fn private_list(&self, namespace: &str) -> Result<Vec<PrivateRecord>, StoreError> {
-        let prefix = private_prefix(namespace);
         let mut out = Vec::new();
+        self.private_scan(namespace, |k, v| out.push((k.to_vec(), v.to_vec())))?;
+        Ok(out)
+    }
+    fn private_keys(&self, namespace: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        self.private_scan(namespace, |k, _| out.push(k.to_vec()))?;
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Calls `f` with each record (key within the namespace, value) of
+    /// `namespace`, in key order, at most [`MAX_PRIVATE_LIST`].
+    fn private_scan(
+        &self,
+        namespace: &str,
+        mut f: impl FnMut(&[u8], &[u8]),
+    ) -> Result<(), StoreError> {
+        let prefix = private_prefix(namespace);
         let iter = self.db.iterator_cf(
             cf(&self.db, CF_PRIVATE)?,
             rocksdb::IteratorMode::From(&prefix, rocksdb::Direction::Forward),
         );
-        for item in iter {
+        for (n, item) in iter.enumerate() {
             let (k, v) = item?;
             let Some(key) = k.strip_prefix(prefix.as_slice()) else {
                 break;
             };
-            if out.len() == MAX_PRIVATE_LIST {
+            if n == MAX_PRIVATE_LIST {
                 break;
             }
-            out.push((key.to_vec(), v.to_vec()));
+            f(key, &v);
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -344,6 +344,15 @@ impl PrivateRecords for MemoryStore {
             .take(MAX_PRIVATE_LIST)
             .collect())
     }
+    fn private_keys(&self, namespace: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let prefix = private_prefix(namespace);
+        Ok(self
+            .records()
+            .range(prefix.clone()..)
+            .map_while(|(k, _)| Some(k.strip_prefix(prefix.as_slice())?.to_vec()))
+            .take(MAX_PRIVATE_LIST)
+            .collect())
+    }
 }
 
 impl EnvelopeWrite for MemoryStore {

@@ -136,6 +136,10 @@ pub trait PrivateRecords {
     /// Every record of `namespace` (key, value), in key order, at most
     /// [`MAX_PRIVATE_LIST`].
     fn private_list(&self, namespace: &str) -> Result<Vec<PrivateRecord>, StoreError>;
+
+    /// The keys of `namespace`, in order, at most [`MAX_PRIVATE_LIST`]:
+    /// for counting and scheduling without copying values.
+    fn private_keys(&self, namespace: &str) -> Result<Vec<Vec<u8>>, StoreError>;
 }
 
 /// Refuses a tree size beyond the head.

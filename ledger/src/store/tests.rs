@@ -498,6 +498,10 @@ fn private_records_by_namespace() {
             s.private_get("pact-clients", b"a").expect("get"),
             Some(b"other".to_vec())
         );
+        assert_eq!(
+            s.private_keys("pact-client").expect("keys"),
+            vec![b"a".to_vec(), b"b".to_vec()]
+        );
         assert!(s.private_delete("pact-client", b"a").expect("delete"));
         assert!(!s.private_delete("pact-client", b"a").expect("delete again"));
         assert_eq!(s.private_get("pact-client", b"a").expect("get"), None);

@@ -340,6 +340,19 @@ pub fn timestamp(date: tanji_ledger::carbon::Date) -> String {
     format!("{date}T00:00:00Z")
 }
 
+/// The RFC 3339 `Z` timestamp of `secs` since 1970-01-01T00:00:00Z.
+pub fn timestamp_secs(secs: u64) -> String {
+    let days = i32::try_from(secs / 86_400).unwrap_or(i32::MAX);
+    let rest = secs % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        tanji_ledger::carbon::Date(days),
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 /// Geography as PACT writes it: one of region, country or subdivision, or
 /// none for global.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

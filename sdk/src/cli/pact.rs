@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
+use tanji_ledger::crypto::SecretKey;
 use tanji_ledger::keyfile::OrgKeyFile;
-use tanji_ledger::TxId;
+use tanji_ledger::{OrgId, TxId};
 
 use super::output::Output;
 use super::NodeArg;
@@ -36,65 +37,76 @@ pub enum PactCommand {
     Callback(CallbackCommand),
 }
 
+/// An organisation acting through a node: its key file (signs the requests)
+/// and the node.
+#[derive(clap::Args)]
+pub struct Signer {
+    /// The organisation's key file.
+    #[arg(long)]
+    key: PathBuf,
+    #[command(flatten)]
+    node: NodeArg,
+}
+
+impl Signer {
+    /// The node's client, the organisation's id and its signing key.
+    fn open(&self) -> Result<(tanji_sdk::Client, OrgId, SecretKey)> {
+        let org = OrgKeyFile::load(&self.key)?;
+        Ok((self.node.client()?, org.org_id, org.signing_key()?))
+    }
+}
+
+/// One line per item, or `empty` when there is none.
+fn lines<T>(items: &[T], empty: String, line: impl Fn(&T) -> String) -> String {
+    if items.is_empty() {
+        return empty;
+    }
+    items.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
 #[derive(Subcommand)]
 pub enum CallbackCommand {
     /// Register (or replace) a host and the credentials the node uses there.
     Set {
         /// The host's base URL (the `source` of its events).
-        url: String,
+        #[arg(value_name = "URL")]
+        base_url: String,
         /// Client id at that host.
         #[arg(long)]
         client_id: String,
         /// Client secret at that host.
         #[arg(long)]
         client_secret: String,
-        /// The organisation's key file.
-        #[arg(long)]
-        key: PathBuf,
         #[command(flatten)]
-        node: NodeArg,
+        signer: Signer,
     },
     /// List the organisation's registered hosts (never the secrets).
     List {
-        /// The organisation's key file.
-        #[arg(long)]
-        key: PathBuf,
         #[command(flatten)]
-        node: NodeArg,
+        signer: Signer,
     },
     /// Remove a registered host.
     Remove {
         /// The registration's id (see `list`).
         id: String,
-        /// The organisation's key file.
-        #[arg(long)]
-        key: PathBuf,
         #[command(flatten)]
-        node: NodeArg,
+        signer: Signer,
     },
 }
 
 async fn callback_command(cmd: CallbackCommand, out: Output) -> Result<()> {
     match cmd {
         CallbackCommand::Set {
-            url,
+            base_url,
             client_id,
             client_secret,
-            key,
-            node,
+            signer,
         } => {
-            let org = OrgKeyFile::load(&key)?;
-            let cb = node
-                .client()?
-                .set_pact_callback(
-                    &url,
-                    &client_id,
-                    &client_secret,
-                    org.org_id,
-                    &org.signing_key()?,
-                )
+            let (client, org, key) = signer.open()?;
+            let cb = client
+                .set_pact_callback(&base_url, &client_id, &client_secret, org, &key)
                 .await
-                .with_context(|| format!("registering {url}"))?;
+                .with_context(|| format!("registering {base_url}"))?;
             out.print(&cb, || {
                 format!(
                     "answers to {}'s requests from {} go there, authenticated as {} (id {})",
@@ -102,29 +114,24 @@ async fn callback_command(cmd: CallbackCommand, out: Output) -> Result<()> {
                 )
             });
         }
-        CallbackCommand::List { key, node } => {
-            let org = OrgKeyFile::load(&key)?;
-            let list = node
-                .client()?
-                .pact_callbacks(org.org_id, &org.signing_key()?)
+        CallbackCommand::List { signer } => {
+            let (client, org, key) = signer.open()?;
+            let list = client
+                .pact_callbacks(org, &key)
                 .await
                 .context("listing PACT callbacks")?;
             out.print(&list, || {
-                if list.callbacks.is_empty() {
-                    return format!("{} registers no PACT hosts on this node", org.org_id);
-                }
-                list.callbacks
-                    .iter()
-                    .map(|c| format!("{}  {}  as {}", c.id, c.base_url, c.client_id))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                lines(
+                    &list.callbacks,
+                    format!("{org} registers no PACT hosts on this node"),
+                    |c| format!("{}  {}  as {}", c.id, c.base_url, c.client_id),
+                )
             });
         }
-        CallbackCommand::Remove { id, key, node } => {
-            let org = OrgKeyFile::load(&key)?;
-            let gone = node
-                .client()?
-                .remove_pact_callback(&id, org.org_id, &org.signing_key()?)
+        CallbackCommand::Remove { id, signer } => {
+            let (client, org, key) = signer.open()?;
+            let gone = client
+                .remove_pact_callback(&id, org, &key)
                 .await
                 .with_context(|| format!("removing PACT callback {id}"))?;
             out.print(&gone, || format!("removed {}", gone.base_url));
@@ -137,42 +144,32 @@ async fn callback_command(cmd: CallbackCommand, out: Output) -> Result<()> {
 pub enum ClientCommand {
     /// Create a credential; its secret is printed once and never again.
     Create {
-        /// The organisation's key file.
-        #[arg(long)]
-        key: PathBuf,
         /// What the credential is for (e.g. the partner's name).
         #[arg(long, default_value = "")]
         label: String,
         #[command(flatten)]
-        node: NodeArg,
+        signer: Signer,
     },
     /// List the organisation's credentials (never their secrets).
     List {
-        /// The organisation's key file.
-        #[arg(long)]
-        key: PathBuf,
         #[command(flatten)]
-        node: NodeArg,
+        signer: Signer,
     },
     /// Revoke a credential: tokens issued to it stop working at once.
     Revoke {
         /// The client id.
         client_id: String,
-        /// The organisation's key file.
-        #[arg(long)]
-        key: PathBuf,
         #[command(flatten)]
-        node: NodeArg,
+        signer: Signer,
     },
 }
 
 async fn client_command(cmd: ClientCommand, out: Output) -> Result<()> {
     match cmd {
-        ClientCommand::Create { key, label, node } => {
-            let org = OrgKeyFile::load(&key)?;
-            let created = node
-                .client()?
-                .create_pact_client(&label, org.org_id, &org.signing_key()?)
+        ClientCommand::Create { label, signer } => {
+            let (client, org, key) = signer.open()?;
+            let created = client
+                .create_pact_client(&label, org, &key)
                 .await
                 .context("creating a PACT credential")?;
             out.print(&created, || {
@@ -182,33 +179,24 @@ async fn client_command(cmd: ClientCommand, out: Output) -> Result<()> {
                 )
             });
         }
-        ClientCommand::List { key, node } => {
-            let org = OrgKeyFile::load(&key)?;
-            let list = node
-                .client()?
-                .pact_clients(org.org_id, &org.signing_key()?)
+        ClientCommand::List { signer } => {
+            let (client, org, key) = signer.open()?;
+            let list = client
+                .pact_clients(org, &key)
                 .await
                 .context("listing PACT credentials")?;
             out.print(&list, || {
-                if list.clients.is_empty() {
-                    return format!("{} holds no PACT credentials on this node", org.org_id);
-                }
-                list.clients
-                    .iter()
-                    .map(|c| format!("{}  created {}  {}", c.client_id, c.created, c.label))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                lines(
+                    &list.clients,
+                    format!("{org} holds no PACT credentials on this node"),
+                    |c| format!("{}  created {}  {}", c.client_id, c.created, c.label),
+                )
             });
         }
-        ClientCommand::Revoke {
-            client_id,
-            key,
-            node,
-        } => {
-            let org = OrgKeyFile::load(&key)?;
-            let gone = node
-                .client()?
-                .revoke_pact_client(&client_id, org.org_id, &org.signing_key()?)
+        ClientCommand::Revoke { client_id, signer } => {
+            let (client, org, key) = signer.open()?;
+            let gone = client
+                .revoke_pact_client(&client_id, org, &key)
                 .await
                 .with_context(|| format!("revoking PACT credential {client_id}"))?;
             out.print(&gone, || {

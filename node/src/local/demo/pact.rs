@@ -112,9 +112,10 @@ pub async fn issue_remote(
     let key = partner.signing_key()?;
     let client = Client::new(http_url)?;
     let known = client.pact_clients(partner.org_id, &key).await?;
-    let kept = previous(out_dir).filter(|p| {
-        p.base_url == base_url && known.clients.iter().any(|c| c.client_id == p.client_id)
-    });
+    // The URL changes when the node restarts on a free port; the credential
+    // stays valid as long as the node knows it.
+    let kept =
+        previous(out_dir).filter(|p| known.clients.iter().any(|c| c.client_id == p.client_id));
     let (client_id, client_secret) = match kept {
         Some(p) => (p.client_id, p.client_secret),
         None => {
