@@ -159,6 +159,7 @@ fn main() -> Result<()> {
                 &data_dir,
                 PactHostConfig {
                     allow_http_sources: true,
+                    public_url: None,
                 },
             )?;
             let runtime = tokio::runtime::Runtime::new()?;

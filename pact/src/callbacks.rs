@@ -130,6 +130,16 @@ pub fn list(records: &dyn PrivateRecords, org: &OrgId) -> Result<Vec<Callback>, 
         .collect()
 }
 
+/// Every registration of every organisation: the partners subscribed to
+/// Published events.
+pub fn all(records: &dyn PrivateRecords) -> Result<Vec<Callback>, CallbackError> {
+    records
+        .private_list(CALLBACKS_NAMESPACE)?
+        .into_iter()
+        .map(|(_, v)| serde_json::from_slice(&v).map_err(|e| CallbackError::Damaged(e.to_string())))
+        .collect()
+}
+
 /// Removes `org`'s registration whose [`callback_id`] is `id`.
 pub fn remove(
     records: &dyn PrivateRecords,
@@ -169,6 +179,8 @@ mod tests {
         // Replacing keeps one registration.
         set(&s, a, "https://partner.example/pact", "id2", "s2", false).expect("replace");
         assert_eq!(list(&s, &a).expect("list").len(), 1);
+        set(&s, b, "https://other.example", "id", "s", false).expect("another organisation");
+        assert_eq!(all(&s).expect("all").len(), 2);
         assert!(matches!(
             set(&s, a, "http://127.0.0.1:9", "id", "s", false),
             Err(CallbackError::Url(_))

@@ -301,3 +301,66 @@ pub fn select<L: LedgerRead + ?Sized>(
     }
     Ok((docs, None))
 }
+
+/// Most log entries [`changed`] decodes at once.
+const CHANGED_BATCH: u64 = 1024;
+
+/// The footprints whose PACT documents the entries at log indices
+/// `from..to` created or changed, in the order the entries name them, each
+/// once: new attestations and the ones they supersede (now Deprecated),
+/// revocations, and certificates issued or changing status (assurance).
+/// Whether a footprint is served at all is for the caller to ask
+/// ([`servable`]). Reads the range in batches of [`CHANGED_BATCH`].
+pub fn changed<L: LedgerRead + ?Sized>(
+    ledger: &L,
+    from: u64,
+    to: u64,
+) -> Result<Vec<TxId>, SourceError> {
+    use tanji_ledger::tx::{SignedTx, TxKind};
+    let mut out: Vec<TxId> = Vec::new();
+    let mut certificates: Option<Vec<tanji_ledger::carbon::CertificateState>> = None;
+    let mut start = from;
+    while start < to {
+        let end = to.min(start.saturating_add(CHANGED_BATCH));
+        for (index, bytes) in ledger.entries(start, end)? {
+            let tx = SignedTx::decode(&bytes).map_err(|e| {
+                SourceError::Inconsistent(format!("log entry {index} does not decode: {e}"))
+            })?;
+            match &tx.body.kind {
+                TxKind::AttestFootprint(a) => {
+                    out.push(tx.id());
+                    out.extend(a.supersedes);
+                }
+                TxKind::RevokeFootprint { footprint, .. } => out.push(*footprint),
+                TxKind::IssueCertificate(c) => out.push(c.footprint),
+                TxKind::SetCertificateStatus { certificate, .. } => {
+                    if certificates.is_none() {
+                        certificates = Some(ledger.certificates()?);
+                    }
+                    out.extend(
+                        certificates
+                            .iter()
+                            .flatten()
+                            .filter(|c| &c.certificate.id == certificate)
+                            .map(|c| c.certificate.footprint),
+                    );
+                }
+                _ => {}
+            }
+        }
+        start = end;
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|id| seen.insert(*id));
+    Ok(out)
+}
+
+/// Whether a PACT host serves `footprint` at all: it is known and the
+/// mapping can express it (hidden footprints only with published figures).
+pub fn servable<L: LedgerRead + ?Sized>(ledger: &L, footprint: &TxId) -> Result<bool, SourceError> {
+    match collect(ledger, footprint) {
+        Ok((set, _)) => Ok(map::v3(&set).is_ok()),
+        Err(SourceError::UnknownFootprint(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -418,3 +418,35 @@ fn select_pages_in_log_order_with_criteria() {
         .0
         .is_empty());
 }
+
+#[test]
+fn changed_names_new_superseded_and_certified_footprints() {
+    use tanji_ledger::store::LedgerRead as _;
+    use tanji_pact::source::{changed, servable};
+    let chain = chain();
+    let size = chain.store.head().size;
+    let first_at = chain
+        .store
+        .tx_index(&chain.first)
+        .expect("read")
+        .expect("in the log");
+    // From the first attestation on: it, the laptop (and, through the
+    // supersession, the first again), the certificate's laptop.
+    assert_eq!(
+        changed(&chain.store, first_at, size).expect("reads"),
+        vec![chain.first, chain.laptop]
+    );
+    // The certificate alone changes the laptop's document (assurance).
+    assert_eq!(
+        changed(&chain.store, size - 1, size).expect("reads"),
+        vec![chain.laptop]
+    );
+    // Factors and rules change no document.
+    assert!(changed(&chain.store, 0, first_at)
+        .expect("reads")
+        .is_empty());
+    assert!(changed(&chain.store, size, size).expect("reads").is_empty());
+    // A public footprint is served; an unknown one is not.
+    assert!(servable(&chain.store, &chain.laptop).expect("reads"));
+    assert!(!servable(&chain.store, &TxId::of_body_bytes(b"unknown")).expect("reads"));
+}

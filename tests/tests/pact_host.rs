@@ -4,7 +4,8 @@
 //! credentials), ListFootprints paginated to the end with every v3 filter
 //! and the v2 `$filter` subset, GetFootprint (and an unknown id), invalid
 //! tokens, a revoked credential, and a served document verifying offline;
-//! then events: Published, RequestCreated answered with RequestFulfilled or
+//! then events: Published (received, and sent to a subscribed host when a
+//! footprint is attested), RequestCreated answered with RequestFulfilled or
 //! RequestRejected at a test receiver playing the partner's host, and an
 //! answer still delivered after the node was killed with it pending.
 
@@ -525,6 +526,13 @@ impl Receiver {
 
     /// Waits (bounded) for an event answering `request_id`.
     fn answer_to(&self, request_id: &str) -> (String, Value) {
+        self.wait_for(&format!("an answer to {request_id}"), |e| {
+            e["data"]["requestEventId"] == request_id
+        })
+    }
+
+    /// Waits (bounded) for a received event `wanted` picks.
+    fn wait_for(&self, what: &str, wanted: impl Fn(&Value) -> bool) -> (String, Value) {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             if let Some(found) = self
@@ -532,19 +540,37 @@ impl Receiver {
                 .lock()
                 .expect("lock")
                 .iter()
-                .find(|(_, e)| e["data"]["requestEventId"] == request_id)
+                .find(|(_, e)| wanted(e))
                 .cloned()
             {
                 return found;
             }
-            assert!(
-                Instant::now() < deadline,
-                "no answer to {request_id} within 90 s"
-            );
+            assert!(Instant::now() < deadline, "no {what} within 90 s");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
+
+/// A public footprint on the demo's factors, attested during the test.
+const WIDGET_MODEL: &str = r#"
+[product]
+ids = ["urn:gtin:06900000000024"]
+name = "Subscribed widget"
+category = "urn:cpc:42999"
+declared_unit = "piece"
+declared_unit_amount = "1"
+mass_kg = "0.5"
+boundary = "cradle-to-gate"
+period = { start = "2025-01-01", end = "2026-01-01" }
+geography = "CN-BJ"
+gwp = "AR6"
+privacy = "public"
+
+[[input]]
+factor = "cn_elec_cfp_2023@1"
+amount = "35.2"
+stage = "production"
+"#;
 
 fn request_created(version: u8, id: &str, source: &str, data: Value) -> Value {
     let kind = if version == 2 {
@@ -667,6 +693,38 @@ fn pact_events_answered_through_a_persisted_outbox() {
     assert_eq!(listed["callbacks"][0]["id"], registered["id"]);
     assert!(!listed.to_string().contains(RECEIVER_SECRET), "{listed}");
     assert_eq!(registered["base_url"], source.as_str());
+
+    // Subscribed: a footprint attested now is announced to the registered
+    // host with a Published event, and its id fetches the document.
+    let model = dir.path().join("widget.toml");
+    std::fs::write(&model, WIDGET_MODEL).expect("write");
+    let attested = cli_json(&[
+        "footprint",
+        "attest",
+        arg(&model),
+        "--key",
+        arg(&node.keys().join("assembler.json")),
+        "--node",
+        &node.url,
+    ]);
+    let widget_pf =
+        tanji_pact::pf_id(&attested["id"].as_str().expect("id").parse().expect("an id"))
+            .to_string();
+    let (path, announced) = receiver.wait_for("a Published event naming the widget", |e| {
+        e["type"] == "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
+            && e["data"]["pfIds"]
+                .as_array()
+                .is_some_and(|ids| ids.iter().any(|i| i == widget_pf.as_str()))
+    });
+    assert_eq!(path, "/3/events");
+    assert_eq!(announced["source"], host.base.as_str());
+    assert_eq!(announced["x-authenticated-as"], RECEIVER_ID);
+    let (status, _, doc) = block_on(async {
+        host.get(&format!("{}/3/footprints/{widget_pf}", host.base), &token)
+            .await
+    });
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["data"]["id"], widget_pf.as_str());
 
     // Fulfilled, v3 and v2, with the requested product and a proof each.
     for (version, id, data) in [

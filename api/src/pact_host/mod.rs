@@ -11,6 +11,8 @@
 //!   ([`footprints`]): every document carries the verifiable-PACT proof.
 //! - `POST /2/events`, `/3/events` ([`events`]): requests answered through
 //!   a persisted [`outbox`], other events kept for their organisation.
+//! - Published events ([`published`]) to every partner host registered for
+//!   answers, when a footprint it may read is attested or changes.
 //! - The proof extension's JSON schema, at the URL documents name.
 //!
 //! What a token's organisation may read: every footprint whose figures the
@@ -28,6 +30,7 @@ mod error;
 mod events;
 mod footprints;
 mod outbox;
+mod published;
 
 use std::sync::Arc;
 
@@ -70,6 +73,9 @@ pub struct PactHostConfig {
     /// Accept events whose `source` is a plain `http://127.0.0.1:PORT` host
     /// (development networks and conformance runs on one machine).
     pub allow_http_sources: bool,
+    /// The base URL partners reach this host at: the `source` of the
+    /// Published events it sends. Without it, none are sent.
+    pub public_url: Option<String>,
 }
 
 /// Shared state of the PACT host's handlers.
@@ -88,6 +94,12 @@ pub fn router(api: ApiState, config: PactHostConfig) -> Result<Router, RegistryE
     let token_key = clients::token_key(&*api.store)?;
     let outbox = outbox::Outbox::new(api.store.clone());
     tokio::spawn(outbox.clone().run());
+    match &config.public_url {
+        Some(url) => {
+            tokio::spawn(published::run(api.clone(), outbox.clone(), url.clone()));
+        }
+        None => tracing::warn!("the PACT host has no public URL: no Published events are sent"),
+    }
     let host = PactHost {
         api,
         token_key: Arc::new(token_key),

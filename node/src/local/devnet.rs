@@ -334,6 +334,7 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
                 key: None,
                 dev_certificate: true,
                 allow_http_sources: true,
+                public_url: None,
             }),
         };
         let config_path = n.dir.join("node.toml");

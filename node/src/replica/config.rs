@@ -23,6 +23,7 @@
 //! key = "pact-key.pem"            # its private key
 //! # dev_certificate = true        # instead of cert/key: a development CA made on first start
 //! # allow_http_sources = true     # accept events from http://127.0.0.1 hosts (development)
+//! # public_url = "https://pact.example.com"  # where partners reach it (default: https://ADDR)
 //!
 //! [consensus]                     # optional; these are the defaults
 //! propose_timeout_ms = 3000
@@ -117,6 +118,10 @@ pub struct PactConfigFile {
     /// Accept events whose source is a plain `http://127.0.0.1:PORT` host.
     #[serde(default)]
     pub allow_http_sources: bool,
+    /// The base URL partners reach the host at (behind a proxy or a DNS
+    /// name): the `source` of the events it sends. Default `https://ADDR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 /// The PACT host's certificate, resolved.
@@ -137,6 +142,8 @@ pub struct PactConfig {
     pub certificate: PactCertificate,
     /// Accept `http://127.0.0.1` event sources.
     pub allow_http_sources: bool,
+    /// Where partners reach the host, if not at its address.
+    pub public_url: Option<String>,
 }
 
 impl PactConfig {
@@ -155,6 +162,7 @@ impl PactConfig {
             addr: file.addr,
             certificate,
             allow_http_sources: file.allow_http_sources,
+            public_url: file.public_url,
         })
     }
 
@@ -163,6 +171,7 @@ impl PactConfig {
     pub fn listen(&self, data_dir: &Path) -> Result<crate::server::PactListen> {
         let host = tanji_api::pact_host::PactHostConfig {
             allow_http_sources: self.allow_http_sources,
+            public_url: self.public_url.clone(),
         };
         match &self.certificate {
             PactCertificate::Files(tls) => Ok(crate::server::PactListen {

@@ -125,7 +125,11 @@ impl Bound {
                 return Ok(());
             };
             let served = async {
-                let app = tanji_api::pact_host::router(state, p.host)?
+                let mut host = p.host;
+                if host.public_url.is_none() {
+                    host.public_url = self.pact_url.clone();
+                }
+                let app = tanji_api::pact_host::router(state, host)?
                     .layer(tower_http::trace::TraceLayer::new_for_http());
                 tracing::info!(url = ?self.pact_url, "serving the PACT host (HTTPS)");
                 axum::serve(listener, app)
