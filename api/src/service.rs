@@ -77,4 +77,8 @@ pub struct ApiState {
     pub node: Arc<dyn NodeService>,
     /// Metrics registry and instruments.
     pub metrics: Arc<Metrics>,
+    /// The public URL of the node's PACT host, once it serves one (set by
+    /// [`crate::pact_host::router`]): where partners send this node's
+    /// organisations their answers.
+    pub pact_url: Arc<std::sync::OnceLock<String>>,
 }

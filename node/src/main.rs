@@ -146,6 +146,7 @@ fn main() -> Result<()> {
                 store: store.clone(),
                 node,
                 metrics,
+                pact_url: Default::default(),
             };
             tracing::info!(
                 data_dir = %data_dir.display(),
@@ -160,6 +161,7 @@ fn main() -> Result<()> {
                 PactHostConfig {
                     allow_http_sources: true,
                     public_url: None,
+                    extra_root_pem: None,
                 },
             )?;
             let runtime = tokio::runtime::Runtime::new()?;

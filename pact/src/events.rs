@@ -114,6 +114,21 @@ pub enum EventData {
     },
 }
 
+impl EventData {
+    /// The request an answer (RequestFulfilled, RequestRejected) answers.
+    pub fn answers(&self) -> Option<&str> {
+        match self {
+            EventData::RequestFulfilled {
+                request_event_id, ..
+            }
+            | EventData::RequestRejected {
+                request_event_id, ..
+            } => Some(request_event_id),
+            _ => None,
+        }
+    }
+}
+
 /// A checked event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
@@ -389,6 +404,20 @@ pub fn envelope(
     })
 }
 
+/// `data` of a RequestCreated event asking for footprints of any of
+/// `product_ids`: v3's `productId` criterion, v2's `pf.productIds` fragment.
+pub fn request_data(version: u8, product_ids: &[String], comment: Option<&str>) -> Value {
+    let mut data = if version == 2 {
+        json!({ "pf": { "productIds": product_ids } })
+    } else {
+        json!({ "productId": product_ids })
+    };
+    if let Some(c) = comment {
+        data["comment"] = c.into();
+    }
+    data
+}
+
 /// `data` of a RequestFulfilled event.
 pub fn fulfilled_data(request_event_id: &str, pfs: Vec<Value>) -> Value {
     json!({ "requestEventId": request_event_id, "pfs": pfs })
@@ -417,6 +446,32 @@ mod tests {
         )
         .to_string()
         .into_bytes()
+    }
+
+    #[test]
+    fn built_requests_parse_back_and_answers_name_them() {
+        let ids = vec!["urn:gtin:4712345060507".to_string()];
+        for version in [2, 3] {
+            let raw = event(
+                version,
+                EventType::RequestCreated,
+                request_data(version, &ids, Some("for the 2026 report")),
+            );
+            let parsed = parse_event(version, &raw).expect("a request we build is valid");
+            let EventData::RequestCreated { criteria, comment } = &parsed.data else {
+                panic!("not a request");
+            };
+            assert_eq!(criteria.product_ids, ids);
+            assert_eq!(comment.as_deref(), Some("for the 2026 report"));
+            assert_eq!(parsed.data.answers(), None);
+            let answer = event(
+                version,
+                EventType::RequestRejected,
+                rejected_data("req-9", "NotFound", "none"),
+            );
+            let answer = parse_event(version, &answer).expect("a rejection");
+            assert_eq!(answer.data.answers(), Some("req-9"));
+        }
     }
 
     #[test]

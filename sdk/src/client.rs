@@ -24,7 +24,7 @@ use tanji_api_types::ops::{Alarms, Health};
 use tanji_api_types::orgs::{NetworkView, Org};
 use tanji_api_types::pact::{
     PactCallbackInfo, PactCallbackSet, PactCallbacks, PactClientCreate, PactClientCreated,
-    PactClientRevoked, PactClients,
+    PactClientRevoked, PactClients, PactInbox, PactInboxEvent,
 };
 use tanji_api_types::privacy::EnvelopePurged;
 use tanji_api_types::tx::{SubmitResponse, TxStatus};
@@ -670,6 +670,33 @@ impl Client {
         let path = paths::fill(paths::PACT_CALLBACK, &[id]);
         self.signed_json(reqwest::Method::DELETE, &path, NO_BODY, org, key)
             .await
+    }
+
+    /// `GET /v1/pact/inbox`: the PACT events partners' hosts sent `org`, and
+    /// the node's PACT URL (signed as `org`).
+    pub async fn pact_inbox(&self, org: OrgId, key: &SecretKey) -> Result<PactInbox, ClientError> {
+        self.signed_json(reqwest::Method::GET, paths::PACT_INBOX, NO_BODY, org, key)
+            .await
+    }
+
+    /// `GET /v1/pact/inbox/answers/{request_id}`: the answer `org` received
+    /// to its PACT request `request_id`, `None` while there is none (signed
+    /// as `org`).
+    pub async fn pact_answer(
+        &self,
+        request_id: &str,
+        org: OrgId,
+        key: &SecretKey,
+    ) -> Result<Option<PactInboxEvent>, ClientError> {
+        let path = paths::fill(paths::PACT_ANSWER, &[request_id]);
+        match self
+            .signed_json(reqwest::Method::GET, &path, NO_BODY, org, key)
+            .await
+        {
+            Ok(answer) => Ok(Some(answer)),
+            Err(ClientError::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

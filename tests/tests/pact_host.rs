@@ -782,6 +782,88 @@ fn pact_events_answered_through_a_persisted_outbox() {
     assert!(answer["data"]["error"]["code"].is_string());
     assert!(answer["data"]["error"]["message"].is_string());
 
+    // `tanji pact request`: the partner asks a PACT host (here this node's
+    // own, over HTTPS) for the laptop; the answer is sent to the partner's
+    // registered host (the same node, authenticating with the partner's
+    // credential there), kept in its inbox, and the CLI reports it with its
+    // Tanji proof checked.
+    let ca = node.dir.join("pact-tls").join("ca.pem");
+    cli_json(&[
+        "pact",
+        "callback",
+        "set",
+        &host.base,
+        "--client-id",
+        &client_id,
+        "--client-secret",
+        &secret,
+        "--key",
+        arg(&key_file),
+        "--node",
+        &node.url,
+    ]);
+    let answered = dir.path().join("answered.json");
+    let request = |product: &str, version: &str| {
+        tanji_tests::cli_json_any(&[
+            "pact",
+            "request",
+            "--to",
+            &host.base,
+            "--product",
+            product,
+            "--version",
+            version,
+            "--client-id",
+            &client_id,
+            "--client-secret",
+            &secret,
+            "--ca-cert",
+            arg(&ca),
+            "--wait",
+            "90",
+            "--out",
+            arg(&answered),
+            "--key",
+            arg(&key_file),
+            "--node",
+            &node.url,
+        ])
+    };
+    for version in ["3", "2"] {
+        let run = request(&product, version);
+        assert_eq!(run.code, 0, "{run}");
+        let v = run.json();
+        assert_eq!(v["answer"], "fulfilled", "{v}");
+        assert_eq!(v["from"], host.base.as_str());
+        let first = &v["footprints"][0];
+        assert!(first["productIds"].to_string().contains(&product), "{v}");
+        assert_eq!(first["tanji_proof"]["verified"], true, "{v}");
+        let written: Value =
+            serde_json::from_str(&std::fs::read_to_string(&answered).expect("--out written"))
+                .expect("JSON");
+        assert_eq!(
+            written.as_array().map(Vec::len),
+            v["footprints"].as_array().map(Vec::len)
+        );
+    }
+    let run = request("urn:pact:null", "3");
+    assert_eq!(run.code, 3, "a rejected request fails: {run}");
+    let v = run.json();
+    assert_eq!(v["answer"], "rejected");
+    assert!(v["error"]["code"].is_string(), "{v}");
+    let inbox = cli_json(&[
+        "pact",
+        "inbox",
+        "--key",
+        arg(&key_file),
+        "--node",
+        &node.url,
+    ]);
+    assert_eq!(inbox["pact_url"], host.base.as_str());
+    let kinds = inbox["events"].to_string();
+    assert!(kinds.contains("RequestFulfilledEvent.3"), "{inbox}");
+    assert!(kinds.contains("RequestRejectedEvent.3"), "{inbox}");
+
     // A source this node may not answer: refused at once.
     let req = request_created(
         3,

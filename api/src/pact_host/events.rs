@@ -14,8 +14,8 @@
 //!   answered with the PACT conformance suite's client,
 //!   [`DEV_CLIENT_ID`]/[`DEV_CLIENT_SECRET`].
 //! - **Published**, **RequestFulfilled**, **RequestRejected**: checked and
-//!   kept in the node's private records (the inbox) for the organisation the
-//!   token acts for.
+//!   kept in the node's private records (`tanji_pact::inbox`) for the
+//!   organisation the token acts for, which reads them with signed requests.
 //!
 //! Accepted events get 200 with an empty body.
 
@@ -28,6 +28,7 @@ use tanji_pact::events::{
     self, callback_base, envelope, fulfilled_data, parse_event, rejected_data, Event, EventData,
     EventType,
 };
+use tanji_pact::inbox::{self, InboxError};
 use tanji_pact::map::timestamp_secs;
 use tanji_pact::source::{select, Selection};
 
@@ -37,38 +38,23 @@ use crate::routes::pact::{base_of, proof_context};
 use crate::routes::signed::now;
 use crate::ApiLedger;
 
-/// Namespace of received events in the private records.
-pub const INBOX_NAMESPACE: &str = "pact-inbox";
 /// Client credentials used at development hosts (plain HTTP on this
 /// machine) whose organisation registered none: the PACT conformance
 /// suite's defaults.
 pub const DEV_CLIENT_ID: &str = "test_client_id";
 /// See [`DEV_CLIENT_ID`].
 pub const DEV_CLIENT_SECRET: &str = "test_client_secret";
-/// Most received events kept per organisation.
-pub const MAX_INBOX_PER_ORG: usize = 10_000;
 /// Most answers waiting in the outbox per organisation.
 pub const MAX_PENDING_PER_ORG: usize = 1_000;
 /// Most footprints in one RequestFulfilled.
 const MAX_ANSWER: usize = events::MAX_LIST;
 
-/// Keeps a received event for `org`, at most [`MAX_INBOX_PER_ORG`] of them.
+/// Keeps a received event for `org` (429 when its inbox is full).
 fn keep(s: &dyn ApiLedger, org: &OrgId, event: &Event, raw: &[u8]) -> Result<(), PactError> {
-    let prefix = format!("{org}/");
-    let held = s
-        .private_keys(INBOX_NAMESPACE)
-        .map_err(PactError::internal)?
-        .iter()
-        .filter(|k| k.starts_with(prefix.as_bytes()))
-        .count();
-    if held >= MAX_INBOX_PER_ORG {
-        return Err(PactError::too_many(format!(
-            "this node keeps at most {MAX_INBOX_PER_ORG} received events for organisation {org}"
-        )));
-    }
-    let key = format!("{prefix}{:016x}/{}", now(), event.id);
-    s.private_put(INBOX_NAMESPACE, key.as_bytes(), raw)
-        .map_err(PactError::internal)
+    inbox::keep(s, org, event, raw, now()).map_err(|e| match e {
+        InboxError::Full(_) => PactError::too_many(e.to_string()),
+        e => PactError::internal(e),
+    })
 }
 
 async fn receive(
@@ -181,34 +167,4 @@ pub(super) async fn events_v3(
     body: Bytes,
 ) -> Result<StatusCode, PactError> {
     receive(host, reader, Version::V3, headers, body).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_inbox_holds_a_bounded_number_per_organisation() {
-        use tanji_ledger::store::{MemoryStore, PrivateRecords as _};
-        let store = MemoryStore::new();
-        let (a, b) = (OrgId([1; 16]), OrgId([2; 16]));
-        for i in 0..MAX_INBOX_PER_ORG {
-            store
-                .private_put(INBOX_NAMESPACE, format!("{a}/{i:016x}/e").as_bytes(), b"{}")
-                .expect("put");
-        }
-        let raw = envelope(
-            EventType::Published,
-            3,
-            "e-1",
-            "https://partner.example",
-            "2026-01-01T00:00:00Z",
-            serde_json::json!({"pfIds": ["00000000-0000-0000-0000-000000000001"]}),
-        )
-        .to_string();
-        let event = parse_event(3, raw.as_bytes()).expect("event");
-        let full = keep(&store, &a, &event, raw.as_bytes()).expect_err("full");
-        assert_eq!(full.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
-        keep(&store, &b, &event, raw.as_bytes()).expect("another organisation has room");
-    }
 }

@@ -76,6 +76,10 @@ pub struct PactHostConfig {
     /// The base URL partners reach this host at: the `source` of the
     /// Published events it sends. Without it, none are sent.
     pub public_url: Option<String>,
+    /// An authority (PEM) trusted, besides the system's, when the host calls
+    /// partners' hosts: a development network's own CA, so its nodes can
+    /// send each other events.
+    pub extra_root_pem: Option<Vec<u8>>,
 }
 
 /// Shared state of the PACT host's handlers.
@@ -93,9 +97,11 @@ pub(crate) struct PactHost {
 pub fn router(api: ApiState, config: PactHostConfig) -> Result<Router, RegistryError> {
     let token_key = clients::token_key(&*api.store)?;
     let outbox = outbox::Outbox::new(api.store.clone());
-    tokio::spawn(outbox.clone().run());
+    tokio::spawn(outbox.clone().run(config.extra_root_pem.clone()));
     match &config.public_url {
         Some(url) => {
+            // A node serves one PACT host; a second router keeps the first URL.
+            let _ = api.pact_url.set(url.clone());
             tokio::spawn(published::run(api.clone(), outbox.clone(), url.clone()));
         }
         None => tracing::warn!("the PACT host has no public URL: no Published events are sent"),

@@ -148,9 +148,20 @@ impl Outbox {
             .unwrap_or(0)
     }
 
-    /// Delivers what is due, round after round, until the runtime stops.
-    pub(crate) async fn run(self) {
-        let http = match reqwest::Client::builder().timeout(CALL_TIMEOUT).build() {
+    /// Delivers what is due, round after round, until the runtime stops;
+    /// partners' hosts are trusted under the system's authorities and
+    /// `extra_root_pem`.
+    pub(crate) async fn run(self, extra_root_pem: Option<Vec<u8>>) {
+        let mut builder = reqwest::Client::builder().timeout(CALL_TIMEOUT);
+        if let Some(pem) = extra_root_pem {
+            match reqwest::Certificate::from_pem(&pem) {
+                Ok(c) => builder = builder.add_root_certificate(c),
+                Err(e) => {
+                    tracing::error!(error = %e, "PACT outbox: the extra authority is not a PEM certificate; ignored")
+                }
+            }
+        }
+        let http = match builder.build() {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "PACT outbox: no HTTP client; answers will not be sent");

@@ -9,6 +9,7 @@ pub(crate) mod ops;
 pub(crate) mod orgs;
 pub(crate) mod pact;
 pub(crate) mod pact_clients;
+pub(crate) mod pact_inbox;
 pub(crate) mod signed;
 pub(crate) mod tx;
 pub(crate) mod web;
@@ -111,6 +112,8 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
             pact_clients::list_callbacks
         )))
         .routes(routes!(pact_clients::remove_callback))
+        .routes(routes!(pact_inbox::inbox))
+        .routes(routes!(pact_inbox::answer))
         .routes(own_body_limit(routes!(
             envelopes::fetch,
             envelopes::purge,

@@ -42,6 +42,7 @@ pub fn state_over(store: Arc<dyn ApiLedger>, verifiers: Vec<NoteVerifier>) -> Ap
         store,
         node: Arc::new(IdleNode { verifiers }),
         metrics: Arc::new(Metrics::new()),
+        pact_url: Default::default(),
     }
 }
 

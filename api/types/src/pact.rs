@@ -92,3 +92,24 @@ pub struct PactCallbacks {
     /// The signer's registered hosts.
     pub callbacks: Vec<PactCallbackInfo>,
 }
+
+/// A PACT event a partner's host sent the signer, as its inbox lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PactInboxEvent {
+    /// When the node received it, Unix seconds.
+    pub received: u64,
+    /// The CloudEvent as the partner sent it (Published, RequestFulfilled
+    /// or RequestRejected).
+    #[schema(value_type = Object)]
+    pub event: serde_json::Value,
+}
+
+/// Answer to `GET /v1/pact/inbox`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PactInbox {
+    /// The public URL of this node's PACT host, if it serves one: the
+    /// `source` the signer's requests name, where partners send answers.
+    pub pact_url: Option<String>,
+    /// The newest events, at most 1 000, oldest first.
+    pub events: Vec<PactInboxEvent>,
+}

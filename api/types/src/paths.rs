@@ -57,6 +57,11 @@ pub const PACT_CLIENT: &str = "/v1/pact/clients/{client_id}";
 pub const PACT_CALLBACKS: &str = "/v1/pact/callbacks";
 /// `DELETE`: removes one of the signer's registered PACT hosts (signed request).
 pub const PACT_CALLBACK: &str = "/v1/pact/callbacks/{id}";
+/// `GET`: the PACT events partners' hosts sent the signer (signed request).
+pub const PACT_INBOX: &str = "/v1/pact/inbox";
+/// `GET`: the answer the signer received to one of its PACT requests, by the
+/// request's event id (signed request).
+pub const PACT_ANSWER: &str = "/v1/pact/inbox/answers/{request_id}";
 /// `PUT`, `GET`, `DELETE`: a sealed envelope of a footprint's disclosure.
 pub const ENVELOPE: &str = "/v1/footprints/{id}/envelopes/{hash}";
 /// `GET`: every certificate.

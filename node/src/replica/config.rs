@@ -172,6 +172,7 @@ impl PactConfig {
         let host = tanji_api::pact_host::PactHostConfig {
             allow_http_sources: self.allow_http_sources,
             public_url: self.public_url.clone(),
+            extra_root_pem: None,
         };
         match &self.certificate {
             PactCertificate::Files(tls) => Ok(crate::server::PactListen {

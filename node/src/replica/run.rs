@@ -211,6 +211,7 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
             store: store.clone(),
             node,
             metrics,
+            pact_url: Default::default(),
         },
         cfg.http_addr,
         pact,

@@ -36,8 +36,14 @@ pub const DEV_TLS_DIR: &str = "pact-tls";
 impl PactListen {
     /// A PACT host at `addr` with the development certificate of
     /// `data_dir/pact-tls` (made on first start).
-    pub fn dev(addr: SocketAddr, data_dir: &Path, host: PactHostConfig) -> Result<Self> {
+    /// The host trusts that authority when it calls other hosts, so
+    /// development nodes can send events to each other's (and its own) host.
+    pub fn dev(addr: SocketAddr, data_dir: &Path, mut host: PactHostConfig) -> Result<Self> {
         let dev = tls::dev_certificate(&data_dir.join(DEV_TLS_DIR))?;
+        host.extra_root_pem = Some(
+            std::fs::read(&dev.ca_cert)
+                .with_context(|| format!("reading {}", dev.ca_cert.display()))?,
+        );
         Ok(Self {
             addr,
             tls: dev.files,

@@ -35,6 +35,56 @@ pub enum PactCommand {
     /// (requests signed with its key).
     #[command(subcommand)]
     Callback(CallbackCommand),
+    /// Ask a partner's PACT host for the footprints of products
+    /// (RequestCreated) and wait for the answer, which the partner's host
+    /// sends to this node's PACT host for the organisation.
+    Request(RequestArgs),
+    /// The PACT events partners' hosts sent the organisation (answers,
+    /// Published notices).
+    Inbox {
+        #[command(flatten)]
+        signer: Signer,
+    },
+}
+
+/// `tanji pact request`.
+#[derive(clap::Args)]
+pub struct RequestArgs {
+    /// The partner's PACT host: the base URL of its `/auth/token` and
+    /// `/3/events` (or `/2/events`).
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// A product id (URN) whose footprints are wanted; repeat for several.
+    #[arg(long = "product", value_name = "URN", required = true)]
+    products: Vec<String>,
+    /// Client id the partner gave the organisation at its host.
+    #[arg(long)]
+    client_id: String,
+    /// Client secret the partner gave the organisation at its host.
+    #[arg(long)]
+    client_secret: String,
+    /// An authority (PEM) to trust for the partner's host, besides the
+    /// system's (e.g. a development network's `pact-tls/ca.pem`).
+    #[arg(long, value_name = "PEM")]
+    ca_cert: Option<PathBuf>,
+    /// PACT version of the request: 3 (v3.0) or 2 (v2.3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=3))]
+    version: u8,
+    /// Where the answer is sent: the request's `source`. Default: the node's
+    /// own PACT host.
+    #[arg(long, value_name = "URL")]
+    source: Option<String>,
+    /// A comment for the partner.
+    #[arg(long)]
+    comment: Option<String>,
+    /// How long to wait for the answer, seconds.
+    #[arg(long, default_value_t = 120)]
+    wait: u64,
+    /// Write the footprints answered (a JSON array of PACT documents) here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    signer: Signer,
 }
 
 /// An organisation acting through a node: its key file (signs the requests)
@@ -207,8 +257,232 @@ async fn client_command(cmd: ClientCommand, out: Output) -> Result<()> {
     Ok(())
 }
 
+/// Largest answer read from a partner's host (a token).
+const MAX_PARTNER_ANSWER: usize = 64 * 1024;
+
+/// An HTTP client for a partner's host, trusting `ca_cert` besides the system.
+fn partner_http(ca_cert: &Option<PathBuf>) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30));
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        b = b.add_root_certificate(
+            reqwest::Certificate::from_pem(&pem)
+                .with_context(|| format!("{}: not a PEM certificate", path.display()))?,
+        );
+    }
+    Ok(b.build()?)
+}
+
+/// A bearer token from `base/auth/token` (OAuth 2 client credentials).
+async fn partner_token(
+    http: &reqwest::Client,
+    base: &str,
+    id: &str,
+    secret: &str,
+) -> Result<String> {
+    let url = format!("{base}/auth/token");
+    let resp = http
+        .post(&url)
+        .basic_auth(id, Some(secret))
+        .header("accept", "application/json")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {url}"))?;
+    let status = resp.status();
+    let body = resp
+        .bytes()
+        .await
+        .with_context(|| format!("reading {url}"))?;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_PARTNER_ANSWER)]).into_owned();
+    if !status.is_success() {
+        anyhow::bail!("{url} refused the credentials: {status} {text}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{url}: not JSON"))?;
+    v["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("{url}: no access_token in {text}"))
+}
+
+/// One answered footprint, as `tanji pact request` reports it.
+fn footprint_line(doc: &serde_json::Value) -> serde_json::Value {
+    use tanji_pact::verify::verify_document;
+    let proof = match doc.get("extensions").and_then(|e| e.as_array()) {
+        Some(e) if !e.is_empty() => match verify_document(doc, None) {
+            Ok(r) => {
+                serde_json::json!({"verified": true, "footprint": r.footprint, "tree_size": r.tree_size})
+            }
+            Err(e) => {
+                serde_json::json!({"verified": false, "field": e.field(), "error": e.to_string()})
+            }
+        },
+        _ => serde_json::Value::Null,
+    };
+    let pcf = doc.get("pcf");
+    serde_json::json!({
+        "id": doc["id"],
+        "productIds": doc["productIds"],
+        "productNameCompany": doc["productNameCompany"],
+        "status": doc["status"],
+        "declaredUnit": pcf.and_then(|p| p.get("declaredUnit").or_else(|| p.get("declaredUnitOfMeasurement"))),
+        "pcfExcludingBiogenic": pcf.and_then(|p| p.get("pCfExcludingBiogenic").or_else(|| p.get("pcfExcludingBiogenicUptake"))),
+        "tanji_proof": proof,
+    })
+}
+
+async fn request(args: RequestArgs, out: Output) -> Result<()> {
+    use tanji_pact::events::{envelope, new_event_id, request_data, EventType};
+    let (client, org, key) = args.signer.open()?;
+    let source = match args.source {
+        Some(s) => s,
+        None => client
+            .pact_inbox(org, &key)
+            .await
+            .context("asking the node for its PACT host's URL")?
+            .pact_url
+            .context(
+                "the node serves no PACT host, so no answer can reach it: give --source URL",
+            )?,
+    };
+    let to = args.to.trim_end_matches('/').to_string();
+    let http = partner_http(&args.ca_cert)?;
+    let token = partner_token(&http, &to, &args.client_id, &args.client_secret).await?;
+    let id = new_event_id().context("drawing an event id")?;
+    let time = tanji_pact::map::timestamp_secs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    );
+    let event = envelope(
+        EventType::RequestCreated,
+        args.version,
+        &id,
+        &source,
+        &time,
+        request_data(args.version, &args.products, args.comment.as_deref()),
+    );
+    let url = format!("{to}/{}/events", args.version);
+    let resp = http
+        .post(&url)
+        .bearer_auth(&token)
+        .header(
+            "content-type",
+            "application/cloudevents+json; charset=UTF-8",
+        )
+        .body(event.to_string())
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {url}"))?;
+    if !resp.status().is_success() {
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        anyhow::bail!(
+            "{url} refused the request: {status} {}",
+            &body[..body.len().min(MAX_PARTNER_ANSWER)]
+        );
+    }
+    eprintln!(
+        "request {id} sent to {to}; waiting up to {} s for the answer at {source}",
+        args.wait
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(args.wait);
+    let answer = loop {
+        if let Some(a) = client
+            .pact_answer(&id, org, &key)
+            .await
+            .context("reading the answer from the node")?
+        {
+            break a.event;
+        }
+        if std::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "no answer to request {id} within {} s (it may still come: tanji pact inbox)",
+                args.wait
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    };
+    let data = &answer["data"];
+    let Some(pfs) = data["pfs"].as_array() else {
+        let msg = format!(
+            "{to} rejected request {id}: {} {}",
+            data["error"]["code"].as_str().unwrap_or("?"),
+            data["error"]["message"].as_str().unwrap_or("")
+        );
+        if out.json {
+            out.print(
+                &serde_json::json!({"request_id": id, "answer": "rejected", "from": answer["source"], "error": data["error"]}),
+                String::new,
+            );
+            return Err(super::ReportedFailure(msg).into());
+        }
+        anyhow::bail!(msg);
+    };
+    if let Some(path) = &args.out {
+        std::fs::write(path, format!("{}\n", serde_json::to_string_pretty(pfs)?))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let footprints: Vec<_> = pfs.iter().map(footprint_line).collect();
+    out.print(
+        &serde_json::json!({"request_id": id, "answer": "fulfilled", "from": answer["source"], "footprints": footprints}),
+        || {
+            let mut s = format!("{to} answered request {id} with {} footprint(s)", footprints.len());
+            for f in &footprints {
+                let proof = match &f["tanji_proof"] {
+                    serde_json::Value::Null => "no Tanji proof".to_string(),
+                    p if p["verified"] == true => format!(
+                        "Tanji proof verifies (log size {}; pin the validators with tanji verify pact --validators)",
+                        p["tree_size"]
+                    ),
+                    p => format!("Tanji proof FAILS on {}", p["field"]),
+                };
+                s.push_str(&format!(
+                    "\n  {}  {}  {} kgCO2e per {}  {}",
+                    f["id"].as_str().unwrap_or("?"),
+                    f["productIds"],
+                    f["pcfExcludingBiogenic"].as_str().unwrap_or("?"),
+                    f["declaredUnit"].as_str().unwrap_or("?"),
+                    proof
+                ));
+            }
+            if let Some(path) = &args.out {
+                s.push_str(&format!("\nwritten to {}", path.display()));
+            }
+            s
+        },
+    );
+    Ok(())
+}
+
 pub async fn run(cmd: PactCommand, out: Output) -> Result<()> {
     match cmd {
+        PactCommand::Request(args) => request(args, out).await,
+        PactCommand::Inbox { signer } => {
+            let (client, org, key) = signer.open()?;
+            let inbox = client
+                .pact_inbox(org, &key)
+                .await
+                .context("reading the PACT inbox")?;
+            out.print(&inbox, || {
+                lines(
+                    &inbox.events,
+                    format!("no PACT events for {org} on this node"),
+                    |e| {
+                        format!(
+                            "{}  {}  from {}  {}",
+                            e.received,
+                            e.event["type"].as_str().unwrap_or("?"),
+                            e.event["source"].as_str().unwrap_or("?"),
+                            e.event["id"].as_str().unwrap_or("?")
+                        )
+                    },
+                )
+            });
+            Ok(())
+        }
         PactCommand::Client(c) => client_command(c, out).await,
         PactCommand::Callback(c) => callback_command(c, out).await,
         PactCommand::Export {

@@ -772,6 +772,7 @@ mod tests {
             store: store.clone(),
             node,
             metrics,
+            pact_url: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
