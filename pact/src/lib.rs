@@ -27,6 +27,7 @@ pub mod clients;
 pub mod events;
 pub mod filter;
 pub mod id;
+pub mod import;
 pub mod inbox;
 pub mod map;
 pub mod model;

@@ -450,3 +450,112 @@ fn changed_names_new_superseded_and_certified_footprints() {
     assert!(servable(&chain.store, &chain.laptop).expect("reads"));
     assert!(!servable(&chain.store, &TxId::of_body_bytes(b"unknown")).expect("reads"));
 }
+
+/// `doc` as bytes, for import.
+fn bytes(doc: &Value) -> Vec<u8> {
+    serde_json::to_vec(doc).expect("json")
+}
+
+#[test]
+fn served_documents_import_to_the_same_figures_with_their_proof() {
+    use tanji_ledger::carbon::Privacy;
+    use tanji_ledger::state::StateView as _;
+    use tanji_pact::import::declare;
+    let chain = chain();
+    let laptop = chain
+        .store
+        .footprint(&chain.laptop)
+        .expect("read")
+        .expect("the laptop");
+    let (verifiers, quorum) = keys(&chain.net);
+    for version in [2, 3] {
+        let doc = served(&chain, &chain.laptop, version);
+        let imported = declare(&bytes(&doc), Some((&verifiers, quorum)))
+            .unwrap_or_else(|e| panic!("v{version}: {e}"));
+        let a = &imported.attestation;
+        assert_eq!(imported.version, version);
+        assert_eq!(
+            a.results.categories, laptop.attestation.results.categories,
+            "v{version}"
+        );
+        assert_eq!(a.results.total_mg, laptop.attestation.results.total_mg);
+        assert_eq!(
+            a.results.packaging_mg,
+            laptop.attestation.results.packaging_mg
+        );
+        assert_eq!(a.product.ids, laptop.attestation.product.ids);
+        assert_eq!(a.gwp, laptop.attestation.gwp);
+        assert_eq!(a.period_start, laptop.attestation.period_start);
+        assert_eq!(a.primary_data_share_bp, 8_250);
+        assert!(a.inputs.is_empty());
+        assert!(imported.rounded.is_empty());
+        let Privacy::Declared(d) = &a.privacy else {
+            panic!("not declared");
+        };
+        assert_eq!(d.document_hash, *blake3::hash(&bytes(&doc)).as_bytes());
+        let proof = d.proof.as_ref().expect("the proof is recorded");
+        assert_eq!(proof.footprint, chain.laptop);
+        assert!(proof.validators_pinned);
+
+        // An edited figure breaks the proof: refused, naming the field.
+        let mut edited = doc.clone();
+        edited["pcf"]["fossilGhgEmissions"] = "1".into();
+        let e = declare(&bytes(&edited), Some((&verifiers, quorum))).expect_err("edited");
+        assert_eq!(e.field, "pcf.fossilGhgEmissions", "{e}");
+
+        // Without the extension the document is a plain PACT document:
+        // imported as stated, without proof.
+        let mut plain = edited.clone();
+        plain.as_object_mut().expect("object").remove("extensions");
+        let imported = declare(&bytes(&plain), None).expect("imports");
+        assert!(imported
+            .attestation
+            .privacy
+            .declared()
+            .expect("declared")
+            .proof
+            .is_none());
+    }
+}
+
+#[test]
+fn invalid_documents_are_refused_naming_field_and_rule() {
+    use tanji_pact::import::declare;
+    let chain = chain();
+    let doc = served(&chain, &chain.laptop, 2);
+    let mut plain = doc.clone();
+    plain.as_object_mut().expect("object").remove("extensions");
+    let refused = |edit: &dyn Fn(&mut Value)| {
+        let mut d = plain.clone();
+        edit(&mut d);
+        declare(&bytes(&d), None).expect_err("refused")
+    };
+    let e = refused(&|d| {
+        d.as_object_mut().expect("object").remove("productIds");
+    });
+    assert_eq!(
+        (e.field.as_str(), e.rule.as_str()),
+        ("productIds", "mandatory")
+    );
+    let e = refused(&|d| d["productIds"] = serde_json::json!(["4712345060507"]));
+    assert_eq!(e.field, "productIds[0]");
+    assert!(e.rule.contains("URN"), "{e}");
+    let e = refused(&|d| d["pcf"]["pCfIncludingBiogenic"] = "999".into());
+    assert_eq!(e.field, "pcf.pCfIncludingBiogenic");
+    let e = refused(&|d| d["pcf"]["fossilGhgEmissions"] = "1e3".into());
+    assert_eq!(e.field, "pcf.fossilGhgEmissions");
+    assert!(e.rule.contains("decimal string"), "{e}");
+    let e = refused(&|d| d["pcf"]["declaredUnit"] = "piece".into());
+    assert_eq!(e.field, "pcf.declaredUnit");
+    let e = refused(&|d| d["status"] = "Deprecated".into());
+    assert_eq!(e.field, "status");
+    let e = refused(&|d| d["pcf"]["geographyRegionOrSubregion"] = "Asia".into());
+    assert!(e.field.starts_with("pcf.geography"), "{e}");
+    let e = refused(&|d| d["specVersion"] = "1.0.0".into());
+    assert_eq!(e.field, "specVersion");
+    // More than six decimals: rounded to whole milligrams, and reported.
+    let mut precise = plain.clone();
+    precise["pcf"]["aircraftGhgEmissions"] = "0.0000004".into();
+    let imported = declare(&bytes(&precise), None).expect("imports");
+    assert_eq!(imported.rounded.len(), 1, "{:?}", imported.rounded);
+}

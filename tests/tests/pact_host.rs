@@ -897,3 +897,148 @@ fn pact_events_answered_through_a_persisted_outbox() {
     );
     drop(node);
 }
+
+/// A public laptop cover built on an imported aluminium sheet.
+const COVER_ON_IMPORTED_SHEET: &str = r#"
+[product]
+ids = ["urn:gtin:06900000000031"]
+name = "Cover on imported sheet"
+category = "urn:cpc:45220"
+declared_unit = "piece"
+declared_unit_amount = "1"
+mass_kg = "0.2"
+boundary = "cradle-to-gate"
+period = { start = "2025-01-01", end = "2026-01-01" }
+geography = "CN-BJ"
+gwp = "AR6"
+privacy = "public"
+
+[[input]]
+footprint = "SHEET"
+quantity = "0.25"
+stage = "raw-materials"
+
+[[input]]
+factor = "cn_elec_cfp_2023@1"
+amount = "1.5"
+stage = "production"
+"#;
+
+#[test]
+fn pact_documents_import_as_declared_upstreams() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = DevNode::start(dir.path(), &["--demo"]).expect("dev node");
+    let key = node.keys().join("assembler.json");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/pact/partner-aluminium-v3.json");
+
+    // A refused document names the field and the rule, and nothing is written.
+    let mut broken: Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture).expect("fixture")).expect("JSON");
+    broken["pcf"]["pcfIncludingBiogenicUptake"] = "3.5".into();
+    let broken_file = dir.path().join("broken.json");
+    std::fs::write(&broken_file, broken.to_string()).expect("write");
+    let run = tanji_tests::cli_json_any(&[
+        "pact",
+        "import",
+        arg(&broken_file),
+        "--key",
+        arg(&key),
+        "--node",
+        &node.url,
+    ]);
+    assert_ne!(run.code, 0, "{run}");
+    assert!(
+        run.to_string().contains("pcf.pcfIncludingBiogenicUptake"),
+        "{run}"
+    );
+
+    // The partner's document imports as a declared footprint, figures as
+    // stated (kg → mg exactly).
+    let imported = cli_json(&[
+        "pact",
+        "import",
+        arg(&fixture),
+        "--key",
+        arg(&key),
+        "--node",
+        &node.url,
+    ]);
+    let sheet = imported["id"].as_str().expect("id").to_string();
+    let fp = block_on(node.client().footprint(&sheet.parse().expect("an id"))).expect("footprint");
+    assert_eq!(fp.total_mg, Some(3_000_000));
+    let fp_json = serde_json::to_value(&fp).expect("json");
+    assert_eq!(fp_json["privacy_level"], "declared", "{fp_json}");
+    assert_eq!(fp_json["privacy"]["issuer"], "Nordic Rolled Aluminium AS");
+
+    // A laptop cover builds on it like on any upstream; verification
+    // recomputes the cover and reports the sheet as a declared leaf.
+    let model = dir.path().join("cover.toml");
+    std::fs::write(&model, COVER_ON_IMPORTED_SHEET.replace("SHEET", &sheet)).expect("write");
+    let cover = cli_json(&[
+        "footprint",
+        "attest",
+        arg(&model),
+        "--key",
+        arg(&key),
+        "--node",
+        &node.url,
+    ]);
+    let cover = cover["id"].as_str().expect("id").to_string();
+    let report = cli_json(&["footprint", "verify", &cover, "--node", &node.url]);
+    assert_eq!(report["verified"], true, "{report}");
+    let leaf = report["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == sheet.as_str())
+        .expect("the sheet is in the tree");
+    assert_eq!(leaf["privacy"], "declared");
+    let declared = leaf["declared"].as_str().expect("declared leaf");
+    assert!(
+        declared.contains("declared by Nordic Rolled Aluminium AS")
+            && declared.contains("not recomputable"),
+        "{declared}"
+    );
+    assert!(!declared.contains("verified by the PACT extension"));
+
+    // A document served with a Tanji proof imports with what the proof
+    // established; it is not served again over PACT (it is the partner's).
+    let partner = connect(&node);
+    let token = block_on(
+        partner
+            .host
+            .access_token(&partner.client_id, &partner.secret),
+    );
+    let (status, _, served) = block_on(partner.host.get(
+        &format!("{}/3/footprints/{}", partner.host.base, partner.laptop.1),
+        &token,
+    ));
+    assert_eq!(status, StatusCode::OK);
+    let with_proof = dir.path().join("laptop.pact.json");
+    std::fs::write(&with_proof, served.to_string()).expect("write");
+    let imported = cli_json(&[
+        "pact",
+        "import",
+        arg(&with_proof),
+        "--key",
+        arg(&key),
+        "--node",
+        &node.url,
+    ]);
+    let again = imported["id"].as_str().expect("id").to_string();
+    let tree = cli_json(&["footprint", "verify", &again, "--node", &node.url]);
+    assert!(
+        tree["nodes"][0]["declared"]
+            .as_str()
+            .is_some_and(|d| d.contains("verified by the PACT extension")),
+        "{tree}"
+    );
+    let pf = tanji_pact::pf_id(&again.parse().expect("an id")).to_string();
+    let (status, _, _) = block_on(
+        partner
+            .host
+            .get(&format!("{}/3/footprints/{pf}", partner.host.base), &token),
+    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

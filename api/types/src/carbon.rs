@@ -66,6 +66,9 @@ pub enum PrivacyLevel {
     Committed,
     /// Values never in the clear: commitments and a zero-knowledge proof.
     Hidden,
+    /// Values stated by another party (an imported PACT footprint): not
+    /// recomputable.
+    Declared,
 }
 
 impl PrivacyLevel {
@@ -75,6 +78,7 @@ impl PrivacyLevel {
             tanji_ledger::carbon::Privacy::Public => PrivacyLevel::Public,
             tanji_ledger::carbon::Privacy::Committed { .. } => PrivacyLevel::Committed,
             tanji_ledger::carbon::Privacy::Hidden(_) => PrivacyLevel::Hidden,
+            tanji_ledger::carbon::Privacy::Declared(_) => PrivacyLevel::Declared,
         }
     }
 }

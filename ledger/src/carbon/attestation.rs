@@ -70,6 +70,50 @@ pub enum Privacy {
     /// [`crate::zk`] and docs/privacy.md). Amounts are absent, like `committed`;
     /// `results` is all zeros unless the author publishes its figures.
     Hidden(Box<HiddenFootprint>),
+    /// Figures stated by another party outside the ledger (a PACT partner's
+    /// footprint, imported): recorded as stated under the importer's
+    /// signature, with the source document's hash and issuer. There are no
+    /// inputs, so nothing can be recomputed; verification reports the
+    /// footprint as a declared leaf.
+    Declared(Box<DeclaredFootprint>),
+}
+
+/// Where a declared footprint's figures come from.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct DeclaredFootprint {
+    /// The company that issued the source document (PACT `companyName`).
+    pub issuer: String,
+    /// Its ids as the document gives them (PACT `companyIds`, URNs).
+    pub issuer_ids: Vec<String>,
+    /// The source document's format and version, e.g. `PACT 2.3.0`.
+    pub format: String,
+    /// The source document's own id (PACT `id`).
+    pub document_id: String,
+    /// BLAKE3 of the source document's bytes as imported.
+    #[serde(with = "hex32")]
+    #[cfg_attr(feature = "schema", schema(value_type = String, pattern = "^[0-9a-f]{64}$"))]
+    pub document_hash: [u8; 32],
+    /// The ledger proof the document carried (a Tanji network's verifiable
+    /// PACT extension), when it verified on import.
+    pub proof: Option<DeclaredProof>,
+}
+
+/// What a verified Tanji proof in an imported document established: that
+/// the document says what an attestation in another network's cosigned log
+/// says.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct DeclaredProof {
+    /// The attestation on the other network.
+    pub footprint: TxId,
+    /// The other network's name (its checkpoints' origin).
+    pub network: String,
+    /// Size of the log its checkpoint covers.
+    pub tree_size: u64,
+    /// Whether the checkpoint was checked against validator keys the
+    /// importer pinned, rather than the keys the document names.
+    pub validators_pinned: bool,
 }
 
 impl Privacy {
@@ -79,6 +123,15 @@ impl Privacy {
             Privacy::Public => "public",
             Privacy::Committed { .. } => "committed",
             Privacy::Hidden(_) => "hidden",
+            Privacy::Declared(_) => "declared",
+        }
+    }
+
+    /// The declared part, if the footprint was declared by another party.
+    pub fn declared(&self) -> Option<&DeclaredFootprint> {
+        match self {
+            Privacy::Declared(d) => Some(d),
+            _ => None,
         }
     }
     /// The hidden part, if the attestation is hidden.

@@ -142,6 +142,9 @@ pub struct NodeReport {
     /// The figures are hidden (committed, not published).
     #[serde(default)]
     pub figures_hidden: bool,
+    /// Declared by another party (a declared leaf): by whom and in what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
     /// Declared unit.
     pub declared_unit: String,
     /// Every check made.
@@ -173,6 +176,31 @@ fn check(checks: &mut Vec<CheckResult>, name: &str, ok: bool, detail: impl Into<
         ok,
         detail: detail.into(),
     });
+}
+
+/// The name of the check that reports a declared leaf.
+pub const DECLARED_CHECK: &str = "declared";
+
+/// How a declared footprint is reported: who stated it, in what document,
+/// and whether a ledger proof in that document verified on import.
+pub fn declared_leaf(d: &super::DeclaredFootprint) -> String {
+    let mut s = format!(
+        "declared by {} in {} document {} (BLAKE3 {}), not recomputable",
+        d.issuer,
+        d.format,
+        d.document_id,
+        hex::encode(d.document_hash)
+    );
+    if let Some(p) = &d.proof {
+        s.push_str(&format!(
+            "; verified by the PACT extension: attestation {} in the cosigned log of network {} (size {}), validators {}",
+            p.footprint,
+            p.network,
+            p.tree_size,
+            if p.validators_pinned { "pinned by the importer" } else { "as named in the document" }
+        ));
+    }
+    s
 }
 
 /// The name of the check of a hidden attestation's proof.
@@ -260,6 +288,12 @@ pub fn verify_node(
                     Ok(v) => check(&mut checks, PROOF_CHECK, true, v.describe()),
                     Err(e) => check(&mut checks, PROOF_CHECK, false, e.to_string()),
                 },
+                (Privacy::Declared(d), _) => check(
+                    &mut checks,
+                    DECLARED_CHECK,
+                    true,
+                    declared_leaf(d),
+                ),
                 (Privacy::Committed { commitment }, _) => check(
                     &mut checks,
                     "recomputation",
@@ -301,6 +335,7 @@ pub fn verify_tree(root: TxId, resolver: &dyn Resolver, network: &str) -> TreeRe
                     privacy: String::new(),
                     total_mg: 0,
                     figures_hidden: false,
+                    declared: None,
                     declared_unit: String::new(),
                     checks: vec![CheckResult {
                         check: "exists".into(),
@@ -339,6 +374,7 @@ pub fn verify_tree(root: TxId, resolver: &dyn Resolver, network: &str) -> TreeRe
             privacy: fp.attestation.privacy.level().into(),
             total_mg: fp.attestation.results.total_mg,
             figures_hidden: matches!(&fp.attestation.privacy, Privacy::Hidden(h) if h.published.is_none()),
+            declared: fp.attestation.privacy.declared().map(declared_leaf),
             declared_unit: fp.attestation.declared_unit.clone(),
             checks,
             verified,

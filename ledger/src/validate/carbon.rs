@@ -201,7 +201,9 @@ pub(super) fn attest_footprint<V: StateView + ?Sized>(
                 "a public attestation must give every input's amount".into(),
             ))
         }
-        (Privacy::Committed { .. }, _) => {}
+        // Stated figures: the form (no inputs, total = sum of categories)
+        // is all there is to check; verification reports a declared leaf.
+        (Privacy::Committed { .. } | Privacy::Declared(_), _) => {}
         (Privacy::Hidden(_), _) => {
             let network = view.network()?.ok_or(TxError::NoGenesis)?;
             let proof = if proof_verified {

@@ -49,6 +49,10 @@ pub struct RecordSet {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MapError {
     /// Hidden and its figures not published: nothing may be disclosed.
+    /// The footprint was declared by another party (an imported PACT
+    /// document): its document is the partner's, not this ledger's to serve.
+    #[error("footprint {0} is declared by another party (imported), not this ledger's to serve")]
+    Declared(String),
     #[error("footprint {0} is hidden and its figures are not published")]
     Hidden(String),
     /// The declared unit is not one the spec version names, and the product
@@ -86,7 +90,11 @@ impl RecordSet {
     /// Whether PACT may show the figures: public and committed attestations
     /// always, hidden ones only when their author published the figures.
     pub fn check_disclosable(&self) -> Result<(), MapError> {
-        match self.footprint.attestation.privacy.hidden() {
+        let privacy = &self.footprint.attestation.privacy;
+        if privacy.declared().is_some() {
+            return Err(MapError::Declared(self.footprint.id.to_hex()));
+        }
+        match privacy.hidden() {
             Some(h) if h.published.is_none() => Err(MapError::Hidden(self.footprint.id.to_hex())),
             _ => Ok(()),
         }

@@ -39,6 +39,26 @@ pub enum PactCommand {
     /// (RequestCreated) and wait for the answer, which the partner's host
     /// sends to this node's PACT host for the organisation.
     Request(RequestArgs),
+    /// Record a partner's PACT footprint (v2.x or v3.x) as a declared
+    /// attestation signed by the organisation: the figures as the partner
+    /// stated them, the document's hash and issuer; downstream footprints
+    /// can build on it. A document carrying a Tanji proof must verify.
+    Import {
+        /// The PACT document (bare, or as GetFootprint answers: {"data": …}).
+        file: PathBuf,
+        /// Validator keys (C2SP vkeys, one per line) to check a Tanji proof
+        /// in the document against, instead of the keys it names.
+        #[arg(long)]
+        validators: Option<PathBuf>,
+        /// How many of them must have signed (default: the BFT quorum).
+        #[arg(long, requires = "validators")]
+        quorum: Option<usize>,
+        /// An earlier import of this organisation that this one replaces.
+        #[arg(long)]
+        supersedes: Option<TxId>,
+        #[command(flatten)]
+        signer: Signer,
+    },
     /// The PACT events partners' hosts sent the organisation (answers,
     /// Published notices).
     Inbox {
@@ -457,8 +477,67 @@ async fn request(args: RequestArgs, out: Output) -> Result<()> {
     Ok(())
 }
 
+async fn import(
+    file: PathBuf,
+    validators: Option<PathBuf>,
+    quorum: Option<usize>,
+    supersedes: Option<TxId>,
+    signer: Signer,
+    out: Output,
+) -> Result<()> {
+    use tanji_ledger::tx::TxKind;
+    use tanji_pact::verify::MAX_DOCUMENT_BYTES;
+    let len = std::fs::metadata(&file)
+        .with_context(|| format!("reading {}", file.display()))?
+        .len();
+    if len > MAX_DOCUMENT_BYTES as u64 {
+        anyhow::bail!(
+            "{}: {len} bytes, more than {MAX_DOCUMENT_BYTES}",
+            file.display()
+        );
+    }
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let pinned = super::verify::pinned_keys(&validators, quorum)?;
+    let mut imported =
+        tanji_pact::import::declare(&bytes, pinned.as_ref().map(|(k, q)| (k.as_slice(), *q)))
+            .with_context(|| format!("{} cannot be imported", file.display()))?;
+    imported.attestation.supersedes = supersedes;
+    for r in &imported.rounded {
+        out.note(&format!("rounded: {r}"));
+    }
+    let declared = imported
+        .attestation
+        .privacy
+        .declared()
+        .map(tanji_ledger::carbon::tree::declared_leaf)
+        .unwrap_or_default();
+    out.note(&format!(
+        "{}: {} mg CO2e per {} {}; {declared}",
+        imported.attestation.product.name,
+        imported.attestation.results.total_mg,
+        tanji_ledger::carbon::units::format_micro(imported.attestation.declared_unit_amount),
+        imported.attestation.declared_unit,
+    ));
+    let producer = OrgKeyFile::load(&signer.key)?;
+    let client = signer.node.client()?;
+    let tx = tanji_sdk::build::sign_as(
+        &client,
+        &producer,
+        TxKind::AttestFootprint(imported.attestation),
+    )
+    .await?;
+    super::tx::submit_and_report(&client, &tx, true, out).await
+}
+
 pub async fn run(cmd: PactCommand, out: Output) -> Result<()> {
     match cmd {
+        PactCommand::Import {
+            file,
+            validators,
+            quorum,
+            supersedes,
+            signer,
+        } => import(file, validators, quorum, supersedes, signer, out).await,
         PactCommand::Request(args) => request(args, out).await,
         PactCommand::Inbox { signer } => {
             let (client, org, key) = signer.open()?;

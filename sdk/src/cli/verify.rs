@@ -51,7 +51,7 @@ pub enum VerifyCommand {
     },
 }
 
-fn pinned_keys(
+pub(super) fn pinned_keys(
     validators: &Option<PathBuf>,
     quorum: Option<usize>,
 ) -> Result<Option<(Vec<NoteVerifier>, usize)>> {

@@ -166,8 +166,16 @@ pub fn check_form(att: &Attestation) -> Result<(), FootprintError> {
     if !att.dqr.is_valid() {
         return Err(field("dqr", "every data-quality rating must be 1..=5"));
     }
-    if att.inputs.is_empty() {
-        return Err(FootprintError::NoInputs);
+    match (&att.privacy, att.inputs.is_empty()) {
+        (Privacy::Declared(d), true) => check_declared(d)?,
+        (Privacy::Declared(_), false) => {
+            return Err(field(
+                "inputs",
+                "a declared footprint has no inputs: its figures are stated, not computed",
+            ))
+        }
+        (_, true) => return Err(FootprintError::NoInputs),
+        (_, false) => {}
     }
     if att.inputs.len() > MAX_INPUTS {
         return Err(FootprintError::TooManyInputs {
@@ -206,6 +214,28 @@ pub fn check_form(att: &Attestation) -> Result<(), FootprintError> {
                 att.results.total_mg
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Most issuer ids a declared footprint records.
+pub const MAX_ISSUER_IDS: usize = 32;
+
+fn check_declared(d: &crate::carbon::DeclaredFootprint) -> Result<(), FootprintError> {
+    check_text("privacy.issuer", &d.issuer, MAX_TEXT_LEN)?;
+    check_text("privacy.format", &d.format, MAX_TEXT_LEN)?;
+    check_text("privacy.document_id", &d.document_id, MAX_TEXT_LEN)?;
+    if d.issuer_ids.len() > MAX_ISSUER_IDS {
+        return Err(field(
+            "privacy.issuer_ids",
+            format!("{} ids, at most {MAX_ISSUER_IDS}", d.issuer_ids.len()),
+        ));
+    }
+    for (i, id) in d.issuer_ids.iter().enumerate() {
+        check_text(&format!("privacy.issuer_ids[{i}]"), id, MAX_TEXT_LEN)?;
+    }
+    if let Some(p) = &d.proof {
+        check_text("privacy.proof.network", &p.network, MAX_TEXT_LEN)?;
     }
     Ok(())
 }
