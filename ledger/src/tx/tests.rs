@@ -254,3 +254,52 @@ proptest! {
         }
     }
 }
+
+/// Golden values of a declared footprint (an imported PACT document): the
+/// `Declared` privacy level is tag 3, appended after `Hidden`, so earlier
+/// attestations keep their encoding.
+#[test]
+fn golden_declared_attestation() {
+    use crate::carbon::{
+        Category, DeclaredFootprint, DeclaredProof, PerCategory, Privacy, Results,
+    };
+    let net = TestNet::new();
+    let supplier = net.supplier(10);
+    let mut att = crate::testkit::hidden_attestation("sheet", "kilogram", Vec::new());
+    let mut categories = PerCategory::default();
+    categories.0[Category::Fossil as usize] = 2_950_000;
+    categories.0[Category::BiogenicRemovals as usize] = -20_000;
+    att.results = Results {
+        categories,
+        total_mg: 2_930_000,
+        ..Results::default()
+    };
+    att.privacy = Privacy::Declared(Box::new(DeclaredFootprint {
+        issuer: "Nordic Rolled Aluminium AS".into(),
+        issuer_ids: vec!["urn:lei:5493001KJTIIGC8Y1R12".into()],
+        format: "PACT 3.0.0".into(),
+        document_id: "3e4a6b1c-9d2f-4c7a-8b5e-1f0a2c3d4e5f".into(),
+        document_hash: [9; 32],
+        proof: Some(DeclaredProof {
+            footprint: TxId([5; 32]),
+            network: "other.tanji".into(),
+            tree_size: 42,
+            validators_pinned: true,
+        }),
+    }));
+    crate::carbon::compute::check_form(&att).expect("a declared attestation is well formed");
+    assert_eq!(crate::encoding::encode(&att.privacy)[0], 3, "privacy tag changed");
+    let tx = net.signed(&supplier, 3, TxKind::AttestFootprint(att));
+    let entry = tx.encode();
+    assert_eq!(
+        hex::encode(blake3::hash(&entry).as_bytes()),
+        GOLDEN_DECLARED_ENTRY_HASH,
+        "encoding changed"
+    );
+    assert_eq!(tx.id().to_hex(), GOLDEN_DECLARED_ID, "tx id changed");
+    assert_eq!(SignedTx::decode(&entry), Ok(tx));
+}
+
+const GOLDEN_DECLARED_ENTRY_HASH: &str =
+    "777f92f5364055d3bb8fb3ef10492e227ebdb0846843506e2e9e1c59c72c8608";
+const GOLDEN_DECLARED_ID: &str = "dc8db96cba582517ba6dfc62fb1f7649c4eaa9d32990c4fcc2ccde9d32d67121";
