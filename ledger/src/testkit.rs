@@ -347,6 +347,7 @@ pub fn hidden_attestation(name: &str, unit: &str, inputs: Vec<Input>) -> Attesta
             name: name.to_string(),
             category: "urn:cpc:41532".into(),
             mass_mg: 1_000_000,
+            carbon: None,
         },
         rule: None,
         declared_unit: unit.to_string(),

@@ -21,6 +21,7 @@
 //! | biogenic emissions `B` | `otherBiogenicGhgEmissions` | `pcfExcludingBiogenicUptake` − `fossilGhgEmissions` − L |
 //! | biogenic removals `R` | `biogenicCarbonWithdrawal` | `pcfIncludingBiogenicUptake` − `pcfExcludingBiogenicUptake` |
 //! | packaging | `packagingGhgEmissions` | same |
+//! | carbon content | `fossilCarbonContent`, `biogenicCarbonContent` (kg C) | same (biogenic optional) |
 //! | primary data share | `primaryDataShare` (%) | same |
 //! | DQR | `dqi` ratings (absent: 5, the worst) | same (completeness, reliability: 5) |
 //!
@@ -38,8 +39,8 @@
 use serde_json::Value;
 use tanji_ledger::carbon::units::{parse_decimal, DecimalError};
 use tanji_ledger::carbon::{
-    Attestation, Boundary, Category, Date, DeclaredFootprint, DeclaredProof, Dqr, Gwp, PerCategory,
-    PerStage, Privacy, Product, Results,
+    Attestation, Boundary, CarbonContent, Category, Date, DeclaredFootprint, DeclaredProof, Dqr,
+    Gwp, PerCategory, PerStage, Privacy, Product, Results,
 };
 use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::TxId;
@@ -455,6 +456,18 @@ pub fn declare(
             "must be absent when packagingEmissionsIncluded is false",
         ));
     }
+    // Carbon contained in the product, kg C → mg C.
+    let fossil_carbon = r
+        .kg_at_least_zero("pcf.fossilCarbonContent")?
+        .ok_or_else(|| refuse("pcf.fossilCarbonContent", "mandatory"))?;
+    let biogenic_carbon = r.kg_at_least_zero("pcf.biogenicCarbonContent")?;
+    if version == 2 && biogenic_carbon.is_none() {
+        return Err(refuse("pcf.biogenicCarbonContent", "mandatory"));
+    }
+    let carbon = CarbonContent {
+        fossil_mg: u64::try_from(fossil_carbon).unwrap_or(0),
+        biogenic_mg: biogenic_carbon.map(|b| u64::try_from(b).unwrap_or(0)),
+    };
     let mut categories = PerCategory::default();
     for (c, v) in [
         (Category::Fossil, fossil_ghg - aircraft),
@@ -525,6 +538,7 @@ pub fn declare(
             name,
             category,
             mass_mg: u64::try_from(mass).unwrap_or(0),
+            carbon: Some(carbon),
         },
         rule: None,
         declared_unit: unit.to_string(),

@@ -11,6 +11,8 @@
 //! declared_unit = "piece"
 //! declared_unit_amount = "1"
 //! mass_kg = "1.45"
+//! fossil_carbon_kg = "0.21"                # optional, with biogenic_carbon_kg:
+//! biogenic_carbon_kg = "0"                 #   carbon contained in the product (PACT carbon content)
 //! boundary = "cradle-to-gate"              # or "cradle-to-grave"
 //! period = { start = "2025-01-01", end = "2026-01-01" }
 //! geography = "CN-BJ"
@@ -57,8 +59,8 @@ use tanji_ledger::carbon::compute::{
 };
 use tanji_ledger::carbon::units::{parse_decimal, DecimalError};
 use tanji_ledger::carbon::{
-    raw_data_commitment, Attestation, Boundary, Date, Dqr, Gwp, Input, InputSource, Privacy,
-    Product, RecordRef, Results, Stage,
+    raw_data_commitment, Attestation, Boundary, CarbonContent, Date, Dqr, Gwp, Input, InputSource,
+    Privacy, Product, RecordRef, Results, Stage,
 };
 use tanji_ledger::TxId;
 
@@ -176,10 +178,12 @@ fn key_of(field: &str) -> &str {
 }
 
 /// Keys whose values are decimal numbers written as strings.
-const DECIMAL_KEYS: [&str; 5] = [
+const DECIMAL_KEYS: [&str; 7] = [
     "amount",
     "quantity",
     "mass_kg",
+    "fossil_carbon_kg",
+    "biogenic_carbon_kg",
     "declared_unit_amount",
     "primary_data_share",
 ];
@@ -423,6 +427,37 @@ fn product_of(p: RawProduct) -> Result<Model, ModelError> {
     let mass = required("product.mass_kg", p.mass_kg)?;
     // Kilograms with 6 decimals are exactly milligrams.
     let mass_mg = micro("mass_kg", &mass).map_err(|e| field_err("product.mass_kg", e))?;
+    // Carbon content: both or neither, so a footprint never claims a zero
+    // it did not state.
+    let carbon_kg = |key: &'static str, v| -> Result<Option<u64>, ModelError> {
+        optional(key, v)?
+            .map(|s| {
+                micro(key.rsplit('.').next().unwrap_or(key), &s).map_err(|e| field_err(key, e))
+            })
+            .transpose()
+    };
+    let carbon = match (
+        carbon_kg("product.fossil_carbon_kg", p.fossil_carbon_kg)?,
+        carbon_kg("product.biogenic_carbon_kg", p.biogenic_carbon_kg)?,
+    ) {
+        (Some(fossil_mg), Some(biogenic_mg)) => Some(CarbonContent {
+            fossil_mg,
+            biogenic_mg: Some(biogenic_mg),
+        }),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(field_err(
+                "product.fossil_carbon_kg",
+                "give fossil_carbon_kg and biogenic_carbon_kg together (kg of carbon per declared unit; \"0\" when there is none)",
+            ))
+        }
+        (Some(_), None) => {
+            return Err(field_err(
+                "product.biogenic_carbon_kg",
+                "give fossil_carbon_kg and biogenic_carbon_kg together (kg of carbon per declared unit; \"0\" when there is none)",
+            ))
+        }
+    };
     let boundary = match required("product.boundary", p.boundary)?.as_str() {
         "cradle-to-gate" => Boundary::CradleToGate,
         "cradle-to-grave" => Boundary::CradleToGrave,
@@ -492,6 +527,7 @@ fn product_of(p: RawProduct) -> Result<Model, ModelError> {
             name,
             category,
             mass_mg,
+            carbon,
         },
         rule,
         declared_unit,

@@ -29,6 +29,8 @@ pub(super) struct RawProduct {
     pub declared_unit: Option<Scalar>,
     pub declared_unit_amount: Option<Scalar>,
     pub mass_kg: Option<Scalar>,
+    pub fossil_carbon_kg: Option<Scalar>,
+    pub biogenic_carbon_kg: Option<Scalar>,
     pub boundary: Option<Scalar>,
     pub period: Option<RawPeriod>,
     pub geography: Option<Scalar>,

@@ -20,6 +20,24 @@ pub struct Product {
     pub category: String,
     /// Product mass per declared unit, in milligrams.
     pub mass_mg: u64,
+    /// Carbon contained in the product, as its producer states it (PACT
+    /// `fossilCarbonContent`, `biogenicCarbonContent`); `None`: not declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carbon: Option<CarbonContent>,
+}
+
+/// Carbon contained in a product (not emitted), in milligrams of carbon (C)
+/// per declared unit: part of its mass, so at most `mass_mg` together.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct CarbonContent {
+    /// Fossil carbon.
+    pub fossil_mg: u64,
+    /// Biogenic carbon; `None` when the source did not state it (PACT v3
+    /// makes it optional), never for footprints authored on the ledger.
+    pub biogenic_mg: Option<u64>,
 }
 
 /// Where an input's emissions come from.

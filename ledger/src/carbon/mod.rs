@@ -22,8 +22,8 @@ pub mod tree;
 pub mod units;
 
 pub use attestation::{
-    Attestation, DeclaredFootprint, DeclaredProof, HiddenFootprint, Input, InputSource, Privacy,
-    Product, Results,
+    Attestation, CarbonContent, DeclaredFootprint, DeclaredProof, HiddenFootprint, Input,
+    InputSource, Privacy, Product, Results,
 };
 pub use certificate::{Certificate, CertificateAction, MAX_CERTIFICATE_ID_LEN};
 pub use date::{rfc3339_utc, Date, DateError};

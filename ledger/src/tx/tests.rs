@@ -274,6 +274,11 @@ fn golden_declared_attestation() {
         total_mg: 2_930_000,
         ..Results::default()
     };
+    // A v3 document: fossil carbon content stated, biogenic not.
+    att.product.carbon = Some(crate::carbon::CarbonContent {
+        fossil_mg: 1_000,
+        biogenic_mg: None,
+    });
     att.privacy = Privacy::Declared(Box::new(DeclaredFootprint {
         issuer: "Nordic Rolled Aluminium AS".into(),
         issuer_ids: vec!["urn:lei:5493001KJTIIGC8Y1R12".into()],
@@ -288,7 +293,11 @@ fn golden_declared_attestation() {
         }),
     }));
     crate::carbon::compute::check_form(&att).expect("a declared attestation is well formed");
-    assert_eq!(crate::encoding::encode(&att.privacy)[0], 3, "privacy tag changed");
+    assert_eq!(
+        crate::encoding::encode(&att.privacy)[0],
+        3,
+        "privacy tag changed"
+    );
     let tx = net.signed(&supplier, 3, TxKind::AttestFootprint(att));
     let entry = tx.encode();
     assert_eq!(
@@ -301,5 +310,5 @@ fn golden_declared_attestation() {
 }
 
 const GOLDEN_DECLARED_ENTRY_HASH: &str =
-    "777f92f5364055d3bb8fb3ef10492e227ebdb0846843506e2e9e1c59c72c8608";
-const GOLDEN_DECLARED_ID: &str = "dc8db96cba582517ba6dfc62fb1f7649c4eaa9d32990c4fcc2ccde9d32d67121";
+    "9ae46d3bbe2aa8697a44d1db6e22a4a7de8f75a873874bcaf3f47f6c1fb91063";
+const GOLDEN_DECLARED_ID: &str = "826065a35334e9bd61a0f13cc107097ffa3cc051b1b00955205bb2cc1ccdbe33";

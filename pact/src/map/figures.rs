@@ -42,6 +42,22 @@ pub struct Figures {
 /// Milligrams as a kilogram decimal string (the ledger's one formatter).
 pub use tanji_ledger::carbon::units::format_kg as kg;
 
+/// `v` (per declared unit) per kilogram of a product of `mass_mg` per
+/// declared unit: `v × 10^6 / mass_mg`, rounded half away from zero. The
+/// caller ensures `mass_mg > 0`.
+pub fn per_kilogram(v: i64, mass_mg: u64) -> i64 {
+    let num = i128::from(v) * 1_000_000;
+    let den = i128::from(mass_mg.max(1));
+    let q = num / den;
+    let r = num % den;
+    let q = if 2 * r.abs() >= den {
+        q + num.signum()
+    } else {
+        q
+    };
+    i64::try_from(q).unwrap_or(if q < 0 { i64::MIN } else { i64::MAX })
+}
+
 impl Figures {
     /// From an attestation's results.
     pub fn of(results: &Results) -> Self {
@@ -64,18 +80,7 @@ impl Figures {
         if mass_mg == 0 {
             return None;
         }
-        let scale = |v: i64| -> i64 {
-            let num = i128::from(v) * 1_000_000;
-            let den = i128::from(mass_mg);
-            let q = num / den;
-            let r = num % den;
-            let q = if 2 * r.abs() >= den {
-                q + num.signum()
-            } else {
-                q
-            };
-            i64::try_from(q).unwrap_or(if q < 0 { i64::MIN } else { i64::MAX })
-        };
+        let scale = |v: i64| per_kilogram(v, mass_mg);
         Some(Figures {
             fossil: scale(self.fossil),
             biogenic: scale(self.biogenic),

@@ -84,6 +84,8 @@ pub struct Declared {
     pub mass: String,
     /// The figures per declared unit.
     pub figures: Figures,
+    /// PACT carbon content (kg C per declared unit, as written).
+    pub carbon: CarbonContent,
 }
 
 impl RecordSet {
@@ -164,10 +166,15 @@ impl RecordSet {
     /// `comment`: where the statement lives.
     pub fn comment(&self) -> String {
         format!(
-            "Attested on the Tanji ledger as transaction {} (log index {}); {} footprint; product carbon content not declared.",
+            "Attested on the Tanji ledger as transaction {} (log index {}); {} footprint{}",
             self.footprint.id.to_hex(),
             self.footprint.at,
-            self.footprint.attestation.privacy.level()
+            self.footprint.attestation.privacy.level(),
+            if self.footprint.attestation.product.carbon.is_some() {
+                "."
+            } else {
+                "; product carbon content not declared (written as 0)."
+            }
         )
     }
 
@@ -213,6 +220,7 @@ impl RecordSet {
                 amount: tanji_ledger::carbon::units::format_micro(a.declared_unit_amount),
                 mass: figures::kg(i128::from(a.product.mass_mg)),
                 figures,
+                carbon: self.carbon_content(|mg| mg),
             });
         }
         let per_kg = figures
@@ -228,6 +236,7 @@ impl RecordSet {
             amount: tanji_ledger::carbon::units::format_decimal(total_mass, 12),
             mass: "1".into(),
             figures: per_kg,
+            carbon: self.carbon_content(|mg| figures::per_kilogram(mg, a.product.mass_mg)),
         })
     }
 
@@ -305,13 +314,23 @@ impl RecordSet {
         )
     }
 
-    /// Carbon content of the product. Attestations do not record it yet, so
-    /// both are reported as `0` and [`RecordSet::comment`] says they were not
-    /// declared (docs/pact.md, "Known gaps").
-    pub fn carbon_content(&self) -> CarbonContent {
-        CarbonContent {
-            fossil: "0".into(),
-            biogenic: "0".into(),
+    /// Carbon content of the product as its producer stated it, each value
+    /// through `scale` (per kilogram when the version cannot name the
+    /// declared unit). A product without a statement is written `0` (PACT
+    /// makes the field mandatory and has no "unknown") and
+    /// [`RecordSet::comment`] says it was not declared.
+    pub fn carbon_content(&self, scale: impl Fn(i64) -> i64) -> CarbonContent {
+        let written =
+            |mg: u64| figures::kg(i128::from(scale(i64::try_from(mg).unwrap_or(i64::MAX))));
+        match &self.footprint.attestation.product.carbon {
+            Some(c) => CarbonContent {
+                fossil: written(c.fossil_mg),
+                biogenic: c.biogenic_mg.map(written),
+            },
+            None => CarbonContent {
+                fossil: "0".into(),
+                biogenic: None,
+            },
         }
     }
 
@@ -339,8 +358,8 @@ impl RecordSet {
 pub struct CarbonContent {
     /// Fossil carbon.
     pub fossil: String,
-    /// Biogenic carbon.
-    pub biogenic: String,
+    /// Biogenic carbon, when stated.
+    pub biogenic: Option<String>,
 }
 
 /// A date as a PACT timestamp (midnight UTC, `Z` form).

@@ -23,7 +23,7 @@ pub fn v2(r: &RecordSet) -> Result<ProductFootprint, MapError> {
     let geo = Geography::of(&a.geography);
     let packaging = r.packaging_included();
     let (exempted, exempted_why) = r.exempted();
-    let carbon = r.carbon_content();
+    let carbon = declared.carbon.clone();
     let dqr = a.dqr;
     let dqi = [
         dqr.technological,
@@ -56,7 +56,7 @@ pub fn v2(r: &RecordSet) -> Result<ProductFootprint, MapError> {
         pcf_including_biogenic: Some(kg(f.total())),
         fossil_ghg_emissions: kg(f.fossil_ghg()),
         fossil_carbon_content: carbon.fossil,
-        biogenic_carbon_content: carbon.biogenic,
+        biogenic_carbon_content: carbon.biogenic.unwrap_or_else(|| "0".into()),
         d_luc_ghg_emissions: Some(kg(i128::from(f.luc))),
         land_management_ghg_emissions: None,
         other_biogenic_ghg_emissions: Some(kg(i128::from(f.biogenic))),

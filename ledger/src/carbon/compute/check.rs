@@ -127,6 +127,18 @@ pub fn check_form(att: &Attestation) -> Result<(), FootprintError> {
         }
     }
     check_text("product.name", &p.name, MAX_TEXT_LEN)?;
+    if let Some(c) = &p.carbon {
+        let carbon = u128::from(c.fossil_mg) + u128::from(c.biogenic_mg.unwrap_or(0));
+        if p.mass_mg > 0 && carbon > u128::from(p.mass_mg) {
+            return Err(field(
+                "product.carbon",
+                format!(
+                    "{carbon} mg of carbon in a product of {} mg: the carbon content is part of the mass",
+                    p.mass_mg
+                ),
+            ));
+        }
+    }
     check_text("product.category", &p.category, MAX_TEXT_LEN)?;
     check_text("geography", &att.geography, MAX_TEXT_LEN)?;
     if let Some(r) = &att.rule {

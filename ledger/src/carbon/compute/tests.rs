@@ -426,6 +426,7 @@ mod checks {
                 name: "X14 laptop".into(),
                 category: "urn:cpc:45220".into(),
                 mass_mg: 1_450_000,
+                carbon: None,
             },
             rule: None,
             declared_unit: "piece".into(),
