@@ -645,6 +645,9 @@ fn pact_events_answered_through_a_persisted_outbox() {
             .await
             .2
     });
+    // The laptop states its carbon content; PACT carries it.
+    assert_eq!(laptop_doc["data"]["pcf"]["fossilCarbonContent"], "0.23");
+    assert_eq!(laptop_doc["data"]["pcf"]["biogenicCarbonContent"], "0");
     let product = laptop_doc["data"]["productIds"][0]
         .as_str()
         .expect("the laptop's product id")

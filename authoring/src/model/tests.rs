@@ -143,6 +143,39 @@ fn optional_fields() {
 }
 
 #[test]
+fn carbon_content_is_stated_both_or_neither() {
+    assert_eq!(Model::from_toml(MODEL).unwrap().product().carbon, None);
+    let both = with(
+        "mass_kg = \"1.45\"",
+        "mass_kg = \"1.45\"\nfossil_carbon_kg = \"0.23\"\nbiogenic_carbon_kg = \"0.0125\"",
+    );
+    assert_eq!(
+        Model::from_toml(&both).unwrap().product().carbon,
+        Some(tanji_ledger::carbon::CarbonContent {
+            fossil_mg: 230_000,
+            biogenic_mg: Some(12_500),
+        })
+    );
+    let fossil_only = with(
+        "mass_kg = \"1.45\"",
+        "mass_kg = \"1.45\"\nfossil_carbon_kg = \"0.23\"",
+    );
+    let e = Model::from_toml(&fossil_only).unwrap_err().to_string();
+    assert!(
+        e.starts_with(
+            "product.biogenic_carbon_kg: give fossil_carbon_kg and biogenic_carbon_kg together"
+        ),
+        "{e}"
+    );
+    let negative = with(
+        "mass_kg = \"1.45\"",
+        "mass_kg = \"1.45\"\nfossil_carbon_kg = \"-0.2\"\nbiogenic_carbon_kg = \"0\"",
+    );
+    let e = Model::from_toml(&negative).unwrap_err().to_string();
+    assert!(e.contains("product.fossil_carbon_kg"), "{e}");
+}
+
+#[test]
 fn field_errors_name_the_field() {
     let cases = [
         (

@@ -857,6 +857,28 @@ mod checks {
                 "product.name: must not be empty",
             ),
             (
+                |a| {
+                    a.product.carbon = Some(crate::carbon::CarbonContent {
+                        fossil_mg: a.product.mass_mg,
+                        biogenic_mg: Some(1),
+                    })
+                },
+                "product.carbon: 1450001 mg of carbon in a product of 1450000 mg",
+            ),
+            (
+                |a| {
+                    a.privacy = Privacy::Declared(Box::new(crate::carbon::DeclaredFootprint {
+                        issuer: "Partner".into(),
+                        issuer_ids: vec![],
+                        format: "PACT 3.0.0".into(),
+                        document_id: "x".into(),
+                        document_hash: [0; 32],
+                        proof: None,
+                    }))
+                },
+                "inputs: a declared footprint has no inputs",
+            ),
+            (
                 |a| a.product.category = "a\nb".into(),
                 "product.category: must not contain control characters",
             ),
