@@ -901,11 +901,11 @@ fn pact_events_answered_through_a_persisted_outbox() {
     drop(node);
 }
 
-/// A public laptop cover built on an imported aluminium sheet.
-const COVER_ON_IMPORTED_SHEET: &str = r#"
+/// A public laptop built on an imported aluminium sheet (its casing).
+const LAPTOP_ON_IMPORTED_SHEET: &str = r#"
 [product]
 ids = ["urn:gtin:06900000000031"]
-name = "Cover on imported sheet"
+name = "Laptop with an imported aluminium casing"
 category = "urn:cpc:45220"
 declared_unit = "piece"
 declared_unit_amount = "1"
@@ -974,11 +974,11 @@ fn pact_documents_import_as_declared_upstreams() {
     assert_eq!(fp_json["privacy_level"], "declared", "{fp_json}");
     assert_eq!(fp_json["privacy"]["issuer"], "Nordic Rolled Aluminium AS");
 
-    // A laptop cover builds on it like on any upstream; verification
-    // recomputes the cover and reports the sheet as a declared leaf.
-    let model = dir.path().join("cover.toml");
-    std::fs::write(&model, COVER_ON_IMPORTED_SHEET.replace("SHEET", &sheet)).expect("write");
-    let cover = cli_json(&[
+    // A laptop builds on it like on any upstream; verification recomputes
+    // the laptop and reports the sheet as a declared leaf.
+    let model = dir.path().join("laptop.toml");
+    std::fs::write(&model, LAPTOP_ON_IMPORTED_SHEET.replace("SHEET", &sheet)).expect("write");
+    let laptop = cli_json(&[
         "footprint",
         "attest",
         arg(&model),
@@ -987,8 +987,8 @@ fn pact_documents_import_as_declared_upstreams() {
         "--node",
         &node.url,
     ]);
-    let cover = cover["id"].as_str().expect("id").to_string();
-    let report = cli_json(&["footprint", "verify", &cover, "--node", &node.url]);
+    let laptop = laptop["id"].as_str().expect("id").to_string();
+    let report = cli_json(&["footprint", "verify", &laptop, "--node", &node.url]);
     assert_eq!(report["verified"], true, "{report}");
     let leaf = report["nodes"]
         .as_array()
