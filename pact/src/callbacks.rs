@@ -37,6 +37,14 @@ pub struct Callback {
     pub client_id: String,
     /// Client secret at that host.
     pub client_secret: String,
+    /// The PACT version of the Published events the host takes (posted to
+    /// `/2/events` or `/3/events`); answers to requests use the request's.
+    #[serde(default = "default_published_version")]
+    pub published_version: u8,
+}
+
+fn default_published_version() -> u8 {
+    3
 }
 
 /// Why a registration failed.
@@ -54,6 +62,9 @@ pub enum CallbackError {
     /// An empty or too long client id or secret.
     #[error("client_id and client_secret: 1 to {MAX_CREDENTIAL_LEN} printable characters")]
     Credential,
+    /// Not a PACT version a host's events can be sent in.
+    #[error("published_version: 2 or 3, not {0}")]
+    Version(u8),
     /// The organisation has registered the most hosts allowed.
     #[error(
         "organisation {0} already registers {MAX_CALLBACKS_PER_ORG} PACT hosts; remove one first"
@@ -79,17 +90,21 @@ fn printable(s: &str) -> bool {
     !s.is_empty() && s.len() <= MAX_CREDENTIAL_LEN && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Registers (or replaces) `org`'s host at `base_url`. `allow_http` is the
-/// node's development switch for plain-HTTP hosts on this machine.
+/// Registers (or replaces) `org`'s host at `base_url`, taking Published
+/// events in PACT `published_version`. `allow_http` is the node's
+/// development switch for plain-HTTP hosts on this machine.
 pub fn set(
     records: &dyn PrivateRecords,
     org: OrgId,
     base_url: &str,
-    client_id: &str,
-    client_secret: &str,
+    (client_id, client_secret): (&str, &str),
+    published_version: u8,
     allow_http: bool,
 ) -> Result<Callback, CallbackError> {
     let base_url = callback_base(base_url, allow_http).map_err(CallbackError::Url)?;
+    if !(2..=3).contains(&published_version) {
+        return Err(CallbackError::Version(published_version));
+    }
     if !printable(client_id) || !printable(client_secret) {
         return Err(CallbackError::Credential);
     }
@@ -102,6 +117,7 @@ pub fn set(
         base_url,
         client_id: client_id.to_string(),
         client_secret: client_secret.to_string(),
+        published_version,
     };
     let value = serde_json::to_vec(&cb).map_err(|e| CallbackError::Damaged(e.to_string()))?;
     records.private_put(CALLBACKS_NAMESPACE, &key(&org, &cb.base_url), &value)?;
@@ -168,8 +184,8 @@ mod tests {
             &s,
             a,
             "https://partner.example/pact/",
-            "id",
-            "secret",
+            ("id", "secret"),
+            3,
             false,
         )
         .expect("set");
@@ -177,19 +193,33 @@ mod tests {
         assert_eq!(get(&s, &a, &cb.base_url).expect("get"), Some(cb.clone()));
         assert_eq!(get(&s, &b, &cb.base_url).expect("get"), None);
         // Replacing keeps one registration.
-        set(&s, a, "https://partner.example/pact", "id2", "s2", false).expect("replace");
+        set(
+            &s,
+            a,
+            "https://partner.example/pact",
+            ("id2", "s2"),
+            3,
+            false,
+        )
+        .expect("replace");
         assert_eq!(list(&s, &a).expect("list").len(), 1);
-        set(&s, b, "https://other.example", "id", "s", false).expect("another organisation");
+        set(&s, b, "https://other.example", ("id", "s"), 3, false).expect("another organisation");
         assert_eq!(all(&s).expect("all").len(), 2);
         assert!(matches!(
-            set(&s, a, "http://127.0.0.1:9", "id", "s", false),
+            set(&s, a, "http://127.0.0.1:9", ("id", "s"), 3, false),
             Err(CallbackError::Url(_))
         ));
-        set(&s, a, "http://127.0.0.1:9", "id", "s", true).expect("dev host");
+        set(&s, a, "http://127.0.0.1:9", ("id", "s"), 3, true).expect("dev host");
         assert!(matches!(
-            set(&s, a, "https://x.example", "", "s", false),
+            set(&s, a, "https://x.example", ("", "s"), 3, false),
             Err(CallbackError::Credential)
         ));
+        assert!(matches!(
+            set(&s, a, "https://x.example", ("id", "s"), 4, false),
+            Err(CallbackError::Version(4))
+        ));
+        let v2 = set(&s, a, "https://v2.example", ("id", "s"), 2, false).expect("a v2 host");
+        assert_eq!(v2.published_version, 2);
         assert!(matches!(
             remove(&s, &b, &callback_id(&cb.base_url)),
             Err(CallbackError::Unknown(_))

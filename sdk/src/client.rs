@@ -618,21 +618,16 @@ impl Client {
             .await
     }
 
-    /// `PUT /v1/pact/callbacks`: registers `org`'s PACT host at `base_url`
-    /// and the credentials this node uses there to send answers (signed as `org`).
+    /// `PUT /v1/pact/callbacks`: registers `org`'s PACT host and the
+    /// credentials this node uses there to send answers and Published events
+    /// (signed as `org`).
     pub async fn set_pact_callback(
         &self,
-        base_url: &str,
-        client_id: &str,
-        client_secret: &str,
+        callback: &PactCallbackSet,
         org: OrgId,
         key: &SecretKey,
     ) -> Result<PactCallbackInfo, ClientError> {
-        let body = PactCallbackSet {
-            base_url: base_url.to_string(),
-            client_id: client_id.to_string(),
-            client_secret: client_secret.to_string(),
-        };
+        let body = callback;
         self.signed_json(
             reqwest::Method::PUT,
             paths::PACT_CALLBACKS,

@@ -679,6 +679,8 @@ fn pact_events_answered_through_a_persisted_outbox() {
         RECEIVER_ID,
         "--client-secret",
         RECEIVER_SECRET,
+        "--published-version",
+        "2",
         "--key",
         arg(&key_file),
         "--node",
@@ -696,9 +698,11 @@ fn pact_events_answered_through_a_persisted_outbox() {
     assert_eq!(listed["callbacks"][0]["id"], registered["id"]);
     assert!(!listed.to_string().contains(RECEIVER_SECRET), "{listed}");
     assert_eq!(registered["base_url"], source.as_str());
+    assert_eq!(registered["published_version"], 2);
 
     // Subscribed: a footprint attested now is announced to the registered
-    // host with a Published event, and its id fetches the document.
+    // host with a Published event in the version it registered (v2 here),
+    // and its id fetches the document.
     let model = dir.path().join("widget.toml");
     std::fs::write(&model, WIDGET_MODEL).expect("write");
     let attested = cli_json(&[
@@ -714,12 +718,12 @@ fn pact_events_answered_through_a_persisted_outbox() {
         tanji_pact::pf_id(&attested["id"].as_str().expect("id").parse().expect("an id"))
             .to_string();
     let (path, announced) = receiver.wait_for("a Published event naming the widget", |e| {
-        e["type"] == "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
+        e["type"] == "org.wbcsd.pathfinder.ProductFootprint.Published.v1"
             && e["data"]["pfIds"]
                 .as_array()
                 .is_some_and(|ids| ids.iter().any(|i| i == widget_pf.as_str()))
     });
-    assert_eq!(path, "/3/events");
+    assert_eq!(path, "/2/events");
     assert_eq!(announced["source"], host.base.as_str());
     assert_eq!(announced["x-authenticated-as"], RECEIVER_ID);
     let (status, _, doc) = block_on(async {

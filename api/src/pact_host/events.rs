@@ -88,6 +88,7 @@ async fn receive(
                         base_url: base.clone(),
                         client_id: DEV_CLIENT_ID.into(),
                         client_secret: DEV_CLIENT_SECRET.into(),
+                        published_version: version.major(),
                     },
                     None => {
                         return Err(PactError::bad_request(format!(

@@ -328,6 +328,7 @@ mod tests {
             base_url: "https://partner.example".into(),
             client_id: "id".into(),
             client_secret: "secret".into(),
+            published_version: 3,
         };
         for (org, id) in [(1, "a"), (1, "b"), (2, "c")] {
             outbox

@@ -4,8 +4,9 @@
 //!
 //! A partner subscribes by registering its host for answers
 //! (`tanji pact callback set`, see `tanji_pact::callbacks`): every
-//! registered host of an active organisation receives a PACT v3
-//! `PublishedEvent` (`{"pfIds": [...]}`, at most 100 ids each) through the
+//! registered host of an active organisation receives a Published event in
+//! the PACT version it registered (v3 unless it asked for v2;
+//! `{"pfIds": [...]}`, at most 100 ids each) through the
 //! [`outbox`](super::outbox), with its retries and persistence, and then
 //! calls GetFootprint. Only footprints the host serves are announced
 //! (hidden ones without published figures never are).
@@ -150,13 +151,13 @@ pub(crate) fn round(
                 }
                 let event = envelope(
                     EventType::Published,
-                    3,
+                    host.published_version,
                     &new_event_id().map_err(|e| PublishError::Random(e.to_string()))?,
                     source,
                     &timestamp_secs(t),
                     serde_json::json!({ "pfIds": batch }),
                 );
-                outbox.queue(host.clone(), 3, event)?;
+                outbox.queue(host.clone(), host.published_version, event)?;
                 queued += 1;
             }
         }

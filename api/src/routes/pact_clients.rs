@@ -153,6 +153,7 @@ fn callback_info(c: Callback) -> PactCallbackInfo {
         org: c.org,
         base_url: c.base_url,
         client_id: c.client_id,
+        published_version: c.published_version,
     }
 }
 
@@ -182,8 +183,8 @@ pub async fn set_callback(
             store,
             org,
             &req.base_url,
-            &req.client_id,
-            &req.client_secret,
+            (&req.client_id, &req.client_secret),
+            req.published_version.unwrap_or(3),
             true,
         )
         .map_err(callback_error)?;

@@ -71,6 +71,11 @@ pub struct PactCallbackSet {
     /// Client secret at that host (kept as given: the node presents it).
     #[schema(max_length = 512)]
     pub client_secret: String,
+    /// The PACT version (2 or 3) of the Published events the host takes;
+    /// default 3. Answers to requests always use the request's version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 2, maximum = 3)]
+    pub published_version: Option<u8>,
 }
 
 /// A registered host, as listed: never its secret.
@@ -84,6 +89,8 @@ pub struct PactCallbackInfo {
     pub base_url: String,
     /// The client id the node authenticates with.
     pub client_id: String,
+    /// The PACT version of the Published events it is sent.
+    pub published_version: u8,
 }
 
 /// Answer to `GET /v1/pact/callbacks`.

@@ -147,6 +147,9 @@ pub enum CallbackCommand {
         /// Client secret at that host.
         #[arg(long)]
         client_secret: String,
+        /// PACT version of the Published events the host takes: 3 or 2.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=3))]
+        published_version: u8,
         #[command(flatten)]
         signer: Signer,
     },
@@ -170,11 +173,18 @@ async fn callback_command(cmd: CallbackCommand, out: Output) -> Result<()> {
             base_url,
             client_id,
             client_secret,
+            published_version,
             signer,
         } => {
             let (client, org, key) = signer.open()?;
+            let set = tanji_api_types::pact::PactCallbackSet {
+                base_url: base_url.clone(),
+                client_id,
+                client_secret,
+                published_version: Some(published_version),
+            };
             let cb = client
-                .set_pact_callback(&base_url, &client_id, &client_secret, org, &key)
+                .set_pact_callback(&set, org, &key)
                 .await
                 .with_context(|| format!("registering {base_url}"))?;
             out.print(&cb, || {
@@ -194,7 +204,12 @@ async fn callback_command(cmd: CallbackCommand, out: Output) -> Result<()> {
                 lines(
                     &list.callbacks,
                     format!("{org} registers no PACT hosts on this node"),
-                    |c| format!("{}  {}  as {}", c.id, c.base_url, c.client_id),
+                    |c| {
+                        format!(
+                            "{}  {}  as {}  (Published v{})",
+                            c.id, c.base_url, c.client_id, c.published_version
+                        )
+                    },
                 )
             });
         }
