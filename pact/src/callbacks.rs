@@ -136,24 +136,29 @@ pub fn get(
         .transpose()
 }
 
-/// Every registration of `org`.
-pub fn list(records: &dyn PrivateRecords, org: &OrgId) -> Result<Vec<Callback>, CallbackError> {
+/// The registrations whose keys start with `prefix` (an organisation's id,
+/// or nothing for all).
+fn with_prefix(
+    records: &dyn PrivateRecords,
+    prefix: &[u8],
+) -> Result<Vec<Callback>, CallbackError> {
     records
         .private_list(CALLBACKS_NAMESPACE)?
         .into_iter()
-        .filter(|(k, _)| k.starts_with(org.as_bytes()))
+        .filter(|(k, _)| k.starts_with(prefix))
         .map(|(_, v)| serde_json::from_slice(&v).map_err(|e| CallbackError::Damaged(e.to_string())))
         .collect()
+}
+
+/// Every registration of `org`.
+pub fn list(records: &dyn PrivateRecords, org: &OrgId) -> Result<Vec<Callback>, CallbackError> {
+    with_prefix(records, org.as_bytes())
 }
 
 /// Every registration of every organisation: the partners subscribed to
 /// Published events.
 pub fn all(records: &dyn PrivateRecords) -> Result<Vec<Callback>, CallbackError> {
-    records
-        .private_list(CALLBACKS_NAMESPACE)?
-        .into_iter()
-        .map(|(_, v)| serde_json::from_slice(&v).map_err(|e| CallbackError::Damaged(e.to_string())))
-        .collect()
+    with_prefix(records, &[])
 }
 
 /// Removes `org`'s registration whose [`callback_id`] is `id`.

@@ -29,14 +29,16 @@
 //! document Tanji serves imports to the same figures; totals a document
 //! states twice (`pCfIncludingBiogenic`, `biogenicCO2Uptake`) must agree.
 //! PACT footprints are cradle-to-gate (PACT Methodology), so is the
-//! boundary. kg figures with more than six decimals are rounded half away
-//! from zero to whole milligrams, and the rounding is reported.
+//! boundary. kg figures with more than six decimals are rounded to whole
+//! milligrams with the ledger's rounding rule (half up), and the rounding is
+//! reported.
 //!
 //! A document carrying the verifiable-PACT extension of a Tanji network
 //! must verify ([`crate::verify`]); the declaration then records what the
 //! proof established.
 
 use serde_json::Value;
+use tanji_ledger::carbon::compute;
 use tanji_ledger::carbon::units::{parse_decimal, DecimalError};
 use tanji_ledger::carbon::{
     Attestation, Boundary, CarbonContent, Category, Date, DeclaredFootprint, DeclaredProof, Dqr,
@@ -46,8 +48,7 @@ use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::TxId;
 
 use crate::map::{V2_UNITS, V3_UNITS};
-use crate::proof::SCHEMA_PATH;
-use crate::verify::{verify_document, MAX_DOCUMENT_BYTES};
+use crate::verify::{find_proof, verify_document, VerifyError, MAX_DOCUMENT_BYTES};
 
 /// Why a document cannot be imported: the field (a JSON path) and the rule
 /// it breaks.
@@ -159,29 +160,22 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// kg per declared unit as whole milligrams (rounded, and noted, past
-    /// six decimals); `None` when absent.
+    /// kg per declared unit as whole milligrams, rounded (and noted) past
+    /// six decimals with the ledger's one rounding rule
+    /// ([`compute::round_mg`]); `None` when absent.
     fn kg(&mut self, path: &str) -> Result<Option<i64>, ImportError> {
-        // Exact to 10^-12 kg, i.e. 10^-6 mg.
-        let Some(pico) = self.exact(path, 12)? else {
+        // 10^-15 kg = 10^-9 mg: the unit `round_mg` takes.
+        let Some(exact) = self.exact(path, 15)? else {
             return Ok(None);
         };
-        let q = pico / 1_000_000;
-        let r = pico % 1_000_000;
-        let mg = if 2 * r.abs() >= 1_000_000 {
-            q + pico.signum()
-        } else {
-            q
-        };
-        if r != 0 {
+        let mg = compute::round_mg(exact).map_err(|_| refuse(path, "out of range"))?;
+        if exact % compute::PG_PER_MG != 0 {
             self.rounded.push(format!(
                 "{path}: {} kg recorded as {mg} mg",
                 self.string(path).unwrap_or_default()
             ));
         }
-        i64::try_from(mg)
-            .map(Some)
-            .map_err(|_| refuse(path, "out of range"))
+        Ok(Some(mg))
     }
 
     fn kg_at_least_zero(&mut self, path: &str) -> Result<Option<i64>, ImportError> {
@@ -207,12 +201,8 @@ impl<'a> Reader<'a> {
         let Some(v) = self.get(path) else {
             return Ok(5);
         };
-        let hundredths = match v {
-            Value::String(s) => parse_decimal(s, 2).ok(),
-            Value::Number(n) => parse_decimal(&n.to_string(), 2).ok(),
-            _ => None,
-        }
-        .ok_or_else(|| refuse(path, format!("must be a number from 1 to {max}")))?;
+        let hundredths = hundredths(v)
+            .ok_or_else(|| refuse(path, format!("must be a number from 1 to {max}")))?;
         if !(100..=i128::from(max) * 100).contains(&hundredths) {
             return Err(refuse(path, format!("must be from 1 to {max}")));
         }
@@ -221,17 +211,15 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The Tanji proof extension of `doc`, if it carries one.
-fn has_tanji_proof(doc: &Value) -> bool {
-    doc.get("extensions")
-        .and_then(Value::as_array)
-        .is_some_and(|e| {
-            e.iter().any(|x| {
-                x.get("dataSchema")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| s.ends_with(SCHEMA_PATH))
-            })
-        })
+/// A number given as a JSON number or a decimal string (PACT v2 and v3
+/// write percentages and ratings differently), in hundredths; `None` when
+/// it is neither or has more than two decimals.
+fn hundredths(v: &Value) -> Option<i128> {
+    match v {
+        Value::String(s) => parse_decimal(s, 2).ok(),
+        Value::Number(n) => parse_decimal(&n.to_string(), 2).ok(),
+        _ => None,
+    }
 }
 
 /// `bytes` (a PACT document, bare or as `{"data": …}`) as a declared
@@ -484,13 +472,11 @@ pub fn declare(
     let primary_data_share_bp = match r.get("pcf.primaryDataShare") {
         None => 0,
         Some(v) => {
-            let hundredths = match v {
-                Value::String(s) => parse_decimal(s, 2).ok(),
-                Value::Number(n) => parse_decimal(&n.to_string(), 2).ok(),
-                _ => None,
-            }
-            .filter(|h| (0..=10_000).contains(h))
-            .ok_or_else(|| refuse("pcf.primaryDataShare", "must be a percentage from 0 to 100"))?;
+            let hundredths = hundredths(v)
+                .filter(|h| (0..=10_000).contains(h))
+                .ok_or_else(|| {
+                    refuse("pcf.primaryDataShare", "must be a percentage from 0 to 100")
+                })?;
             u16::try_from(hundredths).map_err(|_| refuse("pcf.primaryDataShare", "out of range"))?
         }
     };
@@ -512,7 +498,11 @@ pub fn declare(
     };
 
     // A Tanji proof must verify; what it established is recorded.
-    let proof = if has_tanji_proof(&doc) {
+    // Whether it carries a proof is the verifier's call: a malformed proof
+    // extension is refused by `verify_document`, not ignored.
+    let proof = if matches!(find_proof(&doc), Err(VerifyError::NoProof)) {
+        None
+    } else {
         let report = verify_document(&doc, pinned).map_err(|e| {
             refuse(
                 e.field().unwrap_or("extensions"),
@@ -528,8 +518,6 @@ pub fn declare(
             tree_size: report.tree_size,
             validators_pinned: report.keys_pinned,
         })
-    } else {
-        None
     };
 
     let attestation = Attestation {

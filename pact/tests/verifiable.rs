@@ -558,4 +558,15 @@ fn invalid_documents_are_refused_naming_field_and_rule() {
     precise["pcf"]["aircraftGhgEmissions"] = "0.0000004".into();
     let imported = declare(&bytes(&precise), None).expect("imports");
     assert_eq!(imported.rounded.len(), 1, "{:?}", imported.rounded);
+    // The ledger's rule: half up, so 0.5 mg is 1 mg.
+    precise["pcf"]["aircraftGhgEmissions"] = "0.0000005".into();
+    let imported = declare(&bytes(&precise), None).expect("imports");
+    assert_eq!(
+        imported
+            .attestation
+            .results
+            .categories
+            .get(tanji_ledger::carbon::Category::Aircraft),
+        1
+    );
 }

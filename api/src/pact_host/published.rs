@@ -47,6 +47,9 @@ pub(crate) enum PublishError {
     /// The ledger or the private records could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An organisation's standing could not be read.
+    #[error(transparent)]
+    State(#[from] tanji_ledger::state::StateError),
     /// A footprint's records could not be read.
     #[error(transparent)]
     Source(#[from] SourceError),
@@ -136,10 +139,7 @@ pub(crate) fn round(
     if !pf_ids.is_empty() {
         let mut hosts = Vec::new();
         for cb in callbacks::all(store)? {
-            if StateView::org(store, &cb.org)
-                .map_err(|e| PublishError::Damaged(e.to_string()))?
-                .is_some_and(|o| o.is_active())
-            {
+            if StateView::org(store, &cb.org)?.is_some_and(|o| o.is_active()) {
                 hosts.push(cb);
             }
         }

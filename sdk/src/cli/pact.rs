@@ -419,10 +419,10 @@ async fn request(args: RequestArgs, out: Output) -> Result<()> {
             &body[..body.len().min(MAX_PARTNER_ANSWER)]
         );
     }
-    eprintln!(
+    out.note(&format!(
         "request {id} sent to {to}; waiting up to {} s for the answer at {source}",
         args.wait
-    );
+    ));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(args.wait);
     let answer = loop {
         if let Some(a) = client
