@@ -23,12 +23,15 @@
 //! - `service`: what the API needs from a node ([`NodeService`], [`ApiState`]).
 //! - [`pact_host`]: the PACT host (v2.3, v3.0) served on its own HTTPS
 //!   listener.
+//! - [`platform`]: the web platform (Vue single-page application) embedded
+//!   from `web/dist` and served at `/`, and the CORS policy of the read API.
 //! - [`web`]: the label SVG and the bilingual verification page.
 
 mod error;
 mod metrics;
 mod openapi;
 pub mod pact_host;
+pub mod platform;
 mod routes;
 mod service;
 pub mod web;

@@ -130,3 +130,24 @@ fn every_operation_documents_its_errors_with_the_error_body() {
         }
     }
 }
+
+/// The web platform's TypeScript client is generated from `web/openapi.json`
+/// (`npm run gen`); this keeps that file the document the API serves, so the
+/// client cannot drift from the server. After a change to the API:
+/// `TANJI_UPDATE_OPENAPI=1 cargo test --release --workspace --test contract`.
+#[test]
+fn the_web_clients_document_is_the_served_one() {
+    let served =
+        serde_json::to_string_pretty(&tanji_api::openapi_document()).expect("document") + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/openapi.json");
+    if std::env::var_os("TANJI_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &served).expect("writing web/openapi.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).expect("web/openapi.json");
+    assert!(
+        committed == served,
+        "web/openapi.json is not the document the API serves; regenerate it with \
+         TANJI_UPDATE_OPENAPI=1 cargo test --release --workspace --test contract"
+    );
+}

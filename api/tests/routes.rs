@@ -238,3 +238,260 @@ async fn envelopes_refuse_requests_that_are_not_signed() {
         .expect("read")
         .is_none());
 }
+
+/// A public model with one input, 2.5 kWh of the fixture's factor
+/// (581 000 µg CO2e/kWh): 1 452.5 mg, recorded half up as 1 453 mg per piece.
+fn grid_model(factor: &str, privacy: &str) -> serde_json::Value {
+    serde_json::json!({
+        "product": {
+            "ids": ["urn:gtin:06900000000017"],
+            "name": "Test kettle",
+            "category": "urn:cpc:44817",
+            "declared_unit": "piece",
+            "declared_unit_amount": "1",
+            "mass_kg": "1.2",
+            "fossil_carbon_kg": "0",
+            "biogenic_carbon_kg": "0",
+            "boundary": "cradle-to-gate",
+            "period": { "start": "2025-01-01", "end": "2026-01-01" },
+            "geography": "CN-BJ",
+            "gwp": "AR6",
+            "privacy": privacy,
+            "primary_data_share": "100"
+        },
+        "input": [{ "factor": factor, "amount": "2.5", "stage": "production" }]
+    })
+}
+
+async fn post_json(state: &ApiState, path: &str, body: &serde_json::Value) -> support::Answer {
+    send(
+        state,
+        Method::POST,
+        path,
+        serde_json::to_vec(body).expect("json"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
+    use tanji_api_types::draft::ComputeResult;
+    let f = fixture();
+    let model = grid_model("cn_elec_grid_2023@1", "public");
+    let answer = post_json(
+        &f.state,
+        "/v1/footprints/compute",
+        &serde_json::json!({ "model": model }),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let result: ComputeResult = answer.json();
+    assert_eq!(result.total_mg, 1_453);
+    assert_eq!(result.total_kg, "0.001453");
+    assert_eq!(result.inputs[0].mg_exact, "1452.5");
+    assert_eq!(result.product, "Test kettle");
+    assert_eq!(result.inputs.len(), 1);
+    assert_eq!(result.inputs[0].reference, "cn_elec_grid_2023@1");
+    assert_eq!(result.inputs[0].unit, "kWh");
+
+    let unknown = grid_model("no_such_factor@1", "public");
+    let answer = post_json(
+        &f.state,
+        "/v1/footprints/compute",
+        &serde_json::json!({ "model": unknown }),
+    )
+    .await;
+    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
+    let message = answer.json::<ErrorBody>().error.message;
+    assert!(message.contains("no_such_factor@1"), "{message}");
+
+    let mut bad = grid_model("cn_elec_grid_2023@1", "public");
+    bad["product"]["period"]["end"] = "2024-13-01".into();
+    let answer = post_json(
+        &f.state,
+        "/v1/footprints/compute",
+        &serde_json::json!({ "model": bad }),
+    )
+    .await;
+    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
+    assert!(answer.json::<ErrorBody>().error.message.contains("period"));
+
+    for body in [
+        b"{".to_vec(),
+        b"{\"model\": {}, \"extra\": 1}".to_vec(),
+        b"[]".to_vec(),
+    ] {
+        let answer = send(&f.state, Method::POST, "/v1/footprints/compute", body).await;
+        refusal(&answer, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let answer = post_json(
+        &f.state,
+        "/v1/footprints/compute",
+        &serde_json::json!({ "model": 7 }),
+    )
+    .await;
+    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
+    let huge = vec![b' '; tanji_api_types::draft::MAX_DRAFT_BODY + 1];
+    let answer = send(&f.state, Method::POST, "/v1/footprints/compute", huge).await;
+    refusal(&answer, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+}
+
+#[tokio::test]
+async fn prepared_attestation_signed_outside_the_node_is_a_valid_transaction() {
+    use tanji_api_types::draft::PreparedTx;
+    use tanji_ledger::crypto::domain;
+    use tanji_ledger::tx::{SignedTx, TxBody};
+    let f = fixture();
+    let net = TestNet::new();
+    let supplier = net.supplier(10);
+    let model = grid_model("cn_elec_grid_2023@1", "public");
+    let request = serde_json::json!({ "model": model, "author": supplier.org_id.to_string() });
+    let answer = post_json(&f.state, "/v1/footprints/prepare", &request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let prepared: PreparedTx = answer.json();
+    // The supplier anchored evidence with nonce 1: the next one is 2.
+    assert_eq!(prepared.nonce, 2);
+    let body_bytes = B64.decode(&prepared.body).expect("base64");
+    let body: TxBody = borsh::from_slice(&body_bytes).expect("a TxBody");
+    assert_eq!(body.author, supplier.org_id);
+    assert_eq!(body.id(), prepared.tx_id);
+    let message = B64.decode(&prepared.signing_message).expect("base64");
+    assert_eq!(message, domain::message(domain::TX_V1, &body_bytes));
+    assert!(matches!(&body.kind, TxKind::AttestFootprint(a) if a.results.total_mg == 1_453));
+
+    // What a browser does: sign the message, append one approval.
+    let key = supplier.signing_key().expect("key");
+    let signature = key.sign(domain::TX_V1, &body_bytes);
+    let mut entry = body_bytes.clone();
+    entry.extend_from_slice(&1u32.to_le_bytes());
+    entry.extend_from_slice(supplier.org_id.as_bytes());
+    entry.extend_from_slice(&signature.0);
+    let tx = SignedTx::decode(&entry).expect("a well-formed transaction");
+    assert_eq!(tx.id(), prepared.tx_id);
+    assert_eq!(tx, SignedTx::sign(body, &[(supplier.org_id, &key)]));
+
+    let stranger = testkit::org(
+        77,
+        "Stranger",
+        "urn:uscc:911100000000000077",
+        &[Role::Supplier],
+    );
+    let request = serde_json::json!({ "model": grid_model("cn_elec_grid_2023@1", "public"), "author": stranger.org_id.to_string() });
+    refusal(
+        &post_json(&f.state, "/v1/footprints/prepare", &request).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let request = serde_json::json!({ "model": grid_model("cn_elec_grid_2023@1", "committed"), "author": supplier.org_id.to_string() });
+    let answer = post_json(&f.state, "/v1/footprints/prepare", &request).await;
+    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
+    assert!(answer
+        .json::<ErrorBody>()
+        .error
+        .message
+        .contains("tanji footprint attest"));
+}
+
+#[tokio::test]
+async fn recent_entries_are_decoded_newest_first() {
+    use tanji_api_types::log::RecentEntries;
+    let f = fixture();
+    let recent: RecentEntries = get(&f.state, "/v1/log/recent?limit=2").await.json();
+    assert_eq!(recent.size, 5);
+    let kinds: Vec<_> = recent
+        .entries
+        .iter()
+        .map(|e| (e.index, e.kind.as_str()))
+        .collect();
+    assert_eq!(kinds, [(4, "anchor_evidence"), (3, "publish_factor")]);
+    assert_eq!(recent.entries[1].tx_id, f.ids[3]);
+    assert_eq!(
+        recent.entries[1].author_name.as_deref(),
+        Some("Publisher 20")
+    );
+    assert_eq!(
+        recent.entries[1].subject.as_deref(),
+        Some("cn_elec_grid_2023@1")
+    );
+    let all: RecentEntries = get(&f.state, "/v1/log/recent").await.json();
+    assert_eq!(all.entries.len(), 5);
+    for bad in ["0", "201", "x"] {
+        let answer = get(&f.state, &format!("/v1/log/recent?limit={bad}")).await;
+        refusal(&answer, StatusCode::BAD_REQUEST, "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn search_finds_ids_exactly_and_names_in_part() {
+    use tanji_api_types::search::{HitKind, SearchResults};
+    let f = fixture();
+    let find = |q: &str| {
+        let state = f.state.clone();
+        let path = format!(
+            "/v1/search?q={}",
+            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        async move { get(&state, &path).await.json::<SearchResults>() }
+    };
+    let hits = find("cn_elec_grid_2023@1").await.hits;
+    assert_eq!((hits[0].kind, hits[0].exact), (HitKind::Factor, true));
+    let hits = find(&f.ids[4].to_hex()).await.hits;
+    assert_eq!(
+        (hits[0].kind, hits[0].title.as_str()),
+        (HitKind::Transaction, "anchor_evidence")
+    );
+    let hits = find("publisher").await.hits;
+    assert!(hits
+        .iter()
+        .any(|h| h.kind == HitKind::Organisation && h.title == "Publisher 20" && !h.exact));
+    let hits = find("urn:uscc:911100000000000020").await.hits;
+    assert!(hits[0].exact && hits[0].kind == HitKind::Organisation);
+    assert!(find("nothing like this").await.hits.is_empty());
+    refusal(
+        &get(&f.state, "/v1/search?q=").await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    );
+    refusal(
+        &get(&f.state, &format!("/v1/search?q={}", "x".repeat(257))).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    );
+}
+
+#[tokio::test]
+async fn the_platform_answers_its_pages_and_never_an_api_path() {
+    let f = fixture();
+    for page in ["/", "/footprints/abc", "/orgs/x?lang=en", "/calculator"] {
+        let answer = get(&f.state, page).await;
+        let html = answer.content_type.as_deref().unwrap_or("");
+        assert!(html.starts_with("text/html"), "{page}: {html}");
+        // Built into this binary, the application; if not, a page saying how to build it.
+        if tanji_api::platform::assets::is_built() {
+            assert_eq!(answer.status, StatusCode::OK, "{page}");
+            assert!(answer.text().contains("<div id=\"app\">"), "{page}");
+        } else {
+            assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{page}");
+            assert!(answer.text().contains("npm run build"));
+        }
+    }
+    for api in [
+        "/v1/nothing",
+        "/v1/footprints/abc/nothing",
+        "/assets/missing-1234.js",
+        "/metricsx",
+    ] {
+        refusal(
+            &get(&f.state, api).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+    }
+    let answer = send(&f.state, Method::POST, "/calculator", Vec::new()).await;
+    refusal(&answer, StatusCode::NOT_FOUND, "not_found");
+    for asset in tanji_api::platform::assets::list() {
+        let answer = get(&f.state, &format!("/{}", asset.path)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", asset.path);
+        assert_eq!(answer.body.len(), asset.bytes.len(), "{}", asset.path);
+    }
+}

@@ -179,7 +179,9 @@ fn main() -> Result<()> {
                         demo::pact::laptop_footprint(&data_dir).as_deref(),
                     );
                 }
-                bound.serve(state).await
+                bound
+                    .serve(state, &tanji_api::platform::CorsOrigins::Any)
+                    .await
             })?;
             // The server has stopped and dropped its handles; the sequencer drains what
             // was queued and stops.

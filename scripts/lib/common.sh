@@ -6,6 +6,9 @@ export TANJI_ROOT
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
+# shellcheck source=web.sh
+source "$TANJI_ROOT/scripts/lib/web.sh"
+
 # RocksDB's Rust bindings are generated with bindgen, which needs libclang;
 # its C++ needs a compiler. Install them with apt-get when missing.
 ensure_build_deps() {
@@ -84,7 +87,9 @@ ensure_schemathesis() {
 
 # Everything (tests, demo, benches) builds with --release so RocksDB's C++ is
 # compiled once per machine; see docs/adr/0003-one-build-profile.md.
+# The web platform is built first: the node embeds web/dist.
 build_release_bins() {
+  build_web
   say "building (release; the first build compiles RocksDB and takes a while)"
   (cd "$TANJI_ROOT" && cargo build --release --locked --bins)
 }

@@ -8,11 +8,14 @@ use axum::Json;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use tanji_api_types::log::{
-    ConsistencyProof, ConsistencyQuery, EntriesPage, Entry, InclusionProof, InclusionQuery,
-    RangeQuery, SizeQuery, MAX_ENTRIES_PER_PAGE,
+    ConsistencyProof, ConsistencyQuery, DecodedEntry, EntriesPage, Entry, InclusionProof,
+    InclusionQuery, RangeQuery, RecentEntries, RecentQuery, SizeQuery, DEFAULT_RECENT,
+    MAX_ENTRIES_PER_PAGE, MAX_RECENT,
 };
 use tanji_api_types::{paths, ErrorBody};
 use tanji_ledger::merkle::{Blake3Hasher, MerkleHasher};
+use tanji_ledger::store::StoreError;
+use tanji_ledger::tx::{SignedTx, TxKind};
 
 use super::query;
 use crate::{ApiError, ApiState};
@@ -123,4 +126,78 @@ pub async fn consistency(
         to,
         hashes: hashes.iter().map(|h| B64.encode(h)).collect(),
     }))
+}
+
+/// `GET /v1/log/recent?limit=N`: the newest entries, decoded.
+#[utoipa::path(get, path = paths::LOG_RECENT, tag = "log", params(RecentQuery),
+    responses((status = 200, description = "The newest entries, newest first", body = RecentEntries),
+              (status = 400, description = "Bad limit", body = ErrorBody)))]
+pub async fn recent(
+    State(state): State<ApiState>,
+    q: Result<Query<RecentQuery>, QueryRejection>,
+) -> Result<Json<RecentEntries>, ApiError> {
+    let limit = match query(q)?.limit {
+        None => DEFAULT_RECENT,
+        Some(n) if (1..=MAX_RECENT).contains(&n) => n,
+        Some(n) => {
+            return Err(ApiError::bad_request(format!(
+                "limit must be 1 to {MAX_RECENT}, not {n}"
+            )))
+        }
+    };
+    let size = state.store.head().size;
+    let start = size.saturating_sub(limit as u64);
+    let recent = super::blocking(&state, move |s| {
+        let names: std::collections::HashMap<_, _> = s
+            .orgs()?
+            .into_iter()
+            .map(|(id, o)| (id, o.record.name))
+            .collect();
+        let mut out = Vec::with_capacity(limit);
+        for (index, bytes) in s.entries(start, size)?.into_iter().rev() {
+            // Entries were checked before they were logged; one that no
+            // longer decodes means the store is damaged.
+            let tx = SignedTx::decode(&bytes).map_err(|e| {
+                StoreError::Corrupt(format!("log entry {index} does not decode: {e}"))
+            })?;
+            out.push(DecodedEntry {
+                index,
+                tx_id: tx.id(),
+                kind: tx.body.kind.name().to_string(),
+                author_name: names.get(&tx.body.author).cloned(),
+                author: tx.body.author,
+                subject: subject(&tx.body.kind),
+            });
+        }
+        Ok(out)
+    })
+    .await?;
+    Ok(Json(RecentEntries {
+        size,
+        entries: recent,
+    }))
+}
+
+/// What a transaction is about, in a few words.
+fn subject(kind: &TxKind) -> Option<String> {
+    Some(match kind {
+        TxKind::Genesis(g) => format!(
+            "{} organisations, {} validators",
+            g.orgs.len(),
+            g.validators.len()
+        ),
+        TxKind::RegisterOrg(o) => o.name.clone(),
+        TxKind::ChangeRoles { org, .. } | TxKind::RevokeOrg { org, .. } => org.to_string(),
+        TxKind::AnchorEvidence { label, .. } => label.clone(),
+        TxKind::PublishFactor(f) => f.reference.to_string(),
+        TxKind::RevokeFactor { factor, .. } => factor.to_string(),
+        TxKind::PublishRule(r) => r.reference.to_string(),
+        TxKind::AttestFootprint(a) => a.product.name.clone(),
+        TxKind::RevokeFootprint { footprint, .. } => footprint.to_hex(),
+        TxKind::IssueCertificate(c) => c.id.clone(),
+        TxKind::SetCertificateStatus { certificate, .. } => certificate.clone(),
+        TxKind::RegisterObserver(o) => o.name.clone(),
+        TxKind::RemoveObserver { .. } => return None,
+        TxKind::Disclose(d) => d.footprint.to_hex(),
+    })
 }

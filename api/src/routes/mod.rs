@@ -3,6 +3,7 @@
 //! be served without being documented, nor documented without being served.
 
 pub(crate) mod carbon;
+pub(crate) mod draft;
 pub(crate) mod envelopes;
 pub(crate) mod log;
 pub(crate) mod ops;
@@ -10,6 +11,7 @@ pub(crate) mod orgs;
 pub(crate) mod pact;
 pub(crate) mod pact_clients;
 pub(crate) mod pact_inbox;
+pub(crate) mod search;
 pub(crate) mod signed;
 pub(crate) mod tx;
 pub(crate) mod web;
@@ -23,6 +25,7 @@ use utoipa_axum::routes;
 
 use crate::ApiLedger;
 use crate::{ApiError, ApiState};
+pub(crate) use ops::not_found_error;
 
 /// An oversized request body up to this size is read to its end before the
 /// 413 answer goes out, so a client that is still sending gets the answer
@@ -85,6 +88,8 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(tx::bundle))
         .routes(routes!(log::checkpoint))
         .routes(routes!(log::entries))
+        .routes(routes!(log::recent))
+        .routes(routes!(search::search))
         .routes(routes!(log::inclusion))
         .routes(routes!(log::consistency))
         .routes(routes!(orgs::list))
@@ -96,6 +101,8 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(carbon::rules))
         .routes(routes!(carbon::rule))
         .routes(routes!(carbon::footprints))
+        .routes(own_body_limit(routes!(draft::compute_footprint)))
+        .routes(own_body_limit(routes!(draft::prepare_footprint)))
         .routes(routes!(carbon::footprint))
         .routes(routes!(carbon::footprint_tree))
         .routes(routes!(carbon::footprint_verify))
@@ -136,5 +143,7 @@ pub(crate) fn api_router() -> OpenApiRouter<ApiState> {
 /// The whole HTTP API.
 pub fn router(state: ApiState) -> Router {
     let (router, _) = api_router().split_for_parts();
-    router.fallback(ops::not_found).with_state(state)
+    router
+        .fallback(crate::platform::serve::fallback)
+        .with_state(state)
 }

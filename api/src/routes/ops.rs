@@ -1,7 +1,7 @@
 //! Health, metrics, alarms, the OpenAPI document.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use tanji_api_types::ops::{Alarms, Health};
@@ -54,11 +54,11 @@ pub async fn openapi() -> impl IntoResponse {
     Json(crate::openapi::document())
 }
 
-/// Any path the API does not serve.
-pub async fn not_found(uri: Uri) -> ApiError {
+/// The JSON 404 of a path nothing serves.
+pub(crate) fn not_found_error(path: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        format!("no route {}", uri.path()),
+        format!("no route {path}"),
     )
 }

@@ -20,12 +20,16 @@
 //! - [`orgs`]: organisations and network facts.
 //! - [`carbon`]: factors, rules, footprints, trees, impact, certificates,
 //!   regulator statistics and anomalies.
+//! - [`draft`]: the dry-run compute and the unsigned attestation a browser signs.
+//! - [`search`]: one search over product ids, organisations, certificates,
+//!   transactions, factors and rules.
 //! - [`pact`]: PACT client credentials an organisation manages.
 //! - [`privacy`]: answers of the sealed-envelope routes and their signed-request headers.
 //! - [`ops`]: health and alarms.
 
 pub mod bounds;
 pub mod carbon;
+pub mod draft;
 pub mod error;
 pub mod log;
 pub mod ops;
@@ -33,6 +37,7 @@ pub mod orgs;
 pub mod pact;
 pub mod paths;
 pub mod privacy;
+pub mod search;
 pub mod tx;
 
 pub use error::{ErrorBody, ErrorDetail};

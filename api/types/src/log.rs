@@ -1,6 +1,7 @@
 //! The log as RFC 9162 clients expect it: checkpoints, entries and proofs.
 
 use serde::{Deserialize, Serialize};
+use tanji_ledger::{OrgId, TxId};
 use utoipa::{IntoParams, ToSchema};
 
 /// Most entries one `GET /v1/entries` returns.
@@ -120,4 +121,50 @@ pub struct ConsistencyQuery {
     )]
     #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     pub to: Option<u64>,
+}
+
+/// Most entries `GET /v1/log/recent` decodes at once.
+pub const MAX_RECENT: usize = 200;
+/// Entries `GET /v1/log/recent` decodes by default.
+pub const DEFAULT_RECENT: usize = 20;
+
+/// `?limit=N`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecentQuery {
+    /// How many of the newest entries (1 to 200; default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<usize>,
+}
+
+/// One log entry decoded far enough to say what it is and who wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DecodedEntry {
+    /// Index in the log.
+    pub index: u64,
+    /// The transaction's id.
+    pub tx_id: TxId,
+    /// Its kind, as `TxKind` names it (`attest_footprint`, `issue_certificate`...).
+    pub kind: String,
+    /// Its author.
+    pub author: OrgId,
+    /// The author's registered name (absent for the genesis' own entry or an
+    /// organisation not registered at the time of reading).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// What the entry is about: the product, factor, rule or certificate it
+    /// names, or the organisation it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// `GET /v1/log/recent`: the newest entries, newest first. The log records
+/// order, not wall-clock time: an entry's place is its index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecentEntries {
+    /// The log's size when read.
+    pub size: u64,
+    /// Newest first.
+    pub entries: Vec<DecodedEntry>,
 }

@@ -14,6 +14,10 @@ pub const TX_BUNDLE: &str = "/v1/tx/{id}/bundle";
 pub const CHECKPOINT: &str = "/v1/checkpoint";
 /// `GET`: log entries `[start, end)`.
 pub const ENTRIES: &str = "/v1/entries";
+/// The newest entries, decoded.
+pub const LOG_RECENT: &str = "/v1/log/recent";
+/// One search over the ledger.
+pub const SEARCH: &str = "/v1/search";
 /// `GET`: an inclusion proof.
 pub const PROOF_INCLUSION: &str = "/v1/proof/inclusion";
 /// `GET`: a consistency proof.
@@ -38,6 +42,10 @@ pub const RULE: &str = "/v1/rules/{key}";
 pub const FOOTPRINTS: &str = "/v1/footprints";
 /// `GET`: one footprint.
 pub const FOOTPRINT: &str = "/v1/footprints/{id}";
+/// Dry-run compute of a model.
+pub const FOOTPRINT_COMPUTE: &str = "/v1/footprints/compute";
+/// The unsigned attestation of a model, for a signer outside the node.
+pub const FOOTPRINT_PREPARE: &str = "/v1/footprints/prepare";
 /// `GET`: a footprint's supply-chain tree with every record it needs.
 pub const FOOTPRINT_TREE: &str = "/v1/footprints/{id}/tree";
 /// `GET`: a footprint's tree recomputed and checked.

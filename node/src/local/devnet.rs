@@ -336,6 +336,9 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
                 allow_http_sources: true,
                 public_url: None,
             }),
+            // Any page may read a local network's API (e.g. the platform of
+            // one node cross-checking another's checkpoint).
+            cors_allow_origins: vec!["*".to_string()],
         };
         let config_path = n.dir.join("node.toml");
         std::fs::write(

@@ -10,6 +10,7 @@
 //! consensus_addr = "/ip4/127.0.0.1/tcp/7420"   # Malachite's libp2p port
 //! p2p_addr = "/ip4/127.0.0.1/tcp/7421"         # Tanji's gossip and range-sync port
 //! fsync = true
+//! cors_allow_origins = ["*"]      # pages that may read the API from a browser ([] = none)
 //!
 //! [[peers]]                       # every other node of the network
 //! name = "validator-1"
@@ -43,6 +44,7 @@ use std::time::Duration;
 use anyhow::{bail, Context as _, Result};
 use libp2p::Multiaddr;
 use serde::{Deserialize, Serialize};
+use tanji_api::platform::CorsOrigins;
 use tanji_ledger::crypto::PublicKey;
 
 /// What a node does in the network.
@@ -97,6 +99,15 @@ pub struct NodeConfigFile {
     /// The PACT host, if the node serves one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pact: Option<PactConfigFile>,
+    /// Origins whose pages may read the API from a browser (CORS, reads
+    /// only): `["*"]` (the default) any, `[]` none, or a list such as
+    /// `["https://platform.example.cn"]`.
+    #[serde(default = "default_cors")]
+    pub cors_allow_origins: Vec<String>,
+}
+
+fn default_cors() -> Vec<String> {
+    vec!["*".to_string()]
 }
 
 /// The `[pact]` section: where the PACT host listens and its certificate.
@@ -277,6 +288,8 @@ pub struct NodeConfig {
     pub consensus: ConsensusTuning,
     /// The PACT host.
     pub pact: Option<PactConfig>,
+    /// Origins that may read the API from a browser.
+    pub cors: CorsOrigins,
 }
 
 fn multiaddr(what: &str, s: &str) -> Result<Multiaddr> {
@@ -339,6 +352,7 @@ impl NodeConfig {
                 .pact
                 .map(|p| PactConfig::from_file(p, base))
                 .transpose()?,
+            cors: CorsOrigins::parse(&file.cors_allow_origins)?,
         })
     }
 

@@ -216,6 +216,7 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
         cfg.http_addr,
         pact,
         &info_file,
+        &cfg.cors,
     );
     // The node stops on a signal, or when the consensus app loop ends (a
     // fatal error): a node that no longer applies decisions must not go on

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use tanji_api::pact_host::PactHostConfig;
+use tanji_api::platform::CorsOrigins;
 use tanji_api::ApiState;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -116,15 +117,19 @@ impl Bound {
         Ok(())
     }
 
-    /// Serves until SIGINT or SIGTERM.
-    pub async fn serve(self, state: ApiState) -> Result<()> {
+    /// Serves until SIGINT or SIGTERM; browsers on `cors` origins may read
+    /// the API.
+    pub async fn serve(self, state: ApiState, cors: &CorsOrigins) -> Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
         tracing::info!(url = %self.http_url, "serving the API");
-        let app =
-            tanji_api::router(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+        let mut app = tanji_api::router(state.clone());
+        if let Some(layer) = tanji_api::platform::cors_layer(cors) {
+            app = app.layer(layer);
+        }
+        let app = app.layer(tower_http::trace::TraceLayer::new_for_http());
         let http = axum::serve(self.http, app).with_graceful_shutdown(stopped(stop_rx.clone()));
         let pact = async {
             let Some((listener, p)) = self.pact else {
@@ -173,10 +178,11 @@ pub async fn serve(
     addr: SocketAddr,
     pact: Option<PactListen>,
     info_file: &Path,
+    cors: &CorsOrigins,
 ) -> Result<()> {
     let bound = bind(addr, pact).await?;
     bound.write_info(info_file, state.node.role())?;
-    bound.serve(state).await
+    bound.serve(state, cors).await
 }
 
 async fn shutdown_signal() {

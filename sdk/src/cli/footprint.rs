@@ -7,7 +7,6 @@ use clap::Subcommand;
 use serde_json::json;
 use tanji_authoring::csv_import::{import_csv, ImportOptions};
 use tanji_authoring::model::{commit_raw_data, Model, ModelPrivacy};
-use tanji_ledger::carbon::compute::format_exact_mg;
 use tanji_ledger::carbon::tree::{verify_tree, TreeData};
 use tanji_ledger::carbon::{Attestation, FactorState, InputSource, RecordRef, RecordStatus};
 use tanji_ledger::keyfile::OrgKeyFile;
@@ -16,6 +15,7 @@ use tanji_ledger::tx::TxKind;
 use tanji_ledger::{OrgId, TxId};
 use tanji_sdk::privacy::{self, SecretsFile};
 use tanji_sdk::types::carbon::{PrivacyLevel, TreeNodeView};
+use tanji_sdk::types::draft::ComputeResult;
 use tanji_sdk::{build, Client};
 
 use super::output::{Output, ReportedFailure};
@@ -205,34 +205,6 @@ async fn records_for(
     Ok(client.resolve(&factors, &footprints, &rules).await?)
 }
 
-fn compute_json(att: &Attestation, exact: &[[i128; 5]]) -> serde_json::Value {
-    let inputs: Vec<_> = att
-        .inputs
-        .iter()
-        .zip(exact)
-        .map(|(input, e)| {
-            let reference = match &input.source {
-                InputSource::Factor(r) => r.to_string(),
-                InputSource::Upstream(id) => id.to_hex(),
-            };
-            json!({
-                "ref": reference,
-                "stage": input.stage,
-                "unit": input.unit,
-                "mg_exact": format_exact_mg(e.iter().sum()),
-            })
-        })
-        .collect();
-    json!({
-        "declared_unit": att.declared_unit,
-        "total_mg": att.results.total_mg,
-        "categories": att.results.categories,
-        "stages": att.results.stages,
-        "packaging_mg": att.results.packaging_mg,
-        "inputs": inputs,
-    })
-}
-
 fn human_results(att: &Attestation) -> String {
     let r = &att.results;
     let kg = |mg: i64| tanji_ledger::carbon::units::format_kg(i128::from(mg));
@@ -273,7 +245,7 @@ pub async fn run(cmd: FootprintCommand, out: Output) -> Result<()> {
                 .attestation(&data)
                 .with_context(|| file.display().to_string())?;
             let exact = eval.computed.map(|c| c.exact).unwrap_or_default();
-            let v = compute_json(&att, &exact);
+            let v = ComputeResult::new(&att, &exact);
             out.print(&v, || human_results(&att));
             Ok(())
         }

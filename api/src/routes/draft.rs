@@ -1,0 +1,148 @@
+//! Drafting a footprint without the CLI: the dry-run compute and the
+//! unsigned attestation a browser (or any outside signer) signs itself.
+//!
+//! Both take a model in the model file's shape and compute it exactly as
+//! `tanji footprint compute` does, against this node's ledger: the same
+//! [`Model::attestation`], the same resolver the validators use. Neither
+//! writes anything. `prepare` never sees a key: it returns the bytes to sign,
+//! and the signed transaction comes back through `POST /v1/tx`, checked like
+//! any other.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::Json;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde::de::DeserializeOwned;
+use tanji_api_types::draft::{
+    ComputeRequest, ComputeResult, PrepareRequest, PreparedTx, MAX_DRAFT_BODY,
+};
+use tanji_api_types::{paths, ErrorBody};
+use tanji_authoring::model::{Model, ModelPrivacy};
+use tanji_ledger::carbon::Attestation;
+use tanji_ledger::crypto::domain;
+use tanji_ledger::state::StateView;
+use tanji_ledger::tx::{TxBody, TxKind};
+use tanji_ledger::validate::ViewResolver;
+
+use super::{blocking, read_body};
+use crate::{ApiError, ApiState};
+use axum::http::StatusCode;
+
+/// A model that does not compute: 422 with the model's own message (it
+/// names the field or input and what is wrong).
+fn invalid_model(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_model",
+        e.to_string(),
+    )
+}
+
+async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
+    let bytes = read_body(body, MAX_DRAFT_BODY).await.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than {MAX_DRAFT_BODY} bytes"),
+        )
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
+}
+
+/// Parses the model and computes its attestation against the ledger.
+async fn compute(
+    state: &ApiState,
+    model: &serde_json::Value,
+) -> Result<(Model, Attestation, ComputeResult), ApiError> {
+    if !model.is_object() {
+        return Err(invalid_model(
+            "model: must be an object with product and input",
+        ));
+    }
+    let model = Model::from_json(&model.to_string()).map_err(invalid_model)?;
+    let m = model.clone();
+    let (att, result) = blocking(state, move |s| {
+        let (att, eval) = m.attestation(&ViewResolver(s)).map_err(invalid_model)?;
+        let exact = eval.computed.map(|c| c.exact).unwrap_or_default();
+        let result = ComputeResult::new(&att, &exact);
+        Ok((att, result))
+    })
+    .await?;
+    Ok((model, att, result))
+}
+
+/// `POST /v1/footprints/compute`: what `tanji footprint compute` prints,
+/// computed by this node; nothing is written.
+#[utoipa::path(post, path = paths::FOOTPRINT_COMPUTE, tag = "carbon",
+    request_body = ComputeRequest,
+    responses(
+        (status = 200, description = "The figures the attestation would record", body = ComputeResult),
+        (status = 400, description = "Not a request body", body = ErrorBody),
+        (status = 413, description = "Too large", body = ErrorBody),
+        (status = 422, description = "The model does not compute (the message names the field or input)", body = ErrorBody),
+    ))]
+pub async fn compute_footprint(
+    State(state): State<ApiState>,
+    body: Body,
+) -> Result<Json<ComputeResult>, ApiError> {
+    let req: ComputeRequest = json_body(body).await?;
+    let (_, _, result) = compute(&state, &req.model).await?;
+    Ok(Json(result))
+}
+
+/// `POST /v1/footprints/prepare`: the attestation of a public model as an
+/// unsigned transaction by `author` with its next nonce.
+#[utoipa::path(post, path = paths::FOOTPRINT_PREPARE, tag = "carbon",
+    request_body = PrepareRequest,
+    responses(
+        (status = 200, description = "The body to sign and how to submit it", body = PreparedTx),
+        (status = 400, description = "Not a request body", body = ErrorBody),
+        (status = 404, description = "The author is not registered", body = ErrorBody),
+        (status = 413, description = "Too large", body = ErrorBody),
+        (status = 422, description = "The model does not compute, or is not public", body = ErrorBody),
+    ))]
+pub async fn prepare_footprint(
+    State(state): State<ApiState>,
+    body: Body,
+) -> Result<Json<PreparedTx>, ApiError> {
+    let req: PrepareRequest = json_body(body).await?;
+    let (model, att, result) = compute(&state, &req.model).await?;
+    if model.privacy() != ModelPrivacy::Public {
+        // A committed model's salt and a hidden model's openings must be
+        // made and kept by the author; a node that prepared them would know them.
+        return Err(invalid_model(
+            "product.privacy: only public models are prepared by a node; attest committed \
+             and hidden models with `tanji footprint attest`, which keeps their secrets with you",
+        ));
+    }
+    let author = req.author;
+    let (network, nonce) = blocking(&state, move |s| {
+        let network = StateView::network(s)?
+            .ok_or_else(|| ApiError::internal("the ledger has no genesis yet"))?
+            .network;
+        if StateView::org(s, &author)?.is_none() {
+            return Err(ApiError::not_found(format!(
+                "organisation {author} is not registered"
+            )));
+        }
+        let nonce = s.last_nonce(&author)?.map_or(0, |n| n.saturating_add(1));
+        Ok((network, nonce))
+    })
+    .await?;
+    let body = TxBody {
+        network,
+        author,
+        nonce,
+        kind: TxKind::AttestFootprint(att),
+    };
+    let bytes = body.encode();
+    Ok(Json(PreparedTx {
+        tx_id: body.id(),
+        author,
+        nonce,
+        signing_message: B64.encode(domain::message(domain::TX_V1, &bytes)),
+        body: B64.encode(bytes),
+        result,
+    }))
+}
