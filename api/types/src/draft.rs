@@ -95,8 +95,8 @@ impl ComputeResult {
             declared_unit: att.declared_unit.clone(),
             total_mg: att.results.total_mg,
             total_kg: tanji_ledger::carbon::units::format_kg(i128::from(att.results.total_mg)),
-            categories: att.results.categories.clone(),
-            stages: att.results.stages.clone(),
+            categories: att.results.categories,
+            stages: att.results.stages,
             packaging_mg: att.results.packaging_mg,
             inputs,
         }

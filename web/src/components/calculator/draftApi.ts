@@ -1,0 +1,101 @@
+// The drafting routes the calculator uses: the dry run
+// (POST /v1/footprints/compute), the unsigned transaction
+// (POST /v1/footprints/prepare), submission (POST /v1/tx) and status
+// (GET /v1/tx/{id}), through the generated client.
+import { api, ApiError, toApiError, type Schemas } from '../../api/client'
+import type { ModelJson } from './model'
+
+export type ComputeResult = Schemas['ComputeResult']
+export type PreparedTx = Schemas['PreparedTx']
+
+// openapi.json describes `model` only as an object (Record<string, never> once
+// generated); the model file's shape is ModelJson.
+type BodyModel = Schemas['ComputeRequest']['model']
+const asBody = (m: ModelJson) => m as unknown as BodyModel
+
+function isErrorBody(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && 'error' in x
+}
+
+/** Turns a failed drafting call into an ApiError; a node without the route says so. */
+export function failure(error: unknown, response: Pick<Response, 'status' | 'url'>): ApiError {
+  if ((response.status === 404 || response.status === 405) && !isErrorBody(error)) {
+    return new ApiError('route_missing', response.url, response.status)
+  }
+  return toApiError(error, response.status)
+}
+
+async function call<T>(
+  run: () => Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  let res: { data?: T; error?: unknown; response: Response }
+  try {
+    res = await run()
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e
+    throw toApiError(e, 0)
+  }
+  if (res.data === undefined || !res.response.ok) throw failure(res.error, res.response)
+  return res.data
+}
+
+/** The dry run: what the attestation would record, or the model's first problem. */
+export function computeModel(model: ModelJson, signal?: AbortSignal): Promise<ComputeResult> {
+  return call(() => api.POST('/v1/footprints/compute', { body: { model: asBody(model) }, signal }))
+}
+
+/** The attestation as an unsigned transaction by `author` (org id hex). */
+export function prepareModel(model: ModelJson, author: string): Promise<PreparedTx> {
+  return call(() => api.POST('/v1/footprints/prepare', { body: { model: asBody(model), author } }))
+}
+
+/** Submits borsh(SignedTx) as application/octet-stream. */
+export async function submitEntry(entry: Uint8Array): Promise<Schemas['SubmitResponse']> {
+  const { data, error, response } = await api.POST('/v1/tx', {
+    body: Array.from(entry),
+    bodySerializer: (b: unknown) => new Uint8Array(b as number[]),
+    headers: { 'content-type': 'application/octet-stream' },
+  })
+  if (error !== undefined || !data) throw toApiError(error, response.status)
+  return data
+}
+
+/** The transaction's status; a 404 is `unknown` (not yet seen), not a failure. */
+export async function txStatus(id: string): Promise<Schemas['TxStatus']> {
+  const { data, error, response } = await api.GET('/v1/tx/{id}', { params: { path: { id } } })
+  if (data) return data
+  if (response.status === 404 && error && typeof error === 'object' && 'status' in error) {
+    return error as Schemas['TxStatus']
+  }
+  throw toApiError(error, response.status)
+}
+
+/**
+ * Polls until the transaction is committed (resolves) or rejected (throws
+ * ApiError with the node's reason), for at most `timeoutMs`.
+ */
+export async function waitCommitted(
+  id: string,
+  opts: { timeoutMs?: number; intervalMs?: number; onStatus?: (s: Schemas['TxStatus']) => void } = {},
+): Promise<Schemas['TxStatus']> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
+  const interval = opts.intervalMs ?? 800
+  for (;;) {
+    let s: Schemas['TxStatus'] | null = null
+    try {
+      s = await txStatus(id)
+    } catch (e) {
+      const err = toApiError(e, e instanceof ApiError ? e.status : 0)
+      if (err.code !== 'network' && err.status < 500) throw err
+    }
+    if (s) {
+      opts.onStatus?.(s)
+      if (s.status === 'committed') return s
+      if (s.status === 'rejected') {
+        throw new ApiError(s.error?.code ?? 'rejected', s.error?.message ?? 'rejected', 422)
+      }
+    }
+    if (Date.now() > deadline) throw new ApiError('timeout', id, 0)
+    await new Promise((r) => setTimeout(r, interval))
+  }
+}

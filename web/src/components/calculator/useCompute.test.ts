@@ -1,0 +1,122 @@
+import { describe, expect, it, vi, beforeEach, afterEach } from 'vitest'
+import { effectScope, nextTick, ref } from 'vue'
+import { ApiError } from '../../api/client'
+import { useLiveCompute } from './useCompute'
+import { failure, type ComputeResult } from './draftApi'
+import type { ModelJson } from './model'
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) {
+    await Promise.resolve()
+    await nextTick()
+  }
+}
+
+describe('live compute', () => {
+  const calls: ModelJson[] = []
+  // a node: refuses a model without a name, answers 405 (no route) for "old"
+  const node = async (m: ModelJson): Promise<ComputeResult> => {
+    calls.push(m)
+    if (!m.product.name) throw failure({ error: { code: 'invalid_model', message: 'product.name: missing' } }, { status: 422, url: '' })
+    if (m.product.name === 'old') throw failure('', { status: 405, url: '/v1/footprints/compute' })
+    return { product: m.product.name, total_mg: 1500000 } as ComputeResult
+  }
+  beforeEach(() => {
+    vi.useFakeTimers()
+    calls.length = 0
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('computes once typing pauses and reports the node\'s words', async () => {
+    const scope = effectScope()
+    const model = ref<ModelJson>({ product: {}, input: [] })
+    const live = scope.run(() => useLiveCompute(() => model.value, { delayMs: 300, compute: node }))!
+    await flush()
+    expect(calls.length).toBe(1)
+    expect(live.error.value).toBe('product.name: missing')
+    expect(live.errorCode.value).toBe('invalid_model')
+
+    // three keystrokes within the delay: one request
+    model.value = { product: { name: 'l' }, input: [] }
+    await nextTick()
+    vi.advanceTimersByTime(100)
+    model.value = { product: { name: 'la' }, input: [] }
+    await nextTick()
+    vi.advanceTimersByTime(100)
+    model.value = { product: { name: 'lap' }, input: [] }
+    await nextTick()
+    expect(calls.length).toBe(1)
+    vi.advanceTimersByTime(300)
+    await flush()
+    expect(calls.length).toBe(2)
+    expect(calls[1]?.product.name).toBe('lap')
+    expect(live.error.value).toBeNull()
+    expect(live.result.value?.total_mg).toBe(1500000)
+    scope.stop()
+  })
+
+  it('keeps only the newest answer', async () => {
+    const scope = effectScope()
+    const model = ref<ModelJson>({ product: { name: 'slow' }, input: [] })
+    let release: (() => void) | undefined
+    const compute = (m: ModelJson) =>
+      m.product.name === 'slow'
+        ? new Promise<ComputeResult>((r) => (release = () => r({ product: 'slow', total_mg: 1 } as ComputeResult)))
+        : node(m)
+    const live = scope.run(() => useLiveCompute(() => model.value, { delayMs: 10, compute }))!
+    await flush()
+    model.value = { product: { name: 'fast' }, input: [] }
+    await nextTick()
+    vi.advanceTimersByTime(20)
+    await flush()
+    expect(live.result.value?.product).toBe('fast')
+    release?.()
+    await flush()
+    expect(live.result.value?.product).toBe('fast')
+    scope.stop()
+  })
+
+  it('says when the node lacks the route', async () => {
+    const scope = effectScope()
+    const model = ref<ModelJson>({ product: { name: 'old' }, input: [] })
+    const live = scope.run(() =>
+      useLiveCompute(() => model.value, {
+        compute: node,
+        describe: (e) => (e.code === 'route_missing' ? 'no dry run here' : null),
+      }),
+    )!
+    await flush()
+    expect(live.error.value).toBe('no dry run here')
+    expect(live.result.value).toBeNull()
+    scope.stop()
+  })
+
+  it('does nothing until enabled', async () => {
+    const scope = effectScope()
+    const model = ref<ModelJson>({ product: {}, input: [] })
+    const on = ref(false)
+    const live = scope.run(() => useLiveCompute(() => model.value, { delayMs: 10, enabled: () => on.value, compute: node }))!
+    await flush()
+    expect(calls.length).toBe(0)
+    expect(live.error.value).toBeNull()
+    on.value = true
+    await nextTick()
+    vi.advanceTimersByTime(20)
+    await flush()
+    expect(calls.length).toBe(1)
+    scope.stop()
+  })
+})
+
+describe('drafting errors', () => {
+  it('tells a missing route from a refusal', () => {
+    expect(failure('', { status: 405, url: '' }).code).toBe('route_missing')
+    expect(failure(undefined, { status: 404, url: '' }).code).toBe('route_missing')
+    const e = failure({ error: { code: 'not_found', message: 'organisation x is not registered' } }, { status: 404, url: '' })
+    expect(e).toBeInstanceOf(ApiError)
+    expect(e.code).toBe('not_found')
+    expect(e.message).toBe('organisation x is not registered')
+  })
+})

@@ -1,0 +1,4 @@
+export * from './bytes'
+export * from './crypto'
+export * from './keyfile'
+export * from './entry'
