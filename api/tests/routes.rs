@@ -275,7 +275,7 @@ async fn post_json(state: &ApiState, path: &str, body: &serde_json::Value) -> su
 
 #[tokio::test]
 async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
-    use tanji_api_types::draft::ComputeResult;
+    use tanji_api_types::draft::DryRun;
     let f = fixture();
     let model = grid_model("cn_elec_grid_2023@1", "public");
     let answer = post_json(
@@ -285,7 +285,9 @@ async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-    let result: ComputeResult = answer.json();
+    let dry: DryRun = answer.json();
+    assert_eq!(dry.problem, None);
+    let result = dry.result.expect("figures");
     assert_eq!(result.total_mg, 1_453);
     assert_eq!(result.total_kg, "0.001453");
     assert_eq!(result.inputs[0].mg_exact, "1452.5");
@@ -301,8 +303,11 @@ async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
         &serde_json::json!({ "model": unknown }),
     )
     .await;
-    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
-    let message = answer.json::<ErrorBody>().error.message;
+    // the dry run's finding, not a failed request
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let dry: DryRun = answer.json();
+    assert_eq!(dry.result, None);
+    let message = dry.problem.expect("a problem");
     assert!(message.contains("no_such_factor@1"), "{message}");
 
     let mut bad = grid_model("cn_elec_grid_2023@1", "public");
@@ -313,8 +318,9 @@ async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
         &serde_json::json!({ "model": bad }),
     )
     .await;
-    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
-    assert!(answer.json::<ErrorBody>().error.message.contains("period"));
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let problem = answer.json::<DryRun>().problem.expect("a problem");
+    assert!(problem.contains("period"), "{problem}");
 
     for body in [
         b"{".to_vec(),
@@ -330,7 +336,9 @@ async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
         &serde_json::json!({ "model": 7 }),
     )
     .await;
-    refusal(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_model");
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let problem = answer.json::<DryRun>().problem.expect("a problem");
+    assert!(problem.contains("must be an object"), "{problem}");
     let huge = vec![b' '; tanji_api_types::draft::MAX_DRAFT_BODY + 1];
     let answer = send(&f.state, Method::POST, "/v1/footprints/compute", huge).await;
     refusal(&answer, StatusCode::PAYLOAD_TOO_LARGE, "too_large");

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use tanji_api_types::draft::{
-    ComputeRequest, ComputeResult, PrepareRequest, PreparedTx, MAX_DRAFT_BODY,
+    ComputeRequest, ComputeResult, DryRun, PrepareRequest, PreparedTx, MAX_DRAFT_BODY,
 };
 use tanji_api_types::{paths, ErrorBody};
 use tanji_authoring::model::{Model, ModelPrivacy};
@@ -73,22 +73,26 @@ async fn compute(
 }
 
 /// `POST /v1/footprints/compute`: what `tanji footprint compute` prints,
-/// computed by this node; nothing is written.
+/// computed by this node; nothing is written. A model that does not compute
+/// is answered 200 with its problem (the dry run's finding), so a calculator
+/// checking every keystroke sees answers, not failed requests.
 #[utoipa::path(post, path = paths::FOOTPRINT_COMPUTE, tag = "carbon",
     request_body = ComputeRequest,
     responses(
-        (status = 200, description = "The figures the attestation would record", body = ComputeResult),
+        (status = 200, description = "The figures the attestation would record, or why the model does not compute (the message names the field or input)", body = DryRun),
         (status = 400, description = "Not a request body", body = ErrorBody),
         (status = 413, description = "Too large", body = ErrorBody),
-        (status = 422, description = "The model does not compute (the message names the field or input)", body = ErrorBody),
     ))]
 pub async fn compute_footprint(
     State(state): State<ApiState>,
     body: Body,
-) -> Result<Json<ComputeResult>, ApiError> {
+) -> Result<Json<DryRun>, ApiError> {
     let req: ComputeRequest = json_body(body).await?;
-    let (_, _, result) = compute(&state, &req.model).await?;
-    Ok(Json(result))
+    match compute(&state, &req.model).await {
+        Ok((_, _, result)) => Ok(Json(DryRun::computed(result))),
+        Err(e) if e.code == "invalid_model" => Ok(Json(DryRun::problem(e.message))),
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /v1/footprints/prepare`: the attestation of a public model as an

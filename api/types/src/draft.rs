@@ -103,6 +103,40 @@ impl ComputeResult {
     }
 }
 
+/// The dry run's answer (`POST /v1/footprints/compute`): the figures, or
+/// what keeps the model from computing. Exactly one of the two is present.
+///
+/// A model that does not compute is the dry run's finding, not a failed
+/// request: a calculator checks each keystroke's half-typed model, and the
+/// answer says what is wrong with it. (Filing, `prepare`, refuses such a
+/// model with 422.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DryRun {
+    /// The figures the attestation would record, when the model computes.
+    pub result: Option<ComputeResult>,
+    /// Why the model does not compute, in the model's own words (it names
+    /// the field or input and what is wrong), when it does not.
+    pub problem: Option<String>,
+}
+
+impl DryRun {
+    /// A model that computes.
+    pub fn computed(result: ComputeResult) -> Self {
+        DryRun {
+            result: Some(result),
+            problem: None,
+        }
+    }
+
+    /// A model that does not compute, and why.
+    pub fn problem(message: impl Into<String>) -> Self {
+        DryRun {
+            result: None,
+            problem: Some(message.into()),
+        }
+    }
+}
+
 /// `POST /v1/footprints/prepare`: the attestation transaction, unsigned.
 ///
 /// The signer signs `signing_message` (`"tanji/tx/v1" ‖ 0x00 ‖ body`) with

@@ -2,22 +2,6 @@
 import assert from 'node:assert/strict'
 import { ACTION_TIMEOUT, SETTLE_TIMEOUT, tid } from './harness.mjs'
 
-/**
- * Expected console errors on /calculator. The calculator recomputes the model
- * as it is edited with the node's dry run (POST /v1/footprints/compute); a
- * model that does not compute (still empty, half typed, or the deliberately
- * unknown factor of test 5) is answered 422 with the node's message, which the
- * page shows. Chromium logs every non-2xx response as a console error
- * ("Failed to load resource: ... status of 422"); only that one, for that
- * route, is expected. Anything else still fails the test.
- */
-export const DRY_RUN_422 = {
-  kind: 'console',
-  text: /^Failed to load resource: the server responded with a status of 422\b/,
-  url: /\/v1\/footprints\/compute(\?|$)/,
-  why: 'the dry run answers 422 for a model that does not compute; the page shows the message',
-}
-
 /** Clicks "load demo laptop" and waits (bounded) until `calc-result` shows `expectedKg` exactly. */
 export async function loadDemoLaptop(page, expectedKg) {
   await tid(page, 'calc-demo').click()

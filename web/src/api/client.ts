@@ -5,7 +5,6 @@
 // - `unwrap(p)`      turns an openapi-fetch result into its data or throws an `ApiError`
 // - `errorMessage(e)` a human message (localised) for any error: API refusal, HTTP error or network failure
 // - `useQuery(fn, { watch })` loading / error / data / reload for pages
-// - `getJson(path, query, baseUrl)` untyped GET for routes not yet in openapi.json (see ./pending.ts)
 //
 // Response types are never hand-written: use `Schemas['X']` (= components['schemas']['X'])
 // from the generated ./schema.d.ts (`npm run gen`).
@@ -72,33 +71,6 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
     throw toApiError(res.error, res.response.status)
   }
   return res.data as T
-}
-
-/** GET a JSON route by path (for routes not yet in openapi.json). Throws ApiError. */
-export async function getJson<T>(
-  path: string,
-  query: Record<string, string | number | boolean | undefined> = {},
-  baseUrl = '',
-): Promise<T> {
-  const params = new URLSearchParams()
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v))
-  const qs = params.toString()
-  const url = `${baseUrl.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`
-  let response: Response
-  try {
-    response = await fetch(url, { headers: { accept: 'application/json' } })
-  } catch (e) {
-    throw toApiError(e, 0)
-  }
-  let body: unknown = undefined
-  const text = await response.text()
-  try {
-    body = text ? JSON.parse(text) : undefined
-  } catch {
-    body = text
-  }
-  if (!response.ok) throw toApiError(body, response.status)
-  return body as T
 }
 
 /** A human, localised message for an error (never a stack trace). */

@@ -6,6 +6,7 @@ import { api, ApiError, toApiError, type Schemas } from '../../api/client'
 import type { ModelJson } from './model'
 
 export type ComputeResult = Schemas['ComputeResult']
+export type DryRun = Schemas['DryRun']
 export type PreparedTx = Schemas['PreparedTx']
 
 // openapi.json describes `model` only as an object (Record<string, never> once
@@ -39,9 +40,15 @@ async function call<T>(
   return res.data
 }
 
-/** The dry run: what the attestation would record, or the model's first problem. */
-export function computeModel(model: ModelJson, signal?: AbortSignal): Promise<ComputeResult> {
-  return call(() => api.POST('/v1/footprints/compute', { body: { model: asBody(model) }, signal }))
+/**
+ * The dry run: what the attestation would record, or the model's problem as
+ * an ApiError `invalid_model` (the node answers it as a finding, 200, not as a
+ * failed request, so a half-typed model logs nothing in the console).
+ */
+export async function computeModel(model: ModelJson, signal?: AbortSignal): Promise<ComputeResult> {
+  const dry = await call(() => api.POST('/v1/footprints/compute', { body: { model: asBody(model) }, signal }))
+  if (dry.result) return dry.result
+  throw new ApiError('invalid_model', dry.problem ?? 'the model does not compute', 200)
 }
 
 /** The attestation as an unsigned transaction by `author` (org id hex). */
