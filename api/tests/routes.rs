@@ -336,9 +336,9 @@ async fn dry_run_compute_answers_the_exact_figures_and_names_what_is_wrong() {
         &serde_json::json!({ "model": 7 }),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-    let problem = answer.json::<DryRun>().problem.expect("a problem");
-    assert!(problem.contains("must be an object"), "{problem}");
+    // not an object: a malformed request, as the document says
+    refusal(&answer, StatusCode::BAD_REQUEST, "bad_request");
+    assert!(answer.text().contains("must be a JSON object"));
     let huge = vec![b' '; tanji_api_types::draft::MAX_DRAFT_BODY + 1];
     let answer = send(&f.state, Method::POST, "/v1/footprints/compute", huge).await;
     refusal(&answer, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
@@ -465,6 +465,16 @@ async fn search_finds_ids_exactly_and_names_in_part() {
         StatusCode::BAD_REQUEST,
         "bad_request",
     );
+    // the length limit counts what was sent (before trimming), as the
+    // document says; a query of white space alone is valid and finds nothing
+    refusal(
+        &get(&f.state, &format!("/v1/search?q=a{}", "+".repeat(256))).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    );
+    let blank = get(&f.state, "/v1/search?q=%C2%85").await;
+    assert_eq!(blank.status, StatusCode::OK, "{}", blank.text());
+    assert!(blank.json::<SearchResults>().hits.is_empty());
 }
 
 #[tokio::test]

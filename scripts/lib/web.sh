@@ -39,8 +39,15 @@ ensure_chromium() {
 # A digest of everything the bundle is built from, to skip a build that
 # would change nothing.
 web_inputs_digest() {
-  (cd "$TANJI_ROOT/web" && find src public index.html package.json package-lock.json openapi.json \
-    vite.config.ts tsconfig.json -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+  (
+    cd "$TANJI_ROOT/web" || exit 1
+    local inputs=() p
+    # only what exists (public/ is optional): a missing path must not fail the digest
+    for p in src public index.html package.json package-lock.json openapi.json vite.config.ts tsconfig.json; do
+      [ -e "$p" ] && inputs+=("$p")
+    done
+    find "${inputs[@]}" -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
+  )
 }
 
 # Builds web/dist (npm ci, type check, vite build) unless it is up to date;

@@ -56,8 +56,10 @@ async fn compute(
     model: &serde_json::Value,
 ) -> Result<(Model, Attestation, ComputeResult), ApiError> {
     if !model.is_object() {
-        return Err(invalid_model(
-            "model: must be an object with product and input",
+        // The document says `model` is an object: anything else is a
+        // malformed request, not a model with a problem.
+        return Err(ApiError::bad_request(
+            "model: must be a JSON object with product and input",
         ));
     }
     let model = Model::from_json(&model.to_string()).map_err(invalid_model)?;
@@ -80,7 +82,7 @@ async fn compute(
     request_body = ComputeRequest,
     responses(
         (status = 200, description = "The figures the attestation would record, or why the model does not compute (the message names the field or input)", body = DryRun),
-        (status = 400, description = "Not a request body", body = ErrorBody),
+        (status = 400, description = "Not a request body, or `model` is not an object", body = ErrorBody),
         (status = 413, description = "Too large", body = ErrorBody),
     ))]
 pub async fn compute_footprint(
@@ -101,7 +103,7 @@ pub async fn compute_footprint(
     request_body = PrepareRequest,
     responses(
         (status = 200, description = "The body to sign and how to submit it", body = PreparedTx),
-        (status = 400, description = "Not a request body", body = ErrorBody),
+        (status = 400, description = "Not a request body, or `model` is not an object", body = ErrorBody),
         (status = 404, description = "The author is not registered", body = ErrorBody),
         (status = 413, description = "Too large", body = ErrorBody),
         (status = 422, description = "The model does not compute, or is not public", body = ErrorBody),

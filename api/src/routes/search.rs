@@ -29,11 +29,23 @@ pub async fn search(
     State(state): State<ApiState>,
     q: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    let q = query(q)?.q.trim().to_string();
-    if q.is_empty() || q.chars().count() > MAX_SEARCH_QUERY {
+    let raw = query(q)?.q;
+    // The limit applies to what was sent, as the document states it; only
+    // then is the query trimmed. A query of spaces alone is valid and finds
+    // nothing.
+    let length = raw.chars().count();
+    if length == 0 || length > MAX_SEARCH_QUERY {
         return Err(ApiError::bad_request(format!(
-            "q must be 1 to {MAX_SEARCH_QUERY} characters"
+            "q must be 1 to {MAX_SEARCH_QUERY} characters (it has {length})"
         )));
+    }
+    let q = raw.trim().to_string();
+    if q.is_empty() {
+        return Ok(Json(SearchResults {
+            q,
+            hits: Vec::new(),
+            truncated: false,
+        }));
     }
     let needle = Needle::new(&q);
     let mut hits = blocking(&state, move |s| {
