@@ -153,10 +153,13 @@ function safeName(s) {
  * screenshot goes to OUT/failures/<name>.png and the console errors are added
  * to the message, since they often say why.
  */
-export async function withPage(name, fn, { allow = [], lang = 'zh' } = {}) {
+export async function withPage(name, fn, { allow = [], lang = 'zh', viewport = { width: 1280, height: 900 }, mobile = false } = {}) {
   const b = await browser()
   const ctx = await b.newContext({
-    viewport: { width: 1280, height: 900 },
+    viewport,
+    isMobile: mobile,
+    hasTouch: mobile,
+    deviceScaleFactor: mobile ? 2 : 1,
     locale: lang === 'en' ? 'en-US' : 'zh-CN',
     acceptDownloads: false,
   })
