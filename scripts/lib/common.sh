@@ -88,10 +88,16 @@ ensure_schemathesis() {
 # Everything (tests, demo, benches) builds with --release so RocksDB's C++ is
 # compiled once per machine; see docs/adr/0003-one-build-profile.md.
 # The web platform is built first: the node embeds web/dist.
+#
+# With --tests (as scripts/test passes), the binaries and the tests build in
+# one invocation, so the dev-dependencies' features are unified once and the
+# binaries are the very ones `cargo test` then finds fresh. Built apart, the
+# binaries' features differ from the tests' and some 70 crates (libp2p,
+# Malachite, the Tanji crates) compile twice on a fresh clone.
 build_release_bins() {
   build_web
   say "building (release; the first build compiles RocksDB and takes a while)"
-  (cd "$TANJI_ROOT" && cargo build --release --locked --bins)
+  (cd "$TANJI_ROOT" && cargo build --release --locked --workspace --bins "$@")
 }
 
 # Waits until URL/health answers 200, or fails after $2 seconds.
