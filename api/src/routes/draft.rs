@@ -50,11 +50,20 @@ async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
     serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
 }
 
-/// Parses the model and computes its attestation against the ledger.
+/// A model that computes: the model, its attestation and the figures.
+struct Drafted {
+    model: Model,
+    attestation: Attestation,
+    result: ComputeResult,
+}
+
+/// Parses the model and computes its attestation against the ledger. The
+/// outer error is a failed request; the inner one is the model's problem in
+/// its own words, which the dry run answers and `prepare` refuses with.
 async fn compute(
     state: &ApiState,
     model: &serde_json::Value,
-) -> Result<(Model, Attestation, ComputeResult), ApiError> {
+) -> Result<Result<Drafted, String>, ApiError> {
     if !model.is_object() {
         // The document says `model` is an object: anything else is a
         // malformed request, not a model with a problem.
@@ -62,16 +71,26 @@ async fn compute(
             "model: must be a JSON object with product and input",
         ));
     }
-    let model = Model::from_json(&model.to_string()).map_err(invalid_model)?;
+    let model = match Model::from_json(&model.to_string()) {
+        Ok(model) => model,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
     let m = model.clone();
-    let (att, result) = blocking(state, move |s| {
-        let (att, eval) = m.attestation(&ViewResolver(s)).map_err(invalid_model)?;
-        let exact = eval.computed.map(|c| c.exact).unwrap_or_default();
-        let result = ComputeResult::new(&att, &exact);
-        Ok((att, result))
+    let computed = blocking(state, move |s| {
+        Ok(m.attestation(&ViewResolver(s))
+            .map(|(attestation, eval)| {
+                let exact = eval.computed.map(|c| c.exact).unwrap_or_default();
+                let result = ComputeResult::new(&attestation, &exact);
+                (attestation, result)
+            })
+            .map_err(|e| e.to_string()))
     })
     .await?;
-    Ok((model, att, result))
+    Ok(computed.map(|(attestation, result)| Drafted {
+        model,
+        attestation,
+        result,
+    }))
 }
 
 /// `POST /v1/footprints/compute`: what `tanji footprint compute` prints,
@@ -90,11 +109,10 @@ pub async fn compute_footprint(
     body: Body,
 ) -> Result<Json<DryRun>, ApiError> {
     let req: ComputeRequest = json_body(body).await?;
-    match compute(&state, &req.model).await {
-        Ok((_, _, result)) => Ok(Json(DryRun::computed(result))),
-        Err(e) if e.code == "invalid_model" => Ok(Json(DryRun::problem(e.message))),
-        Err(e) => Err(e),
-    }
+    Ok(Json(match compute(&state, &req.model).await? {
+        Ok(drafted) => DryRun::computed(drafted.result),
+        Err(problem) => DryRun::problem(problem),
+    }))
 }
 
 /// `POST /v1/footprints/prepare`: the attestation of a public model as an
@@ -113,8 +131,8 @@ pub async fn prepare_footprint(
     body: Body,
 ) -> Result<Json<PreparedTx>, ApiError> {
     let req: PrepareRequest = json_body(body).await?;
-    let (model, att, result) = compute(&state, &req.model).await?;
-    if model.privacy() != ModelPrivacy::Public {
+    let drafted = compute(&state, &req.model).await?.map_err(invalid_model)?;
+    if drafted.model.privacy() != ModelPrivacy::Public {
         // A committed model's salt and a hidden model's openings must be
         // made and kept by the author; a node that prepared them would know them.
         return Err(invalid_model(
@@ -140,7 +158,7 @@ pub async fn prepare_footprint(
         network,
         author,
         nonce,
-        kind: TxKind::AttestFootprint(att),
+        kind: TxKind::AttestFootprint(drafted.attestation),
     };
     let bytes = body.encode();
     Ok(Json(PreparedTx {
@@ -149,6 +167,6 @@ pub async fn prepare_footprint(
         nonce,
         signing_message: B64.encode(domain::message(domain::TX_V1, &bytes)),
         body: B64.encode(bytes),
-        result,
+        result: drafted.result,
     }))
 }
