@@ -1,4 +1,3 @@
-export * from './bytes'
 export * from './crypto'
 export * from './keyfile'
 export * from './entry'

@@ -2,7 +2,7 @@
 // browser only, checked the way `OrgKeyFile::load` checks them, and never
 // sent anywhere. Only the signing seed is kept; the X25519 secret is not needed
 // to file a footprint and is dropped.
-import { equalBytes, fromHex, toHex } from './bytes'
+import { equalBytes, fromHex, toHex } from '../verify/bytes'
 import { orgIdOf, publicKeyOf } from './crypto'
 
 /** Largest key file read (as the CLI: 64 KiB). */
