@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use tanji_api_types::orgs::{NetworkView, ObserverView, Org, OrgStanding};
+use tanji_api_types::orgs::{NetworkView, ObserverView, Org, OrgStanding, ValidatorView};
 use tanji_api_types::{paths, ErrorBody};
 use tanji_ledger::state::{OrgState, OrgStatus, StateView};
 use tanji_ledger::OrgId;
@@ -84,6 +84,15 @@ pub async fn network(State(state): State<ApiState>) -> Result<Json<NetworkView>,
         network: info.network,
         genesis_tx: info.genesis_tx,
         validators: verifiers.iter().map(|v| v.to_vkey()).collect(),
+        validator_nodes: info
+            .validators
+            .into_iter()
+            .map(|v| ValidatorView {
+                name: v.name,
+                operator: v.operator,
+                key: v.key,
+            })
+            .collect(),
         quorum,
         observers: observers
             .into_iter()

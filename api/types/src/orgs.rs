@@ -54,12 +54,26 @@ pub struct NetworkView {
     pub genesis_tx: TxId,
     /// Validator note keys (C2SP vkeys).
     pub validators: Vec<String>,
+    /// The validator nodes of the genesis: who runs each, its key name and
+    /// key (the same nodes as `validators`, in genesis order).
+    pub validator_nodes: Vec<ValidatorView>,
     /// Signatures a checkpoint needs.
     pub quorum: usize,
     /// Observer nodes registered through governance, in registration order.
     pub observers: Vec<ObserverView>,
     /// This node's role: validator, observer or solo.
     pub role: String,
+}
+
+/// A validator node: orders batches and signs checkpoints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ValidatorView {
+    /// Key name in cosigned notes.
+    pub name: String,
+    /// Operating organisation's id.
+    pub operator: OrgId,
+    /// The node's ed25519 key.
+    pub key: PublicKey,
 }
 
 /// An observer node: replicates and verifies, cosigns checkpoints as a witness, never votes.

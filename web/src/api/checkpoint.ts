@@ -1,140 +1,97 @@
-// Parses C2SP signed notes (checkpoints) for display and checks each signature line against the
-// network's keys with the browser verifier (src/verify: strict Ed25519, the ledger's rules).
-import { sha256 } from '@noble/hashes/sha2.js'
-import type { Schemas } from './client'
-import { decodeBase64, fromHex, verifyStrict } from '../verify'
+// The node's checkpoint for the pages: read with the browser verifier's
+// parser (src/verify: strict, bounded, as the ledger reads notes), and each
+// signature line identified and checked against the network's keys.
+import { api, ApiError, unwrap, type Api, type Schemas } from './client'
+import {
+  fromHex,
+  keyId,
+  noteErrorMessage,
+  parseCheckpoint,
+  parseNote,
+  parseVkey,
+  toHex,
+  verifyStrict,
+  type Checkpoint,
+  type SignedNote,
+} from '../verify'
+import { utf8 } from '../verify/bytes'
 
-const utf8 = (s: string) => new TextEncoder().encode(s)
-
-export interface NoteSignature {
-  name: string
-  /** 4-byte key id, hex. */
-  keyId: string
-  /** The signature line as sent (base64 of key id ‖ signature). */
-  base64: string
+/** A checkpoint note as served: its text, the parsed note and the checkpoint it states. */
+export interface CheckpointNote {
+  readonly text: string
+  readonly note: SignedNote
+  readonly checkpoint: Checkpoint
 }
 
-export interface SignedNote {
-  origin: string
-  size: number
-  root: string
-  /** Extension lines after the root, if any. */
-  extra: string[]
-  signatures: NoteSignature[]
-  text: string
+/** Parses a checkpoint note; a text that is not one is an ApiError `bad_note` naming why. */
+export function readCheckpoint(text: string): CheckpointNote {
+  const note = parseNote(text)
+  if (!note.ok) throw new ApiError('bad_note', noteErrorMessage(note.error), 200)
+  const checkpoint = parseCheckpoint(note.value)
+  if (!checkpoint.ok) throw new ApiError('bad_note', noteErrorMessage(checkpoint.error), 200)
+  return { text, note: note.value, checkpoint: checkpoint.value }
 }
 
-function b64ToBytes(b64: string): Uint8Array | null {
-  try {
-    const bin = atob(b64)
-    const out = new Uint8Array(bin.length)
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-    return out
-  } catch {
-    return null
-  }
+/** GET /v1/checkpoint (the latest) of `client`, parsed. */
+export async function fetchCheckpoint(client: Api = api): Promise<CheckpointNote> {
+  const text = await unwrap(client.GET('/v1/checkpoint', { params: { query: {} }, parseAs: 'text' }))
+  return readCheckpoint(String(text))
 }
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-/** Returns null when the text is not a signed note. */
-export function parseNote(text: string): SignedNote | null {
-  const normalised = text.replace(/\r\n/g, '\n')
-  const split = normalised.indexOf('\n\n')
-  if (split < 0) return null
-  const body = normalised.slice(0, split).split('\n')
-  const sigLines = normalised.slice(split + 2).split('\n').filter((l) => l.trim() !== '')
-  const [origin, sizeText, root, ...extra] = body
-  if (origin === undefined || sizeText === undefined || root === undefined || !/^\d+$/.test(sizeText)) return null
-  const signatures: NoteSignature[] = []
-  for (const line of sigLines) {
-    const m = /^\u2014 (\S+) (\S+)$/.exec(line)
-    if (!m || !m[1] || !m[2]) continue
-    const bytes = b64ToBytes(m[2])
-    signatures.push({ name: m[1], base64: m[2], keyId: bytes && bytes.length >= 4 ? hex(bytes.slice(0, 4)) : '' })
-  }
-  return { origin, size: Number(sizeText), root, extra, signatures, text }
-}
-
+/** A key that may sign checkpoints: a validator's, or an observer's (a witness). */
 export interface NetworkKey {
-  name: string
-  role: 'validator' | 'witness'
-  /** 4-byte key id, hex (C2SP: SHA-256(name ‖ \n ‖ 0x01 ‖ key)[:4]). */
-  keyId: string
-  /** ed25519 public key, hex. */
-  key: string
-  /** Operating organisation (observers only; validators' operators are not in /v1/network). */
-  operator?: string
+  readonly name: string
+  readonly role: 'validator' | 'witness'
+  /** The C2SP key id, hex. */
+  readonly keyId: string
+  readonly key: Uint8Array
+  /** Operating organisation (validators: from the genesis; observers: from their registration). */
+  readonly operator?: string
 }
 
-/** The keys that may sign checkpoints: validators (vkeys `name+keyid+base64(0x01‖key)`) and observers (witnesses). */
+/** The keys of GET /v1/network: validators from their vkeys, observers from name and key. */
 export function networkKeys(net: Schemas['NetworkView']): NetworkKey[] {
   const keys: NetworkKey[] = []
   for (const vkey of net.validators) {
-    // name+keyid+base64(0x01 ‖ key); base64 itself may contain '+'
-    const i1 = vkey.indexOf('+')
-    const i2 = i1 < 0 ? -1 : vkey.indexOf('+', i1 + 1)
-    const name = i1 < 0 ? vkey : vkey.slice(0, i1)
-    const keyId = i2 < 0 ? '' : vkey.slice(i1 + 1, i2)
-    const b64 = i2 < 0 ? '' : vkey.slice(i2 + 1)
-    const raw = b64 ? b64ToBytes(b64) : null
-    keys.push({
-      name,
-      role: 'validator',
-      keyId,
-      key: raw && raw.length === 33 ? hex(raw.slice(1)) : '',
-    })
+    const v = parseVkey(vkey)
+    // a vkey the verifier refuses signs nothing the page will accept
+    if (!v.ok) continue
+    const operator = net.validator_nodes.find((n) => n.name === v.value.name)?.operator
+    keys.push({ name: v.value.name, role: 'validator', keyId: toHex(keyId(v.value.name, v.value.key)), key: v.value.key, operator })
   }
   for (const o of net.observers) {
-    keys.push({ name: o.name, role: 'witness', keyId: observerKeyId(o.name, o.key), key: o.key, operator: o.operator })
+    const key = fromHex(o.key, 32)
+    if (key) keys.push({ name: o.name, role: 'witness', keyId: toHex(keyId(o.name, key)), key, operator: o.operator })
   }
   return keys
 }
 
-export function observerKeyId(name: string, keyHex: string): string {
-  const key = keyHex.match(/.{2}/g)?.map((h) => parseInt(h, 16)) ?? []
-  const enc = new TextEncoder().encode(`${name}\n`)
-  const msg = new Uint8Array(enc.length + 1 + key.length)
-  msg.set(enc, 0)
-  msg[enc.length] = 0x01
-  msg.set(key, enc.length + 1)
-  return hex(sha256(msg).slice(0, 4))
+/** One signature line of a checkpoint, as the network page shows it. */
+export interface SignerView {
+  readonly name: string
+  /** The key id the line claims, hex. */
+  readonly keyId: string
+  readonly role: NetworkKey['role'] | 'unknown'
+  /** A key of that name has the claimed key id. */
+  readonly keyMatches: boolean
+  /** The signature verifies under that key (strict Ed25519 over the note text). */
+  readonly verified: boolean
+  readonly operator?: string
 }
 
-export interface SignerView extends NoteSignature {
-  role: 'validator' | 'witness' | 'unknown'
-  /** The signature's key id is the registered key's. */
-  keyMatches: boolean
-  /** The Ed25519 signature verifies under the registered key (strict, over the note text). */
-  verified: boolean
-  operator?: string
-}
-
-/** The signed text of a note: everything up to and including the newline before the blank line. */
-function signedText(note: SignedNote): string {
-  const t = note.text.replace(/\r\n/g, '\n')
-  return t.slice(0, t.indexOf('\n\n') + 1)
-}
-
-export function identifySigners(note: SignedNote, keys: NetworkKey[]): SignerView[] {
-  const message = utf8(signedText(note))
-  return note.signatures.map((s) => {
-    const k = keys.find((x) => x.name === s.name && x.keyId === s.keyId) ?? keys.find((x) => x.name === s.name)
-    const keyMatches = !!k && k.keyId === s.keyId
-    let verified = false
-    if (k && keyMatches) {
-      const raw = decodeBase64(s.base64)
-      const key = fromHex(k.key, 32)
-      if (raw && raw.length === 68 && key) {
-        try {
-          verified = verifyStrict(raw.slice(4), message, key)
-        } catch {
-          verified = false
-        }
-      }
+export function identifySigners(cp: CheckpointNote, keys: readonly NetworkKey[]): SignerView[] {
+  const message = utf8(cp.note.text)
+  return cp.note.signatures.map((line) => {
+    const id = toHex(line.keyId)
+    const named = keys.filter((k) => k.name === line.name)
+    const k = named.find((x) => x.keyId === id)
+    return {
+      name: line.name,
+      keyId: id,
+      role: (k ?? named[0])?.role ?? 'unknown',
+      keyMatches: k !== undefined,
+      verified: k !== undefined && verifyStrict(line.signature, message, k.key),
+      operator: (k ?? named[0])?.operator,
     }
-    return { ...s, role: k?.role ?? 'unknown', keyMatches, verified, operator: k?.operator }
   })
 }

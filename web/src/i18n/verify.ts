@@ -75,7 +75,7 @@ export default {
       noScriptPage: '无脚本核验页',
       cross: {
         title: '与另一个节点交叉核对',
-        intro: '输入另一个节点（例如监管机构的观察节点）的地址：本页面取得它的最新检查点，用同一组验证节点公钥核验签名，并核对它与核验包的检查点相同，或由一致性证明相互衔接。',
+        intro: '输入另一个节点（例如监管机构的观察节点）的地址：本页面取得它的最新检查点，用同一组验证节点公钥核验签名，并核对它与本页所核验的检查点相同，或由一致性证明相互衔接。',
         url: '节点地址',
         run: '交叉核对',
         running: '正在核对…',
@@ -86,8 +86,8 @@ export default {
         unsigned: '该节点的检查点签名不成立：{why}',
         outcome: {
           same: '一致：两个节点在同一大小（{other}）上的根哈希相同。',
-          extends: '一致：该节点的日志（{other} 个条目）是核验包检查点（{bundle} 个条目）的延续，一致性证明成立。',
-          behind: '一致：该节点落后（{other} 个条目），其日志是核验包检查点（{bundle} 个条目）的前缀，一致性证明成立。',
+          extends: '一致：该节点的日志（{other} 个条目）是本页检查点（{here} 个条目）的延续，一致性证明成立。',
+          behind: '一致：该节点落后（{other} 个条目），其日志是本页检查点（{here} 个条目）的前缀，一致性证明成立。',
           diverged: '不一致：两个节点的日志出现分叉！请向监管机构报告。',
           other_network: '该节点属于另一个网络，无法比较。',
         },
@@ -177,7 +177,7 @@ export default {
       noScriptPage: 'No-script verification page',
       cross: {
         title: 'Cross-check with another node',
-        intro: 'Enter another node\'s address (e.g. a regulator\'s observer): this page fetches its latest checkpoint, checks its signatures with the same validator keys, and checks that it equals the bundle\'s checkpoint or extends it consistently (consistency proof).',
+        intro: 'Enter another node\'s address (e.g. a regulator\'s observer): this page fetches its latest checkpoint, checks its signatures with the same validator keys, and checks that it equals the checkpoint checked on this page or extends it consistently (consistency proof).',
         url: 'Node address',
         run: 'Cross-check',
         running: 'Checking…',
@@ -188,8 +188,8 @@ export default {
         unsigned: 'Its checkpoint\'s signatures do not hold: {why}',
         outcome: {
           same: 'Consistent: both nodes have the same root at the same size ({other}).',
-          extends: 'Consistent: that node\'s log ({other} entries) extends the bundle\'s checkpoint ({bundle} entries); the consistency proof holds.',
-          behind: 'Consistent: that node is behind ({other} entries) and its log is a prefix of the bundle\'s checkpoint ({bundle} entries); the consistency proof holds.',
+          extends: 'Consistent: that node\'s log ({other} entries) extends the checkpoint checked here ({here} entries); the consistency proof holds.',
+          behind: 'Consistent: that node is behind ({other} entries) and its log is a prefix of the checkpoint checked here ({here} entries); the consistency proof holds.',
           diverged: 'Inconsistent: the two nodes\' logs have forked! Report this to the regulator.',
           other_network: 'That node belongs to another network; nothing to compare.',
         },

@@ -6,6 +6,7 @@
  *
  * - `bundle.ts`: verify the bundles the API serves (start here);
  * - `merkle.ts`: RFC 9162 tree hashes and inclusion proofs (BLAKE3);
+ * - `consistency.ts`: RFC 9162 consistency proofs (cross-checks between nodes);
  * - `note.ts`: C2SP signed-note checkpoints, verifier keys, quorum;
  * - `tx.ts`: log entries split into body and approvals, transaction ids;
  * - `ed25519.ts`: the ledger's strict signature rule;
@@ -33,6 +34,7 @@ export {
   type VerifyOptions,
 } from './bundle'
 export { decodeBase64, encodeBase64, fromHex, toHex } from './bytes'
+export { verifyConsistency, type NodeHash } from './consistency'
 export { checkPublicKey, verifyStrict, type KeyProblem } from './ed25519'
 export {
   emptyRoot,

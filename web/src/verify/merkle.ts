@@ -71,12 +71,12 @@ export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 /** Bit length of a non-negative bigint (0 for 0). */
-function bitLength(n: bigint): number {
+export function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length
 }
 
 /** Number of one bits of a non-negative bigint. */
-function popCount(n: bigint): number {
+export function popCount(n: bigint): number {
   let c = 0
   for (const ch of n.toString(2)) if (ch === '1') c++
   return c

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { verifyConsistency } from './consistency'
-import { hashChildren } from '../../verify'
-import { fromBase64 } from '../../keys/bytes'
+import { hashChildren } from './merkle'
+import { decodeBase64 } from './bytes'
 import fixture from './fixture.consistency.json'
 
-const b64 = (s: string | null | undefined) => (s ? (fromBase64(s) ?? new Uint8Array()) : new Uint8Array())
+const b64 = (s: string | null | undefined) => (s ? (decodeBase64(s) ?? new Uint8Array()) : new Uint8Array())
 const rfc6962 = (l: Uint8Array, r: Uint8Array) => {
   const m = new Uint8Array(1 + l.length + r.length)
   m[0] = 1

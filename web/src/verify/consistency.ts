@@ -1,21 +1,12 @@
 // RFC 9162 §2.1.4.2 consistency-proof verification (the algorithm of
 // transparency-dev/merkle's `VerifyConsistency`), generic over the node hash
 // so that it is tested against the RFC 6962 SHA-256 vectors and used with
-// Tanji's BLAKE3 node hash (src/verify `hashChildren`).
+// Tanji's BLAKE3 node hash (`hashChildren`).
+import { equalBytes } from './bytes'
+import { bitLength, popCount } from './merkle'
 
 export type NodeHash = (left: Uint8Array, right: Uint8Array) => Uint8Array
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}
-function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length
-}
-function popCount(n: bigint): number {
-  let c = 0
-  for (const ch of n.toString(2)) if (ch === '1') c++
-  return c
-}
 function trailingZeros(n: bigint): number {
   if (n === 0n) return 64
   let c = 0
@@ -36,7 +27,7 @@ export function verifyConsistency(
   // a proof from the empty tree proves nothing (RFC 9162 needs 0 < size1)
   if (size1 === 0n) return 'size1 is 0'
   if (size1 === size2) {
-    if (!equal(root1, root2)) return 'the roots differ for the same size'
+    if (!equalBytes(root1, root2)) return 'the roots differ for the same size'
     if (proof.length > 0) return 'the proof is not empty for equal sizes'
     return null
   }
@@ -72,7 +63,7 @@ export function verifyConsistency(
     h1 = hash(p, h1)
     h2 = hash(p, h2)
   }
-  if (!equal(h1, root1)) return 'the proof does not lead to the first root'
-  if (!equal(h2, root2)) return 'the proof does not lead to the second root'
+  if (!equalBytes(h1, root1)) return 'the proof does not lead to the first root'
+  if (!equalBytes(h2, root2)) return 'the proof does not lead to the second root'
   return null
 }

@@ -1,22 +1,21 @@
-// Cross-checks a bundle's checkpoint with a second node (e.g. a regulator's
-// observer): the other node's latest checkpoint must be signed by the same
-// validators, be for the same network, and either have the same root at the
-// same size or be consistent with it (an RFC 9162 consistency proof between
-// the two signed roots, verified here).
-import { api, ApiError, createApi, unwrap } from '../../api/client'
+// Cross-checks a checkpoint (a bundle's, or this node's latest) with a second
+// node (e.g. a regulator's observer), in the browser: the other node's latest
+// checkpoint must be signed by the same validators, be for the same network,
+// and either have the same root at the same size or be consistent with it (an
+// RFC 9162 consistency proof between the two signed roots, verified here).
+import { api, ApiError, createApi, unwrap } from './client'
+import { fetchCheckpoint, readCheckpoint } from './checkpoint'
 import {
   decodeBase64,
   hashChildren,
   noteErrorMessage,
-  parseCheckpoint,
-  parseNote,
   parseVkey,
   toHex,
+  verifyConsistency,
   verifyNote,
   type Checkpoint,
   type NoteVerifier,
-} from '../../verify'
-import { verifyConsistency } from './consistency'
+} from '../verify'
 
 export type CrossOutcome = 'same' | 'extends' | 'behind' | 'diverged' | 'other_network'
 
@@ -24,7 +23,8 @@ export interface CrossCheckResult {
   outcome: CrossOutcome
   base: string
   other: { origin: string; size: string; root: string }
-  bundle: { origin: string; size: string; root: string }
+  /** The checkpoint checked here (the bundle's, or this node's). */
+  here: { origin: string; size: string; root: string }
   /** Validators whose signatures on the other node's checkpoint verify. */
   signers: string[]
   /** Why the other node's checkpoint signatures do not hold, or null. */
@@ -47,14 +47,6 @@ export function normaliseNodeUrl(input: string): string | null {
   }
 }
 
-function readCheckpoint(text: string): { cp: Checkpoint; note: ReturnType<typeof parseNote> } {
-  const note = parseNote(text)
-  if (!note.ok) throw new ApiError('bad_note', noteErrorMessage(note.error), 200)
-  const cp = parseCheckpoint(note.value)
-  if (!cp.ok) throw new ApiError('bad_note', noteErrorMessage(cp.error), 200)
-  return { cp: cp.value, note }
-}
-
 function hashes(list: readonly string[]): Uint8Array[] {
   return list.map((h) => {
     const b = decodeBase64(h)
@@ -63,18 +55,22 @@ function hashes(list: readonly string[]): Uint8Array[] {
   })
 }
 
-export async function crossCheckBundle(
+/**
+ * Compares `checkpointText` (signed by `validators` with `quorum`) with the
+ * latest checkpoint of the node at `baseInput`. A proof that the other node
+ * is behind comes from the node that served the page.
+ */
+export async function crossCheck(
   baseInput: string,
-  bundleCheckpoint: string,
+  checkpointText: string,
   validators: readonly string[],
   quorum: number,
 ): Promise<CrossCheckResult> {
   const base = normaliseNodeUrl(baseInput)
   if (!base) throw new ApiError('bad_url', baseInput, 0)
   const other = createApi(base)
-  const mine = readCheckpoint(bundleCheckpoint).cp
-  const text = await unwrap(other.GET('/v1/checkpoint', { params: { query: {} }, parseAs: 'text' }))
-  const { cp: theirs, note } = readCheckpoint(String(text))
+  const mine = readCheckpoint(checkpointText).checkpoint
+  const { checkpoint: theirs, note } = await fetchCheckpoint(other)
 
   const keys: NoteVerifier[] = []
   for (const v of validators) {
@@ -83,17 +79,15 @@ export async function crossCheckBundle(
   }
   let signers: string[] = []
   let signatureProblem: string | null = null
-  if (note.ok) {
-    const r = verifyNote(note.value, keys, quorum)
-    if (r.ok) signers = [...r.value.signers]
-    else signatureProblem = noteErrorMessage(r.error)
-  }
+  const r = verifyNote(note, keys, quorum)
+  if (r.ok) signers = [...r.value.signers]
+  else signatureProblem = noteErrorMessage(r.error)
   const view = (c: Checkpoint) => ({ origin: c.origin, size: c.size.toString(), root: toHex(c.root) })
   const result = (outcome: CrossOutcome, detail: string): CrossCheckResult => ({
     outcome,
     base,
     other: view(theirs),
-    bundle: view(mine),
+    here: view(mine),
     signers,
     signatureProblem,
     detail,
