@@ -9,7 +9,7 @@
 // Response types are never hand-written: use `Schemas['X']` (= components['schemas']['X'])
 // from the generated ./schema.d.ts (`npm run gen`).
 import createClient from 'openapi-fetch'
-import { ref, shallowRef, watch, onScopeDispose, getCurrentScope, getCurrentInstance, onServerPrefetch, type Ref, type WatchSource } from 'vue'
+import { ref, shallowRef, watch, onScopeDispose, getCurrentScope, type Ref, type WatchSource } from 'vue'
 import type { components, paths } from './schema'
 import { i18n } from '../i18n'
 
@@ -65,6 +65,8 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   try {
     res = await call
   } catch (e) {
+    // a request its caller aborted (a newer one replaced it) is not a failure to report
+    if (e instanceof DOMException && e.name === 'AbortError') throw e
     throw toApiError(e, 0)
   }
   if (res.error !== undefined || !res.response.ok) {
@@ -147,9 +149,7 @@ export function useQuery<T>(
 
   if (options.watch) watch(options.watch as WatchSource[], () => { void reload() })
   if (options.immediate !== false) {
-    // server-side rendering (and the smoke tests) wait for the first answer
-    if (typeof window === 'undefined' && getCurrentInstance()) onServerPrefetch(reload)
-    else void reload()
+    void reload()
   }
   return { data, loading, error, failure, reload }
 }

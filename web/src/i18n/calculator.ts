@@ -10,7 +10,6 @@ export default {
       reset: '清空',
       optional: '可选',
       sep: '、',
-      routeMissing: '此节点尚未提供在线试算接口（POST /v1/footprints/compute）。',
       load: {
         title: '模型',
         demo: '载入示例笔记本电脑',
@@ -132,7 +131,6 @@ export default {
         txId: '声明编号：',
         open: '打开此碳足迹',
         timeout: '已提交，但一分钟内未确认上链。请稍后用声明编号查询。',
-        routeMissing: '此节点尚未提供申报准备接口（POST /v1/footprints/prepare）。',
         keyError: {
           'too-large': '文件过大，不是机构密钥文件。',
           'not-json': '文件不是 JSON，不是机构密钥文件。',
@@ -163,7 +161,6 @@ export default {
       reset: 'Clear',
       optional: 'optional',
       sep: ', ',
-      routeMissing: 'This node does not offer the dry-run computation yet (POST /v1/footprints/compute).',
       load: {
         title: 'Model',
         demo: 'Load the demo laptop',
@@ -285,7 +282,6 @@ export default {
         txId: 'Attestation id:',
         open: 'Open this footprint',
         timeout: 'Submitted, but not committed within a minute. Look it up later by its id.',
-        routeMissing: 'This node does not offer preparing a filing yet (POST /v1/footprints/prepare).',
         keyError: {
           'too-large': 'The file is too large to be an organisation key file.',
           'not-json': 'The file is not JSON, so not an organisation key file.',

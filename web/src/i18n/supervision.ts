@@ -5,6 +5,7 @@ export default {
     supervision: {
       title: '监管看板',
       subtitle: '面向监管机构：碳足迹与证书的统计、异常、告警和失效证书。数据来自本节点的账本副本。',
+      partial: '以下按碳足迹逐条统计的图表和清单只包含前 {shown} 条（共 {total} 条）；总数以上方统计为准。',
       tiles: {
         orgs: '登记机构',
         footprints: '碳足迹声明',
@@ -78,6 +79,7 @@ export default {
     supervision: {
       title: 'Supervision',
       subtitle: 'For regulators: statistics of footprints and certificates, anomalies, alarms and certificates no longer valid. Data from this node\'s copy of the ledger.',
+      partial: 'The per-footprint charts and lists below cover the first {shown} of {total} footprints; the totals above count them all.',
       tiles: {
         orgs: 'Organisations',
         footprints: 'Footprint attestations',

@@ -2,7 +2,7 @@
 // (POST /v1/footprints/compute), the unsigned transaction
 // (POST /v1/footprints/prepare), submission (POST /v1/tx) and status
 // (GET /v1/tx/{id}), through the generated client.
-import { api, ApiError, toApiError, type Schemas } from '../../api/client'
+import { api, ApiError, toApiError, unwrap, type Schemas } from '../../api/client'
 import type { ModelJson } from './model'
 
 export type ComputeResult = Schemas['ComputeResult']
@@ -14,46 +14,20 @@ export type PreparedTx = Schemas['PreparedTx']
 type BodyModel = Schemas['ComputeRequest']['model']
 const asBody = (m: ModelJson) => m as unknown as BodyModel
 
-function isErrorBody(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && 'error' in x
-}
-
-/** Turns a failed drafting call into an ApiError; a node without the route says so. */
-export function failure(error: unknown, response: Pick<Response, 'status' | 'url'>): ApiError {
-  if ((response.status === 404 || response.status === 405) && !isErrorBody(error)) {
-    return new ApiError('route_missing', response.url, response.status)
-  }
-  return toApiError(error, response.status)
-}
-
-async function call<T>(
-  run: () => Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
-  let res: { data?: T; error?: unknown; response: Response }
-  try {
-    res = await run()
-  } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e
-    throw toApiError(e, 0)
-  }
-  if (res.data === undefined || !res.response.ok) throw failure(res.error, res.response)
-  return res.data
-}
-
 /**
  * The dry run: what the attestation would record, or the model's problem as
  * an ApiError `invalid_model` (the node answers it as a finding, 200, not as a
  * failed request, so a half-typed model logs nothing in the console).
  */
 export async function computeModel(model: ModelJson, signal?: AbortSignal): Promise<ComputeResult> {
-  const dry = await call(() => api.POST('/v1/footprints/compute', { body: { model: asBody(model) }, signal }))
+  const dry = await unwrap(api.POST('/v1/footprints/compute', { body: { model: asBody(model) }, signal }))
   if (dry.result) return dry.result
   throw new ApiError('invalid_model', dry.problem ?? 'the model does not compute', 200)
 }
 
 /** The attestation as an unsigned transaction by `author` (org id hex). */
 export function prepareModel(model: ModelJson, author: string): Promise<PreparedTx> {
-  return call(() => api.POST('/v1/footprints/prepare', { body: { model: asBody(model), author } }))
+  return unwrap(api.POST('/v1/footprints/prepare', { body: { model: asBody(model), author } }))
 }
 
 /** Submits borsh(SignedTx) as application/octet-stream. */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi, beforeEach, afterEach } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
 import { ApiError } from '../../api/client'
 import { useLiveCompute } from './useCompute'
-import { failure, type ComputeResult } from './draftApi'
+import type { ComputeResult } from './draftApi'
 import type { ModelJson } from './model'
 
 const flush = async () => {
@@ -15,11 +15,10 @@ const flush = async () => {
 describe('live compute', () => {
   const calls: ModelJson[] = []
   // a node: finds a model without a name does not compute (as computeModel reports the
-  // dry run's problem), answers 405 (no route) for "old"
+  // dry run's problem)
   const node = async (m: ModelJson): Promise<ComputeResult> => {
     calls.push(m)
     if (!m.product.name) throw new ApiError('invalid_model', 'product.name: missing', 200)
-    if (m.product.name === 'old') throw failure('', { status: 405, url: '/v1/footprints/compute' })
     return { product: m.product.name, total_mg: 1500000 } as ComputeResult
   }
   beforeEach(() => {
@@ -79,21 +78,6 @@ describe('live compute', () => {
     scope.stop()
   })
 
-  it('says when the node lacks the route', async () => {
-    const scope = effectScope()
-    const model = ref<ModelJson>({ product: { name: 'old' }, input: [] })
-    const live = scope.run(() =>
-      useLiveCompute(() => model.value, {
-        compute: node,
-        describe: (e) => (e.code === 'route_missing' ? 'no dry run here' : null),
-      }),
-    )!
-    await flush()
-    expect(live.error.value).toBe('no dry run here')
-    expect(live.result.value).toBeNull()
-    scope.stop()
-  })
-
   it('does nothing until enabled', async () => {
     const scope = effectScope()
     const model = ref<ModelJson>({ product: {}, input: [] })
@@ -108,16 +92,5 @@ describe('live compute', () => {
     await flush()
     expect(calls.length).toBe(1)
     scope.stop()
-  })
-})
-
-describe('drafting errors', () => {
-  it('tells a missing route from a refusal', () => {
-    expect(failure('', { status: 405, url: '' }).code).toBe('route_missing')
-    expect(failure(undefined, { status: 404, url: '' }).code).toBe('route_missing')
-    const e = failure({ error: { code: 'not_found', message: 'organisation x is not registered' } }, { status: 404, url: '' })
-    expect(e).toBeInstanceOf(ApiError)
-    expect(e.code).toBe('not_found')
-    expect(e.message).toBe('organisation x is not registered')
   })
 })

@@ -10,7 +10,7 @@ export interface LiveCompute {
   result: Ref<ComputeResult | null>
   /** The problem, in words (the node's message names the field or input). */
   error: Ref<string | null>
-  /** The error's code (`invalid_model`, `route_missing`, `network`, ...). */
+  /** The error's code (`invalid_model`, `network`, ...). */
   errorCode: Ref<string | null>
   computing: Ref<boolean>
   /** The model the current result or error is for (JSON text). */
@@ -22,7 +22,6 @@ export function useLiveCompute(
   model: () => ModelJson,
   opts: {
     delayMs?: number
-    describe?: (e: ApiError) => string | null
     enabled?: () => boolean
     /** The dry run (the node's, by default). */
     compute?: (m: ModelJson, signal: AbortSignal) => Promise<ComputeResult>
@@ -54,7 +53,7 @@ export function useLiveCompute(
       const err = e instanceof ApiError ? e : null
       result.value = null
       errorCode.value = err?.code ?? 'error'
-      error.value = (err && opts.describe?.(err)) ?? (err?.code === 'invalid_model' ? err.message : errorMessage(e))
+      error.value = err?.code === 'invalid_model' ? err.message : errorMessage(e)
     } finally {
       if (mine === seq) {
         computing.value = false
