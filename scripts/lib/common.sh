@@ -100,6 +100,12 @@ build_release_bins() {
   (cd "$TANJI_ROOT" && cargo build --release --locked --workspace --bins "$@")
 }
 
+# Prints one value of a JSON file: a Python expression over `d`, e.g.
+#   json_value devnet.json 'd["nodes"][0]["http"]'
+json_value() {
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
 # Waits until URL/health answers 200, or fails after $2 seconds.
 wait_healthy() {
   local url="$1" limit="${2:-60}" i=0

@@ -9,11 +9,6 @@
 # observer to have caught up.
 WEB_TESTS_DEVNET_TIMEOUT="${WEB_TESTS_DEVNET_TIMEOUT:-300}"
 
-# Reads one value from a JSON file with a Python expression on `d`.
-_web_json() {
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
 # Waits until URL answers 200, or fails after $2 seconds.
 _web_wait_200() {
   local url="$1" limit="$2" i=0
@@ -31,7 +26,7 @@ _web_stop_devnet() {
   local pid="$1" dir="$2" pids="" p i
   [ -n "$pid" ] || return 0
   if [ -s "$dir/devnet.json" ]; then
-    pids="$(_web_json "$dir/devnet.json" '" ".join(str(n["pid"]) for n in d["nodes"])' 2>/dev/null || true)"
+    pids="$(json_value "$dir/devnet.json" '" ".join(str(n["pid"]) for n in d["nodes"])' 2>/dev/null || true)"
   fi
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 200); do
@@ -66,8 +61,8 @@ run_web_tests() (
   (cd "$web" && npm run --silent gen >/dev/null && npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json")
   local vs=$?
   if [ -s "$out/vitest.json" ]; then
-    vitest_passed="$(_web_json "$out/vitest.json" 'd["numPassedTests"]')"
-    vitest_failed="$(_web_json "$out/vitest.json" 'd["numFailedTests"]')"
+    vitest_passed="$(json_value "$out/vitest.json" 'd["numPassedTests"]')"
+    vitest_failed="$(json_value "$out/vitest.json" 'd["numFailedTests"]')"
   fi
   if [ "$vs" -ne 0 ]; then
     status=1
@@ -92,10 +87,10 @@ run_web_tests() (
   done
   local node="" observer="" cert="" laptop=""
   if [ "$up" -eq 1 ]; then
-    node="$(_web_json "$dir/devnet.json" 'd["nodes"][0]["http"]')"
-    observer="$(_web_json "$dir/devnet.json" '([n["http"] for n in d["nodes"] if n["role"]=="observer"] or [""])[0]')"
-    cert="$(_web_json "$dir/demo.json" 'd["laptop"]["certificate"]')"
-    laptop="$(_web_json "$dir/demo.json" 'd["laptop"]["footprint"]')"
+    node="$(json_value "$dir/devnet.json" 'd["nodes"][0]["http"]')"
+    observer="$(json_value "$dir/devnet.json" '([n["http"] for n in d["nodes"] if n["role"]=="observer"] or [""])[0]')"
+    cert="$(json_value "$dir/demo.json" 'd["laptop"]["certificate"]')"
+    laptop="$(json_value "$dir/demo.json" 'd["laptop"]["footprint"]')"
     # every node answers, and the observer has caught up with the demo data
     wait_healthy "$node" 60 || up=0
     if [ -n "$observer" ]; then
@@ -113,8 +108,8 @@ run_web_tests() (
       TANJI_E2E_DIST="$web/dist" TANJI_CHROMIUM="${TANJI_CHROMIUM:-}" node e2e/run.mjs) 2>&1 | tee "$out/e2e.log"
     local es=${PIPESTATUS[0]}
     if [ -s "$out/report.json" ]; then
-      e2e_passed="$(_web_json "$out/report.json" 'd["tests"]["passed"]')"
-      e2e_failed="$(_web_json "$out/report.json" 'd["tests"]["failed"]')"
+      e2e_passed="$(json_value "$out/report.json" 'd["tests"]["passed"]')"
+      e2e_failed="$(json_value "$out/report.json" 'd["tests"]["failed"]')"
     fi
     if [ "$es" -ne 0 ]; then
       status=1
