@@ -16,6 +16,13 @@ pub struct OutcomeLabel {
     pub outcome: String,
 }
 
+/// Label of an HTTP timeout: which limit ran out.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TimeoutLabel {
+    /// `header`, `idle`, `body`, `handler` or `write`.
+    pub kind: String,
+}
+
 /// The node's instruments and their registry.
 pub struct Metrics {
     registry: Mutex<Registry>,
@@ -41,6 +48,16 @@ pub struct Metrics {
     pub consensus_height: Gauge,
     /// Log size of the newest checkpoint with a quorum of validator signatures.
     pub final_checkpoint_size: Gauge,
+    /// HTTP connections open (API and PACT host).
+    pub http_connections: Gauge,
+    /// HTTP connections closed at once: their client had too many open.
+    pub http_connections_refused: Counter,
+    /// Requests answered 429 by the per-client rate limit.
+    pub http_rate_limited: Counter,
+    /// Clients the rate limiter tracks.
+    pub http_rate_clients: Gauge,
+    /// Connections and requests ended by a time limit, by limit.
+    pub http_timeouts: Family<TimeoutLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -111,6 +128,36 @@ impl Metrics {
             "Log size of the newest checkpoint cosigned by a quorum of validators",
             final_checkpoint_size.clone(),
         );
+        let http_connections = Gauge::default();
+        registry.register(
+            "http_connections",
+            "HTTP connections open (API and PACT host)",
+            http_connections.clone(),
+        );
+        let http_connections_refused = Counter::default();
+        registry.register(
+            "http_connections_refused",
+            "HTTP connections closed at once because their client had the most open",
+            http_connections_refused.clone(),
+        );
+        let http_rate_limited = Counter::default();
+        registry.register(
+            "http_rate_limited",
+            "HTTP requests answered 429 by the per-client rate limit",
+            http_rate_limited.clone(),
+        );
+        let http_rate_clients = Gauge::default();
+        registry.register(
+            "http_rate_clients",
+            "Clients tracked by the HTTP rate limiter",
+            http_rate_clients.clone(),
+        );
+        let http_timeouts = Family::<TimeoutLabel, Counter>::default();
+        registry.register(
+            "http_timeouts",
+            "HTTP connections and requests ended by a time limit (header, idle, body, handler, write)",
+            http_timeouts.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             submissions,
@@ -124,7 +171,21 @@ impl Metrics {
             alarms,
             consensus_height,
             final_checkpoint_size,
+            http_connections,
+            http_connections_refused,
+            http_rate_limited,
+            http_rate_clients,
+            http_timeouts,
         }
+    }
+
+    /// Counts a connection or request ended by the time limit `kind`.
+    pub fn http_timeout(&self, kind: &str) {
+        self.http_timeouts
+            .get_or_create(&TimeoutLabel {
+                kind: kind.to_string(),
+            })
+            .inc();
     }
 
     /// Counts a submission outcome.

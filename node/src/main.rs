@@ -54,6 +54,8 @@ enum Command {
         /// a process crash still loses nothing).
         #[arg(long)]
         no_fsync: bool,
+        #[command(flatten)]
+        http: server::HttpLimitArgs,
     },
     /// Run one node of a replicated network (validator or observer) from its config file.
     Run {
@@ -63,6 +65,8 @@ enum Command {
         /// Overrides the config's role (validator or observer).
         #[arg(long, value_parser = ["validator", "observer"])]
         role: Option<String>,
+        #[command(flatten)]
+        http: server::HttpLimitArgs,
     },
     /// Start a local replicated network (one process per node) on 127.0.0.1 and
     /// keep it running until interrupted.
@@ -123,9 +127,11 @@ fn main() -> Result<()> {
             max_batch,
             queue_capacity,
             no_fsync,
+            http,
         } => {
             tanji_ledger::tx::check_network_name(&network)
                 .map_err(|e| anyhow::anyhow!("--network: {e}"))?;
+            server::HttpLimits::try_from(http)?.install();
             let net = dev::bootstrap(&data_dir, &network, demo, !no_fsync)?;
             let store = Arc::new(net.store);
             let metrics = Arc::new(Metrics::new());
@@ -191,7 +197,8 @@ fn main() -> Result<()> {
                 .map_err(|_| anyhow::anyhow!("sequencer thread panicked"))?;
             Ok(())
         }
-        Command::Run { config, role } => {
+        Command::Run { config, role, http } => {
+            server::HttpLimits::try_from(http)?.install();
             let mut cfg = tanji_node::replica::config::NodeConfig::load(&config)?;
             if let Some(role) = role {
                 cfg.role = match role.as_str() {

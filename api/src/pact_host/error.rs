@@ -56,6 +56,18 @@ impl PactError {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "BadRequest", message)
     }
 
+    /// 408 with code `BadRequest`: the request (its body) did not arrive
+    /// within the node's time limit.
+    pub fn request_timeout(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "BadRequest", message)
+    }
+
+    /// 503 with code `InternalError`: the host could not answer within the
+    /// node's time limit.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "InternalError", message)
+    }
+
     /// 404 `NoSuchFootprint` (v2) or `NotFound` (v3).
     pub fn not_found(version: Version, message: impl Into<String>) -> Self {
         let code = match version {

@@ -3,11 +3,29 @@
 //! REST v1 is served over plain HTTP (behind the operator's reverse proxy in
 //! production); the PACT host on a listener of its own over HTTPS only
 //! ([`tls`]), as PACT requires. Both stop together on SIGINT or SIGTERM.
+//!
+//! Both listeners run the same hardened loop ([`http`]) within the node's
+//! [`HttpLimits`] (`--http-*` options, `docs/http-limits.md`):
+//!
+//! - [`ratelimit`]: a token bucket per client (429 with `Retry-After`);
+//! - [`conns`]: a cap on connections in all and per client;
+//! - [`timeouts`]: header, idle, body/answer and write time limits, so a
+//!   slow-loris client cannot hold connections;
+//! - [`client`]: who the client is (its address, or the one a trusted
+//!   proxy forwards);
+//! - [`limits`]: the options and their defaults.
 
+pub mod client;
+pub mod conns;
+pub mod http;
+pub mod limits;
+pub mod ratelimit;
+pub mod timeouts;
 pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use tanji_api::pact_host::PactHostConfig;
@@ -16,6 +34,7 @@ use tanji_api::ApiState;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use limits::{HttpLimitArgs, HttpLimits};
 use tls::{TlsFiles, TlsListener};
 
 /// Where and how a node serves its PACT host.
@@ -57,14 +76,16 @@ impl PactListen {
 /// The listeners of a node, bound and not yet serving.
 pub struct Bound {
     http: TcpListener,
-    pact: Option<(TlsListener, PactListen)>,
+    pact: Option<(TcpListener, Arc<rustls::ServerConfig>, PactListen)>,
+    limits: HttpLimits,
     /// `http://ADDR` of REST v1.
     pub http_url: String,
     /// `https://ADDR` of the PACT host, if it has one.
     pub pact_url: Option<String>,
 }
 
-/// Binds REST v1 at `addr` and, if configured, the PACT host.
+/// Binds REST v1 at `addr` and, if configured, the PACT host; they will
+/// serve within the process's HTTP limits ([`HttpLimits::install`]).
 pub async fn bind(addr: SocketAddr, pact: Option<PactListen>) -> Result<Bound> {
     let http = TcpListener::bind(addr)
         .await
@@ -78,12 +99,13 @@ pub async fn bind(addr: SocketAddr, pact: Option<PactListen>) -> Result<Bound> {
                 .await
                 .with_context(|| format!("binding the PACT host at {}", p.addr))?;
             let url = format!("https://{}", tcp.local_addr()?);
-            (Some((TlsListener::new(tcp, config)?, p)), Some(url))
+            (Some((tcp, config, p)), Some(url))
         }
     };
     Ok(Bound {
         http,
         pact,
+        limits: HttpLimits::of_process(),
         http_url,
         pact_url,
     })
@@ -93,7 +115,7 @@ impl Bound {
     /// The authority that signs the PACT host's certificate, when the node
     /// made it (development).
     pub fn pact_ca_cert(&self) -> Option<PathBuf> {
-        self.pact.as_ref().and_then(|(_, p)| p.ca_cert.clone())
+        self.pact.as_ref().and_then(|(_, _, p)| p.ca_cert.clone())
     }
 
     /// Writes `info_file` (URLs, pid, role; the PACT host's URL and
@@ -124,15 +146,19 @@ impl Bound {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
+        self.limits.log();
+        conns::ensure_file_limit(self.limits.max_connections);
+        let guard = http::Guard::new(self.limits, state.metrics.clone());
         tracing::info!(url = %self.http_url, "serving the API");
         let mut app = tanji_api::router(state.clone());
         if let Some(layer) = tanji_api::platform::cors_layer(cors) {
             app = app.layer(layer);
         }
         let app = app.layer(tower_http::trace::TraceLayer::new_for_http());
-        let http = axum::serve(self.http, app).with_graceful_shutdown(stopped(stop_rx.clone()));
+        let rest = http::Site::new(app, http::Refusals::Rest, guard.clone());
+        let served = http::serve_plain(self.http, rest, stop_rx.clone());
         let pact = async {
-            let Some((listener, p)) = self.pact else {
+            let Some((tcp, config, p)) = self.pact else {
                 return Ok(());
             };
             let served = async {
@@ -142,13 +168,14 @@ impl Bound {
                 }
                 let app = tanji_api::pact_host::router(state, host)?
                     .layer(tower_http::trace::TraceLayer::new_for_http());
+                let listener = TlsListener::new(tcp, config, guard.conns().clone())?;
                 tracing::info!(url = ?self.pact_url, "serving the PACT host (HTTPS)");
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(stopped(stop_rx.clone()))
-                    .await
-                    .context("PACT host failed")
+                let site = http::Site::new(app, http::Refusals::Pact, guard.clone());
+                http::serve_tls(listener, site, stop_rx.clone()).await;
+                Ok::<(), anyhow::Error>(())
             }
-            .await;
+            .await
+            .context("PACT host failed");
             // A PACT host that cannot serve stops the node rather than
             // leaving it half up.
             let _ = stop_tx.send(true);
@@ -161,12 +188,7 @@ impl Bound {
             }
             let _ = stop_tx.send(true);
         };
-        let (http, pact, ()) = tokio::join!(
-            async { http.await.context("HTTP server failed") },
-            pact,
-            signal
-        );
-        http?;
+        let ((), pact, ()) = tokio::join!(served, pact, signal);
         pact
     }
 }

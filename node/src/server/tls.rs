@@ -2,10 +2,13 @@
 //! and key from PEM files, and a development certificate authority and
 //! server certificate made on first start for `dev`, `devnet` and the demo.
 //!
-//! The listener completes TLS handshakes off the accept loop (each in its own
-//! task, bounded in time and number), so a client that connects and stalls,
-//! or speaks plain HTTP, holds up nobody: its handshake fails and the
-//! connection is closed without an HTTP answer.
+//! The listener admits each connection against the node's connection caps
+//! ([`ConnLimiter`]) before its handshake, so one client cannot hold more
+//! than its share of handshakes or connections, and completes TLS
+//! handshakes off the accept loop (each in its own task, bounded in time and
+//! number), so a client that connects and stalls, or speaks plain HTTP,
+//! holds up nobody: its handshake fails and the connection is closed without
+//! an HTTP answer.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
+
+use super::conns::{ConnLimiter, ConnPermit};
 
 /// Longest a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -134,16 +139,22 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>> {
     Ok(Arc::new(config))
 }
 
-/// A TCP listener whose connections come out TLS-terminated.
+/// A TCP listener whose connections come out TLS-terminated, each with its
+/// place in the connection caps.
 pub struct TlsListener {
-    incoming: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    incoming: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr, ConnPermit)>,
     local: SocketAddr,
 }
 
 impl TlsListener {
-    /// Starts accepting on `tcp` with `config`; handshakes run in their own
-    /// tasks and stop when the listener is dropped.
-    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> Result<Self> {
+    /// Starts accepting on `tcp` with `config` within `conns`' caps;
+    /// handshakes run in their own tasks and stop when the listener is
+    /// dropped.
+    pub fn new(
+        tcp: TcpListener,
+        config: Arc<rustls::ServerConfig>,
+        conns: Arc<ConnLimiter>,
+    ) -> Result<Self> {
         let local = tcp.local_addr()?;
         let (tx, incoming) = mpsc::channel(64);
         let acceptor = TlsAcceptor::from(config);
@@ -152,6 +163,10 @@ impl TlsListener {
             loop {
                 let Ok(permit) = permits.clone().acquire_owned().await else {
                     return;
+                };
+                let slot = tokio::select! {
+                    _ = tx.closed() => return,
+                    slot = conns.slot() => slot,
                 };
                 let (stream, peer) = tokio::select! {
                     _ = tx.closed() => return,
@@ -165,13 +180,21 @@ impl TlsListener {
                         }
                     },
                 };
+                let admitted = match conns.admit(slot, peer.ip()) {
+                    Ok(admitted) => admitted,
+                    Err(why) => {
+                        tracing::debug!(%peer, "{why}: closing the new PACT host connection");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
+                            let _ = tx.send((tls, peer, admitted)).await;
                         }
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -181,13 +204,9 @@ impl TlsListener {
         });
         Ok(Self { incoming, local })
     }
-}
 
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+    /// The next TLS-terminated connection, its peer and its permit.
+    pub async fn accept(&mut self) -> (TlsStream<TcpStream>, SocketAddr, ConnPermit) {
         match self.incoming.recv().await {
             Some(conn) => conn,
             // The accept task only ends once this listener is gone.
@@ -195,8 +214,9 @@ impl axum::serve::Listener for TlsListener {
         }
     }
 
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
+    /// The address it listens at.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
     }
 }
 
