@@ -1,6 +1,7 @@
 /**
  * Offline verification of the bundles the API serves, independently of the
- * Rust code but to the same rules (`ledger/src/bundle.rs`):
+ * Rust code but to the same rules (`ledger/src/bundle/mod.rs` and
+ * `ledger/src/bundle/set_changes.rs`):
  *
  * - `tanji-inclusion-bundle/v1` (`GET /v1/tx/{id}/bundle`): one entry, its
  *   inclusion proof, the cosigned checkpoint and the validator keys; Rust's
@@ -23,6 +24,7 @@
  * | `transaction id`        | `WrongTx` (inclusion bundles only: they name their transaction)    |
  * | `inclusion proof`       | `Proof(ProofError)`, `Malformed` proof (over 64 hashes, a hash not base64 or not 32 bytes) |
  * | `checkpoint`            | `Checkpoint(NoteError::Malformed)`                                 |
+ * | `set change`            | `SetChange`: a link of `set_changes` does not hold (with pinned keys only; see below). Two link problems are Rust `Malformed` errors and keep their checks: more than 256 links (`format`), a link's proof hash not base64 or not 32 bytes (`inclusion proof`) |
  * | `network`               | `WrongNetwork`                                                     |
  * | `checkpoint signatures` | `Checkpoint(BadSignature)`, `Checkpoint(BadVerifierKey)`, `Malformed("too many validator keys")` |
  * | `quorum`                | `Checkpoint(NotEnoughSignatures)`                                  |
@@ -40,6 +42,24 @@
  * inclusion bundle with a tampered payload both fail, at `entry` in Rust and
  * at `transaction id` or `inclusion proof` here.
  *
+ * Validator set changes (ADR 0013; Rust's `checkpoint_set` and `follow`):
+ * bundles carry, in the optional field `set_changes` (absent when empty, as
+ * serde's `#[serde(default)]`), one link per governance change of the
+ * validator set since the genesis that is in force at their checkpoint: the
+ * change's entry, its inclusion proof and the checkpoint at the end of its
+ * batch. With `pinned` keys (say, the genesis set) the verifier starts from
+ * them and, link by link and in Rust's order, refuses more than
+ * {@link MAX_SET_CHANGES} links, checks the link's checkpoint (parses, same
+ * network, links in log order with checkpoints that never shrink, smaller
+ * than the bundle's checkpoint), that a quorum of the set in force signed it,
+ * the entry's inclusion in it, that the entry is an `add_validator` or
+ * `remove_validator` of the network, and applies it (an added name or key
+ * already in the set, or a removed name not in it, is refused); the quorum
+ * becomes ⌊2n/3⌋ + 1 of the new set. The bundle's checkpoint must then carry
+ * the quorum of the resulting set. Without `pinned`, the bundle's own keys
+ * are used and its links are not needed (nor read beyond their form), as in
+ * Rust.
+ *
  * Trust: without `pinned`, the validator keys are the bundle's own, which
  * only says which set the node claimed; a page that knows the network's
  * validator keys should pin them. Author signatures are checked only with
@@ -50,7 +70,7 @@
  * whose detail says what was wrong.
  */
 
-import { decodeBase64, fromHex, isWellFormed, toHex, utf8Length } from './bytes'
+import { decodeBase64, equalBytes, fromHex, isWellFormed, toHex, utf8Length } from './bytes'
 import { checkPublicKey } from './ed25519'
 import {
   parseJson,
@@ -73,7 +93,7 @@ import {
   type SignedNote,
 } from './note'
 import { err, ok, type Result } from './result'
-import { splitEntry, verifyApproval, type SplitTx, type TxKindName } from './tx'
+import { decodeSetChange, splitEntry, verifyApproval, type SplitTx, type TxKindName } from './tx'
 
 /** Format tag of inclusion bundles. */
 export const INCLUSION_BUNDLE_FORMAT = 'tanji-inclusion-bundle/v1'
@@ -85,6 +105,10 @@ export const MAX_BUNDLE_BYTES = 256 * 1024
 export const MAX_CERTIFICATE_BUNDLE_BYTES = 16 * MAX_BUNDLE_BYTES
 /** Most entries in a certificate bundle (Rust's `MAX_BUNDLE_ENTRIES`). */
 export const MAX_BUNDLE_ENTRIES = 2000
+/** Most validator set changes one bundle may carry (Rust's `MAX_SET_CHANGES`). */
+export const MAX_SET_CHANGES = 256
+/** Most validators in force at once (Rust's `tx::MAX_VALIDATORS`). */
+export const MAX_VALIDATORS = 64
 
 /** The stable names of the checks, in the order an inclusion bundle runs them. */
 export const CHECK_NAMES = [
@@ -95,6 +119,7 @@ export const CHECK_NAMES = [
   'leaf hash',
   'inclusion proof',
   'checkpoint',
+  'set change',
   'checkpoint signatures',
   'quorum',
   'network',
@@ -137,6 +162,21 @@ export interface EntryFacts {
   readonly authorSignature: 'valid' | 'invalid' | 'not checked'
 }
 
+/** One validator set change followed from the pinned keys. */
+export interface SetChangeFacts {
+  /** The change's log index (`u64`, decimal). */
+  readonly index: string
+  readonly change: 'add' | 'remove'
+  /** The node added or removed. */
+  readonly name: string
+  /** The size of the checkpoint that the set before the change signed for it (`u64`, decimal). */
+  readonly checkpointSize: string
+  /** Keys in the set after the change. */
+  readonly validators: number
+  /** The quorum of the set after the change. */
+  readonly quorum: number
+}
+
 /** The outcome of verifying a bundle. Facts are `null` until the check that establishes them ran. */
 export interface BundleResult {
   readonly ok: boolean
@@ -161,6 +201,14 @@ export interface BundleResult {
   readonly quorum: number | null
   /** Whether the validator keys came from the caller rather than the bundle. */
   readonly keysPinned: boolean
+  /**
+   * Validator set changes followed from the pinned keys to the set that
+   * signed the checkpoint (Rust's `set_changes_followed`): the bundle's
+   * links once all of them held, else 0 (always 0 without pinned keys).
+   */
+  readonly setChangesFollowed: number
+  /** The set changes followed so far, oldest first. */
+  readonly setChanges: readonly SetChangeFacts[]
   /** The entries read so far, in bundle order. */
   readonly entries: readonly EntryFacts[]
 }
@@ -200,6 +248,8 @@ class Run {
   signers: readonly string[] = []
   quorum: number | null = null
   keysPinned = false
+  setChangesFollowed = 0
+  readonly setChanges: SetChangeFacts[] = []
   readonly entries: EntryFacts[] = []
 
   pass(check: CheckName, detail: string): void {
@@ -228,6 +278,8 @@ class Run {
       signers: this.signers,
       quorum: this.quorum,
       keysPinned: this.keysPinned,
+      setChangesFollowed: this.setChangesFollowed,
+      setChanges: this.setChanges,
       entries: this.entries,
     }
   }
@@ -300,49 +352,201 @@ function readCheckpoint(run: Run, text: string): { note: SignedNote; cp: Checkpo
   return { note: note.value, cp: cp.value }
 }
 
+/** One link of a bundle's `set_changes` (Rust's `SetChangeLink`). */
+interface SetChangeLink {
+  /** The change's log index. */
+  readonly index: bigint
+  /** The change's entry, base64. */
+  readonly entry: string
+  /** Its audit path to `checkpoint`, base64 hashes. */
+  readonly proof: readonly string[]
+  /** The checkpoint at the end of the change's batch, signed by the set before it. */
+  readonly checkpoint: string
+}
+
+const LINK_FIELDS = ['index', 'entry', 'proof', 'checkpoint'] as const
+
+/** A bundle's `set_changes`: absent is empty (serde's `#[serde(default)]`); present, a sequence of links. */
+function readSetChanges(v: JsonValue | undefined): Result<SetChangeLink[], string> {
+  if (v === undefined) return ok([])
+  if (v.type !== 'array') return err('invalid type: expected a sequence (field `set_changes`)')
+  const out: SetChangeLink[] = []
+  for (const item of v.items) {
+    const s = readStruct(item, 'SetChangeLink', LINK_FIELDS)
+    if (!s.ok) return err(`${s.error} (field \`set_changes\`)`)
+    const index = field(s.value.index, 'index', readU64)
+    if (!index.ok) return index
+    const entry = field(s.value.entry, 'entry', readString)
+    if (!entry.ok) return entry
+    const proof = field(s.value.proof, 'proof', readStringArray)
+    if (!proof.ok) return proof
+    const checkpoint = field(s.value.checkpoint, 'checkpoint', readString)
+    if (!checkpoint.ok) return checkpoint
+    out.push({ index: index.value, entry: entry.value, proof: proof.value, checkpoint: checkpoint.value })
+  }
+  return ok(out)
+}
+
+/** A validator set as a verifier holds it (Rust's `TrustedSet`). */
+interface TrustedSet {
+  readonly keys: readonly NoteVerifier[]
+  readonly quorum: bigint
+}
+
+/** The governance quorum of `n` members, ⌊2n/3⌋ + 1 (Rust's `state::governance_quorum`). */
+function governanceQuorum(n: number): bigint {
+  return (BigInt(n) * 2n) / 3n + 1n
+}
+
 /**
- * Checks the checkpoint's signatures against the pinned keys or the bundle's
- * (Rust: `parse_vkeys` then `SignedNote::verify`), as the checks
+ * Follows the bundle's set change `links` from the pinned set `start`, for
+ * the bundle's checkpoint of network `origin` and size `finalSize` (Rust's
+ * `follow`: same checks, same order, same messages). Returns the set that
+ * must sign the bundle's checkpoint, or `null` once a check failed.
+ */
+function followSetChanges(
+  run: Run,
+  start: TrustedSet,
+  links: readonly SetChangeLink[],
+  origin: string,
+  finalSize: bigint,
+): TrustedSet | null {
+  if (links.length > MAX_SET_CHANGES) {
+    return run.fail('format', `malformed bundle: ${links.length} set changes, more than ${MAX_SET_CHANGES}`) || null
+  }
+  let keys = [...start.keys]
+  let quorum = start.quorum
+  let last: { readonly index: bigint; readonly size: bigint } | null = null
+  for (const [i, link] of links.entries()) {
+    const fail = (why: string): null => run.fail('set change', `validator set change ${i}: ${why}`) || null
+    const note = parseNote(link.checkpoint)
+    if (!note.ok) return fail(noteErrorMessage(note.error))
+    const parsed = parseCheckpoint(note.value)
+    if (!parsed.ok) return fail(noteErrorMessage(parsed.error))
+    const cp = parsed.value
+    if (cp.origin !== origin) return fail(`checkpoint of network ${JSON.stringify(cp.origin)}, not ${JSON.stringify(origin)}`)
+    if (last !== null && (link.index <= last.index || cp.size < last.size)) return fail('links are not in log order')
+    if (cp.size >= finalSize) {
+      return fail(
+        `its checkpoint (size ${cp.size}) is not before the bundle's (size ${finalSize}), so the change is not in force there`,
+      )
+    }
+    const signed = verifyNote(note.value, keys, quorum)
+    if (!signed.ok) return fail(`not signed by the set in force: ${noteErrorMessage(signed.error)}`)
+    const entry = decodeBase64(link.entry)
+    if (entry === null) return fail('entry is not base64')
+    if (link.proof.length > MAX_INCLUSION_PROOF_LEN) return fail(`proof longer than ${MAX_INCLUSION_PROOF_LEN} hashes`)
+    // Rust decodes the hashes with `decode_hash`, whose errors are `Malformed` (the check `inclusion proof`).
+    const proof = decodeProof(link.proof)
+    if (!proof.ok) return run.fail('inclusion proof', `malformed bundle: ${proof.error} (validator set change ${i})`) || null
+    const proofError = verifyInclusion(hashLeaf(entry), link.index, cp.size, proof.value, cp.root)
+    if (proofError !== null) return fail(`inclusion proof: ${proofErrorMessage(proofError)}`)
+    const tx = splitEntry(entry)
+    if (!tx.ok) return fail(`entry: ${tx.error}`)
+    // Rust decodes the whole entry before the network check; this decodes the set change kinds' payloads.
+    const isChange = tx.value.kind === 'add_validator' || tx.value.kind === 'remove_validator'
+    const change = isChange ? decodeSetChange(tx.value) : null
+    if (change !== null && !change.ok) return fail(`entry: ${change.error}`)
+    if (tx.value.network !== origin) {
+      return fail(`entry of network ${JSON.stringify(tx.value.network)}, not ${JSON.stringify(origin)}`)
+    }
+    if (change === null) return fail(`the entry is a ${tx.value.kind}, not a validator set change`)
+    // Rust's `apply`.
+    const c = change.value
+    let name: string
+    if (c.change === 'add') {
+      name = c.node.name
+      if (keys.some((k) => k.name === c.node.name || equalBytes(k.key, c.node.key))) {
+        return fail(`adds ${JSON.stringify(c.node.name)}, which is in the set already`)
+      }
+      if (keys.length >= MAX_VALIDATORS) return fail('the set would exceed the most validators allowed')
+      keys.push({ name: c.node.name, key: c.node.key })
+    } else {
+      name = c.name
+      const kept = keys.filter((k) => k.name !== c.name)
+      if (kept.length === keys.length) return fail(`removes ${JSON.stringify(c.name)}, which is not in the set`)
+      keys = kept
+    }
+    quorum = governanceQuorum(keys.length)
+    last = { index: link.index, size: cp.size }
+    run.setChanges.push({
+      index: link.index.toString(),
+      change: c.change,
+      name,
+      checkpointSize: cp.size.toString(),
+      validators: keys.length,
+      quorum: Number(quorum),
+    })
+  }
+  return { keys, quorum }
+}
+
+/**
+ * Checks the checkpoint's signatures (Rust: `checkpoint_set`, then
+ * `SignedNote::verify`): against the pinned keys carried forward through
+ * the bundle's set change `links` (the check `set change`), or against the
+ * bundle's own keys (`parse_vkeys`; links unused); then the checks
  * `checkpoint signatures` and `quorum`.
  */
 function checkSignatures(
   run: Run,
   note: SignedNote,
+  cp: Checkpoint,
   vkeys: readonly string[],
   bundleQuorum: bigint,
+  links: readonly SetChangeLink[],
   pinned: VerifyOptions['pinned'],
 ): boolean {
-  let keys: NoteVerifier[] = []
+  let keys: readonly NoteVerifier[]
   let quorum: bigint
+  let source: string
   if (pinned !== undefined) {
     run.keysPinned = true
+    const start: NoteVerifier[] = []
     for (const k of pinned.validators) {
       if (typeof k !== 'string') {
-        keys.push(k)
+        start.push(k)
         continue
       }
       const v = parseVkey(k)
       if (!v.ok) return run.fail('checkpoint signatures', `pinned key: ${noteErrorMessage(v.error)}`)
-      keys.push(v.value)
+      start.push(v.value)
     }
     const q = pinned.quorum
     if (typeof q === 'number' ? !Number.isSafeInteger(q) || q < 0 : q < 0n) {
       return run.fail('quorum', `the pinned quorum must be a non-negative integer, got ${String(q)}`)
     }
-    quorum = BigInt(q)
+    const set = followSetChanges(run, { keys: start, quorum: BigInt(q) }, links, cp.origin, cp.size)
+    if (set === null) return false
+    keys = set.keys
+    quorum = set.quorum
+    run.setChangesFollowed = links.length
+    if (links.length > 0) {
+      const steps = run.setChanges
+        .map((c) => `${c.change === 'add' ? '+' : '−'}${c.name} at entry ${c.index}`)
+        .join(', ')
+      run.pass(
+        'set change',
+        `followed ${links.length} validator set change(s) from the pinned keys (${steps}), each signed by a quorum of the set before it; the checkpoint needs ${quorum} of the resulting ${keys.length} keys`,
+      )
+      source = `pinned by the caller, carried forward through ${links.length} set change(s)`
+    } else {
+      source = 'pinned by the caller'
+    }
   } else {
     if (vkeys.length > MAX_SIGNATURES) return run.fail('checkpoint signatures', 'malformed bundle: too many validator keys')
-    keys = []
+    const own: NoteVerifier[] = []
     for (const k of vkeys) {
       const v = parseVkey(k)
       if (!v.ok) return run.fail('checkpoint signatures', `checkpoint: ${noteErrorMessage(v.error)}`)
-      keys.push(v.value)
+      own.push(v.value)
     }
+    keys = own
     quorum = bundleQuorum
+    source = "the bundle's own"
   }
   const need = quorum < 1n ? 1n : quorum
   run.quorum = Number(quorum)
-  const source = pinned !== undefined ? 'pinned by the caller' : "the bundle's own"
   const r = verifyNote(note, keys, quorum)
   if (!r.ok) {
     if (r.error.kind !== 'not enough signatures') {
@@ -420,7 +624,9 @@ function describeTx(tx: SplitTx): string {
   return `${tx.kind} by ${tx.authorHex}, nonce ${tx.nonce}, network ${tx.network}, ${n} approval${n === 1 ? '' : 's'}`
 }
 
-const INCLUSION_FIELDS = ['format', 'tx_id', 'index', 'entry', 'proof', 'checkpoint', 'validators', 'quorum'] as const
+const INCLUSION_FIELDS = ['format', 'tx_id', 'index', 'entry', 'proof', 'checkpoint', 'validators', 'quorum', 'set_changes'] as const
+/** Fields declared `#[serde(default)]`: may be absent. */
+const DEFAULTED = ['set_changes'] as const
 
 function inclusion(run: Run, input: BundleInput, options: VerifyOptions): boolean {
   // InclusionBundle::from_json
@@ -428,7 +634,7 @@ function inclusion(run: Run, input: BundleInput, options: VerifyOptions): boolea
   if (!text.ok) return run.fail('format', text.error)
   const json = parseJson(text.value)
   if (!json.ok) return run.fail('format', `malformed bundle: ${json.error}`)
-  const s = readStruct(json.value, 'InclusionBundle', INCLUSION_FIELDS)
+  const s = readStruct(json.value, 'InclusionBundle', INCLUSION_FIELDS, DEFAULTED)
   if (!s.ok) return run.fail('format', `malformed bundle: ${s.error}`)
   const f = s.value
   const format = field(f.format, 'format', readString)
@@ -439,10 +645,13 @@ function inclusion(run: Run, input: BundleInput, options: VerifyOptions): boolea
   const checkpointText = field(f.checkpoint, 'checkpoint', readString)
   const vkeys = field(f.validators, 'validators', readStringArray)
   const quorum = field(f.quorum, 'quorum', readU64)
-  for (const r of [format, claimed, index, entryText, proofText, checkpointText, vkeys, quorum]) {
+  const links = readSetChanges(f.set_changes)
+  for (const r of [format, claimed, index, entryText, proofText, checkpointText, vkeys, quorum, links]) {
     if (!r.ok) return run.fail('format', `malformed bundle: ${r.error}`)
   }
-  if (!(format.ok && claimed.ok && index.ok && entryText.ok && proofText.ok && checkpointText.ok && vkeys.ok && quorum.ok)) {
+  if (
+    !(format.ok && claimed.ok && index.ok && entryText.ok && proofText.ok && checkpointText.ok && vkeys.ok && quorum.ok && links.ok)
+  ) {
     return false
   }
   if (format.value !== INCLUSION_BUNDLE_FORMAT) {
@@ -483,11 +692,11 @@ function inclusion(run: Run, input: BundleInput, options: VerifyOptions): boolea
     'inclusion proof',
     `entry ${index.value} of ${cp.size} leads to the checkpoint's root (${proof.value.length} hashes)`,
   )
-  if (!checkSignatures(run, note, vkeys.value, quorum.value, options.pinned)) return false
+  if (!checkSignatures(run, note, cp, vkeys.value, quorum.value, links.value, options.pinned)) return false
   return checkAuthorSignatures(run, [{ index: index.value, tx: tx.value }], options.authorKeys)
 }
 
-const CERTIFICATE_FIELDS = ['format', 'certificate', 'checkpoint', 'validators', 'quorum', 'entries'] as const
+const CERTIFICATE_FIELDS = ['format', 'certificate', 'checkpoint', 'validators', 'quorum', 'set_changes', 'entries'] as const
 const ENTRY_FIELDS = ['index', 'entry', 'proof'] as const
 
 interface BundleEntry {
@@ -519,7 +728,7 @@ function certificate(run: Run, input: BundleInput, options: VerifyOptions): bool
   if (!text.ok) return run.fail('format', text.error)
   const json = parseJson(text.value)
   if (!json.ok) return run.fail('format', `malformed bundle: ${json.error}`)
-  const s = readStruct(json.value, 'CertificateBundle', CERTIFICATE_FIELDS)
+  const s = readStruct(json.value, 'CertificateBundle', CERTIFICATE_FIELDS, DEFAULTED)
   if (!s.ok) return run.fail('format', `malformed bundle: ${s.error}`)
   const f = s.value
   const format = field(f.format, 'format', readString)
@@ -527,11 +736,12 @@ function certificate(run: Run, input: BundleInput, options: VerifyOptions): bool
   const checkpointText = field(f.checkpoint, 'checkpoint', readString)
   const vkeys = field(f.validators, 'validators', readStringArray)
   const quorum = field(f.quorum, 'quorum', readU64)
+  const links = readSetChanges(f.set_changes)
   const entries = readBundleEntries(f.entries)
-  for (const r of [format, cert, checkpointText, vkeys, quorum, entries]) {
+  for (const r of [format, cert, checkpointText, vkeys, quorum, links, entries]) {
     if (!r.ok) return run.fail('format', `malformed bundle: ${r.error}`)
   }
-  if (!(format.ok && cert.ok && checkpointText.ok && vkeys.ok && quorum.ok && entries.ok)) return false
+  if (!(format.ok && cert.ok && checkpointText.ok && vkeys.ok && quorum.ok && links.ok && entries.ok)) return false
   if (format.value !== CERTIFICATE_BUNDLE_FORMAT) {
     return run.fail('format', `malformed bundle: unknown format ${JSON.stringify(format.value)}`)
   }
@@ -544,7 +754,7 @@ function certificate(run: Run, input: BundleInput, options: VerifyOptions): bool
   const read = readCheckpoint(run, checkpointText.value)
   if (read === null) return false
   const { note, cp } = read
-  if (!checkSignatures(run, note, vkeys.value, quorum.value, options.pinned)) return false
+  if (!checkSignatures(run, note, cp, vkeys.value, quorum.value, links.value, options.pinned)) return false
   const txs: Array<{ index: bigint; tx: SplitTx }> = []
   const kinds = new Map<string, number>()
   for (const e of entries.value) {

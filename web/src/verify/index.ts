@@ -1,6 +1,7 @@
 /**
  * The browser's own verifier of Tanji's log: an independent TypeScript
- * implementation of the checks in `ledger/src/bundle.rs`, built only on the
+ * implementation of the checks in `ledger/src/bundle/` (including following
+ * validator set changes from pinned keys), built only on the
  * audited `@noble/ed25519` and `@noble/hashes` libraries, and proven to agree
  * with the Rust verifier by the shared vectors in `vectors.json`.
  *
@@ -20,6 +21,7 @@ export {
   MAX_BUNDLE_BYTES,
   MAX_BUNDLE_ENTRIES,
   MAX_CERTIFICATE_BUNDLE_BYTES,
+  MAX_SET_CHANGES,
   verifyBundle,
   verifyCertificateBundle,
   verifyInclusionBundle,
@@ -30,6 +32,7 @@ export {
   type Check,
   type CheckName,
   type EntryFacts,
+  type SetChangeFacts,
   type Verdict,
   type VerifyOptions,
 } from './bundle'
@@ -67,6 +70,8 @@ export {
 } from './note'
 export type { Result } from './result'
 export {
+  decodeGenesisValidators,
+  decodeSetChange,
   MAX_APPROVALS,
   MAX_TX_BYTES,
   signedMessage,
@@ -77,6 +82,8 @@ export {
   txId,
   verifyApproval,
   type Approval,
+  type SetChange,
   type SplitTx,
   type TxKindName,
+  type ValidatorNode,
 } from './tx'

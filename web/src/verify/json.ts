@@ -291,23 +291,32 @@ export function readStringArray(v: JsonValue): Result<string[], string> {
 /**
  * The fields of a serde struct, in declaration order: from an object
  * (unknown members ignored; a duplicate or missing field is an error) or
- * from an array of exactly that many values in that order.
+ * from an array of that many values in that order.
+ *
+ * `defaults` names the fields declared `#[serde(default)]`: such a field may
+ * be missing from an object, and an array may stop before it (serde's derived
+ * `visit_seq` takes the default when the sequence ends at a defaulted field,
+ * and refuses a shorter sequence at any other field). A missing defaulted
+ * field is absent from the result; the caller supplies the default.
  */
-export function readStruct<F extends string>(
+export function readStruct<F extends string, D extends F = never>(
   v: JsonValue,
   name: string,
   fields: readonly F[],
-): Result<Record<F, JsonValue>, string> {
+  defaults: readonly D[] = [],
+): Result<Record<Exclude<F, D>, JsonValue> & Partial<Record<D, JsonValue>>, string> {
+  type Fields = Record<Exclude<F, D>, JsonValue> & Partial<Record<D, JsonValue>>
+  const optional: ReadonlySet<string> = new Set(defaults)
   const out: Partial<Record<F, JsonValue>> = {}
   if (v.type === 'array') {
-    if (v.items.length !== fields.length) {
-      return err(`invalid length ${v.items.length}, expected struct ${name} with ${fields.length} elements`)
-    }
-    fields.forEach((f, i) => {
+    const expected = `expected struct ${name} with ${fields.length} elements`
+    if (v.items.length > fields.length) return err(`trailing characters: ${v.items.length} elements, ${expected}`)
+    for (const [i, f] of fields.entries()) {
       const item = v.items[i]
       if (item !== undefined) out[f] = item
-    })
-    return ok(out as Record<F, JsonValue>)
+      else if (!optional.has(f)) return err(`invalid length ${v.items.length}, ${expected}`)
+    }
+    return ok(out as Fields)
   }
   if (v.type !== 'object') return err(`invalid type: ${describe(v)}, expected struct ${name}`)
   const known: ReadonlySet<string> = new Set(fields)
@@ -318,7 +327,7 @@ export function readStruct<F extends string>(
     out[f] = value
   }
   for (const f of fields) {
-    if (out[f] === undefined) return err(`missing field \`${f}\``)
+    if (out[f] === undefined && !optional.has(f)) return err(`missing field \`${f}\``)
   }
-  return ok(out as Record<F, JsonValue>)
+  return ok(out as Fields)
 }

@@ -37,13 +37,20 @@
  * appending, and a bundle's entry is in the log only if its inclusion proof
  * and the validators' signatures say so.
  *
+ * Two kinds' payloads are decoded, for the bundle verifier following
+ * validator set changes ({@link decodeSetChange}): `add_validator` (a
+ * `ValidatorNode`: operator OrgId, key name, Ed25519 key) and
+ * `remove_validator` (name, reason), with the checks `SignedTx::check_form`
+ * makes of them; and the genesis's validator list ({@link decodeGenesisValidators}),
+ * the set a verifier pinning the genesis keys starts from.
+ *
  * The transaction id is `BLAKE3-derive-key("tanji/tx-id/v1", body)` and every
  * approval signs `"tanji/tx/v1" ‖ 0x00 ‖ body` (`ledger/src/crypto/domain.rs`).
  */
 
 import { blake3 } from '@noble/hashes/blake3.js'
 import { concat, equalBytes, readU32LE, readU64LE, toHex, utf8 } from './bytes'
-import { verifyStrict } from './ed25519'
+import { checkPublicKey, verifyStrict } from './ed25519'
 import { err, ok, type Result } from './result'
 
 /** Largest encoded transaction accepted anywhere (Rust's `MAX_TX_BYTES`). */
@@ -56,6 +63,12 @@ export const MAX_NETWORK_LEN = 64
 export const ORG_ID_BYTES = 16
 /** Bytes of one approval: signer id and signature. */
 export const APPROVAL_BYTES = ORG_ID_BYTES + 64
+/** Longest key name: a node's name in checkpoint signature lines (Rust's `text::MAX_KEY_NAME_LEN`). */
+export const MAX_KEY_NAME_LEN = 64
+/** Longest reason text, in bytes (Rust's `MAX_REASON_LEN`). */
+export const MAX_REASON_LEN = 1024
+/** Most founding organisations, and most genesis validators (Rust's `MAX_GENESIS_MEMBERS`). */
+export const MAX_GENESIS_MEMBERS = 64
 
 /** Context string of transaction ids (Rust's `TX_ID_CONTEXT`, BLAKE3 key derivation). */
 export const TX_ID_CONTEXT = 'tanji/tx-id/v1'
@@ -82,6 +95,8 @@ export const TX_KIND_NAMES = [
   'register_observer',
   'remove_observer',
   'disclose',
+  'add_validator',
+  'remove_validator',
 ] as const
 
 /** A transaction kind's name. */
@@ -108,6 +123,8 @@ export interface SplitTx {
   readonly nonce: bigint
   readonly kindTag: number
   readonly kind: TxKindName
+  /** The kind's payload: the body after the kind tag (decoded here only for validator set changes). */
+  readonly payload: Uint8Array
   /** The author's approval first. */
   readonly approvals: readonly Approval[]
   /** The transaction id, 32 bytes. */
@@ -201,6 +218,7 @@ export function splitEntry(entry: Uint8Array): Result<SplitTx, string> {
     nonce,
     kindTag,
     kind,
+    payload: body.subarray(headerLen),
     approvals: only.approvals,
     id,
     idHex: toHex(id),
@@ -214,4 +232,160 @@ export function splitEntry(entry: Uint8Array): Result<SplitTx, string> {
 export function verifyApproval(tx: SplitTx, i: number, publicKey: Uint8Array): boolean {
   const a = tx.approvals[i]
   return a !== undefined && verifyStrict(a.signature, signedMessage(tx.body), publicKey)
+}
+
+/** A validator node as the ledger records it (`ValidatorNode`). */
+export interface ValidatorNode {
+  /** The operating organisation's OrgId, 16 bytes. */
+  readonly operator: Uint8Array
+  readonly operatorHex: string
+  /** Its key name in checkpoint signature lines. */
+  readonly name: string
+  /** Its Ed25519 key, 32 bytes. */
+  readonly key: Uint8Array
+}
+
+/** A validator set change: the payload of an `add_validator` or `remove_validator` entry. */
+export type SetChange =
+  | { readonly change: 'add'; readonly node: ValidatorNode }
+  | { readonly change: 'remove'; readonly name: string; readonly reason: string }
+
+/** Rust's `char::is_control` (Unicode Cc). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+/** Only Unicode white space (what Rust's `str::trim` strips), or nothing. */
+const BLANK = /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/
+
+/** A bounded reader of borsh values over `bytes`; every read checks the bytes left. */
+class Reader {
+  private at = 0
+  constructor(private readonly bytes: Uint8Array) {}
+
+  get left(): number {
+    return this.bytes.length - this.at
+  }
+
+  fixed(n: number, what: string): Result<Uint8Array, string> {
+    if (this.left < n) return err(`truncated: ${what} needs ${n} bytes, ${this.left} left`)
+    const out = this.bytes.slice(this.at, this.at + n)
+    this.at += n
+    return ok(out)
+  }
+
+  u32(what: string): Result<number, string> {
+    const b = this.fixed(4, what)
+    return b.ok ? ok(readU32LE(b.value, 0)) : b
+  }
+
+  /** A borsh `String`: u32 length, then that many bytes of UTF-8. */
+  string(what: string): Result<string, string> {
+    const n = this.u32(what)
+    if (!n.ok) return n
+    const b = this.fixed(n.value, what)
+    if (!b.ok) return b
+    try {
+      return ok(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b.value))
+    } catch {
+      return err(`${what}: invalid UTF-8`)
+    }
+  }
+
+  /** Refuses bytes after the last field (borsh decodes the whole input). */
+  end(): Result<null, string> {
+    return this.left === 0 ? ok(null) : err(`${this.left} trailing byte(s) after the payload`)
+  }
+}
+
+/** The ledger's key name rule (`text::check_key_name`), worded as Rust's `FormError` for `field`. */
+function keyNameProblem(field: string, s: string): string | null {
+  return s.length >= 1 && s.length <= MAX_KEY_NAME_LEN && /^[!-*,-~]+$/.test(s)
+    ? null
+    : `${field}: ${JSON.stringify(s.slice(0, 80))} must be 1..=${MAX_KEY_NAME_LEN} printable ASCII bytes without spaces or '+'`
+}
+
+/** The ledger's text rule (`text::check_text`, not empty), worded as Rust's `FormError` for `field`. */
+function textProblem(field: string, s: string, max: number): string | null {
+  const len = utf8(s).length
+  if (len > max) return `${field}: ${len} bytes, more than ${max}`
+  if (BLANK.test(s)) return `${field}: must not be empty`
+  if (CONTROL.test(s)) return `${field}: must not contain control characters`
+  return null
+}
+
+/** A borsh `ValidatorNode` (operator, name, key), without its form checks. */
+function readNode(r: Reader, what: string): Result<ValidatorNode, string> {
+  const operator = r.fixed(ORG_ID_BYTES, `${what}.operator`)
+  if (!operator.ok) return operator
+  const name = r.string(`${what}.name`)
+  if (!name.ok) return name
+  const key = r.fixed(32, `${what}.key`)
+  if (!key.ok) return key
+  return ok({ operator: operator.value, operatorHex: toHex(operator.value), name: name.value, key: key.value })
+}
+
+/**
+ * Decodes the payload of an `add_validator` (tag 15: `ValidatorNode`) or
+ * `remove_validator` (tag 16: name, reason) entry, with the form checks the
+ * ledger makes of them (`SignedTx::check_form`): an added node's key is a
+ * usable Ed25519 key and its name a key name; a removed name is a key name
+ * and the reason a non-empty text of at most {@link MAX_REASON_LEN} bytes.
+ * Any other kind is an error. Bounded by the payload; never throws.
+ */
+export function decodeSetChange(tx: SplitTx): Result<SetChange, string> {
+  const r = new Reader(tx.payload)
+  if (tx.kind === 'add_validator') {
+    const node = readNode(r, 'validator')
+    if (!node.ok) return node
+    const end = r.end()
+    if (!end.ok) return end
+    const keyProblem = checkPublicKey(node.value.key)
+    if (keyProblem !== null) return err(`validator.key: ${keyProblem}`)
+    const nameProblem = keyNameProblem('validator.name', node.value.name)
+    if (nameProblem !== null) return err(nameProblem)
+    return ok({ change: 'add', node: node.value })
+  }
+  if (tx.kind === 'remove_validator') {
+    const name = r.string('name')
+    if (!name.ok) return name
+    const reason = r.string('reason')
+    if (!reason.ok) return reason
+    const end = r.end()
+    if (!end.ok) return end
+    const problem = keyNameProblem('name', name.value) ?? textProblem('reason', reason.value, MAX_REASON_LEN)
+    if (problem !== null) return err(problem)
+    return ok({ change: 'remove', name: name.value, reason: reason.value })
+  }
+  return err(`the entry is a ${tx.kind}, not a validator set change`)
+}
+
+/**
+ * The validator nodes of a `genesis` entry (tag 0: `Genesis { orgs:
+ * Vec<OrgRecord>, validators: Vec<ValidatorNode> }`, an `OrgRecord` being
+ * name, company id, signing key, encryption key and a role byte), in genesis
+ * order: the set a verifier that pins the genesis keys starts from. The
+ * organisations are skipped, not checked. Bounded; never throws.
+ */
+export function decodeGenesisValidators(tx: SplitTx): Result<ValidatorNode[], string> {
+  if (tx.kind !== 'genesis') return err(`the entry is a ${tx.kind}, not the genesis`)
+  const r = new Reader(tx.payload)
+  const orgs = r.u32('orgs')
+  if (!orgs.ok) return orgs
+  if (orgs.value > MAX_GENESIS_MEMBERS) return err(`orgs: ${orgs.value}, more than ${MAX_GENESIS_MEMBERS}`)
+  for (let i = 0; i < orgs.value; i++) {
+    for (const part of [r.string(`orgs[${i}].name`), r.string(`orgs[${i}].company_id`), r.fixed(32 + 32 + 1, `orgs[${i}] keys and roles`)]) {
+      if (!part.ok) return part
+    }
+  }
+  const count = r.u32('validators')
+  if (!count.ok) return count
+  if (count.value > MAX_GENESIS_MEMBERS) return err(`validators: ${count.value}, more than ${MAX_GENESIS_MEMBERS}`)
+  const nodes: ValidatorNode[] = []
+  for (let i = 0; i < count.value; i++) {
+    const node = readNode(r, `validators[${i}]`)
+    if (!node.ok) return node
+    const problem = keyNameProblem(`validators[${i}].name`, node.value.name)
+    if (problem !== null) return err(problem)
+    nodes.push(node.value)
+  }
+  const end = r.end()
+  return end.ok ? ok(nodes) : end
 }

@@ -82,5 +82,27 @@ describe('shared vectors from the Rust verifier', () => {
     expect(r.entries.every((e) => e.authorSignature === 'valid')).toBe(true)
     expect(r.treeSize).toMatch(/^[0-9]+$/)
     expect(r.root).toMatch(/^[0-9a-f]{64}$/)
+    expect(r.setChangesFollowed).toBe(0)
+  })
+
+  it('report the validator set changes followed from the pinned genesis keys', () => {
+    const c = cases.find((x) => x.name === 'set changes followed from the pinned genesis keys')
+    expect(c).toBeDefined()
+    if (c === undefined) return
+    const r = verifyInclusionBundle(c.bundle, options(c))
+    expect(r.verdict).toBe('verified')
+    expect(r.keysPinned).toBe(true)
+    expect(r.setChangesFollowed).toBe(2)
+    expect(r.setChanges.map((s) => [s.change, s.name, s.index])).toEqual([
+      ['add', 'validator-4', '1'],
+      ['remove', 'validator-0', '2'],
+    ])
+    expect(r.setChanges.map((s) => s.quorum)).toEqual([4, 3])
+    expect(r.signers).toEqual(['validator-2', 'validator-3', 'validator-4'])
+    expect(r.checks.find((k) => k.check === 'set change')?.ok).toBe(true)
+    // Without pinned keys the bundle's own set (the one in force) is used and nothing is followed.
+    const own = verifyInclusionBundle(c.bundle)
+    expect(own.verdict).toBe('verified')
+    expect(own.setChangesFollowed).toBe(0)
   })
 })
