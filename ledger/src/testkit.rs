@@ -129,6 +129,15 @@ impl TestNet {
         )
     }
 
+    /// A validator node run by the operator, with its key from `seed` (use seeds ≥ 100).
+    pub fn validator(&self, seed: u8, name: &str) -> ValidatorNode {
+        ValidatorNode {
+            operator: self.operator.org_id,
+            name: name.to_string(),
+            key: SecretKey::from_seed(&[seed; 32]).public(),
+        }
+    }
+
     /// An observer node run by the regulator, with its key from `seed` (use seeds ≥ 100).
     pub fn observer(&self, seed: u8, name: &str) -> ObserverNode {
         ObserverNode {

@@ -33,6 +33,55 @@ pub struct NetworkInfo {
     pub genesis_tx: TxId,
 }
 
+/// One validator set and the log sizes whose checkpoints it signs.
+///
+/// The set that decides a batch also signs the checkpoint at the batch's end,
+/// so a change recorded in a batch takes effect after that batch: the new set
+/// signs checkpoints of size `first_size` = (batch end) + 1 and up, and
+/// orders the batches after it. The checkpoint at the batch's end, signed by
+/// the previous set, is the link a light client follows: it proves the
+/// change is in the log and that the previous set vouched for it.
+///
+/// History is append-only: epoch `k + 1` begins where epoch `k` ends, and
+/// epoch 0 is the genesis set (`change_index` 0, `first_size` 1).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct ValidatorEpoch {
+    /// Log index of the entry that made this set (0: the genesis).
+    pub change_index: u64,
+    /// Smallest checkpoint size this set signs. While the batch holding the
+    /// change is being validated it is provisionally `change_index + 1`;
+    /// [`crate::store::plan_batch`] fixes it to the batch's end + 1.
+    pub first_size: u64,
+    /// The consensus height that decided the batch holding the change (none
+    /// for the genesis, or on a solo node, whose batches are not decided by
+    /// consensus). Also set by [`crate::store::plan_batch`].
+    pub height: Option<u64>,
+    /// The validator nodes, in the order they joined.
+    pub validators: Vec<ValidatorNode>,
+}
+
+impl ValidatorEpoch {
+    /// Epoch 0: the genesis set.
+    pub fn genesis(network: &NetworkInfo) -> Self {
+        Self {
+            change_index: 0,
+            first_size: 1,
+            height: None,
+            validators: network.validators.clone(),
+        }
+    }
+}
+
+/// The epoch whose set signs the checkpoint of `size`: the last one with
+/// `first_size <= size` (the first, for sizes before any change).
+pub fn epoch_for_size(epochs: &[ValidatorEpoch], size: u64) -> Option<&ValidatorEpoch> {
+    epochs
+        .iter()
+        .rev()
+        .find(|e| e.first_size <= size)
+        .or_else(|| epochs.first())
+}
+
 /// Whether an organisation may still act.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -81,6 +130,8 @@ pub enum StateChange {
     Governance(Vec<OrgId>),
     /// The new list of observer nodes, in registration order.
     Observers(Vec<ObserverNode>),
+    /// The validator set history with a new epoch appended.
+    Validators(Vec<ValidatorEpoch>),
     /// A factor version's new state.
     Factor(RecordRef, Box<FactorState>),
     /// A product rule version's new state.
@@ -117,6 +168,8 @@ pub trait StateView {
     fn governance(&self) -> Result<Vec<OrgId>, StateError>;
     /// Registered observer nodes, in registration order.
     fn observers(&self) -> Result<Vec<ObserverNode>, StateError>;
+    /// The validator set history, oldest first; empty before the genesis.
+    fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError>;
     /// A factor version.
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError>;
     /// A product rule version.
@@ -134,9 +187,43 @@ pub fn governance_quorum(members: usize) -> usize {
     members * 2 / 3 + 1
 }
 
+/// The validator set in force now (the newest epoch's); empty before the genesis.
+pub fn current_validators<V: StateView + ?Sized>(
+    view: &V,
+) -> Result<Vec<ValidatorNode>, StateError> {
+    Ok(view
+        .validator_epochs()?
+        .pop()
+        .map(|e| e.validators)
+        .unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn epoch(change_index: u64, first_size: u64) -> ValidatorEpoch {
+        ValidatorEpoch {
+            change_index,
+            first_size,
+            height: None,
+            validators: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_epoch_of_a_size_is_the_last_that_began_at_or_before_it() {
+        let epochs = [epoch(0, 1), epoch(7, 10), epoch(20, 25)];
+        let first = |size| epoch_for_size(&epochs, size).map(|e| e.first_size);
+        assert_eq!(first(0), Some(1));
+        assert_eq!(first(1), Some(1));
+        assert_eq!(first(9), Some(1));
+        assert_eq!(first(10), Some(10));
+        assert_eq!(first(24), Some(10));
+        assert_eq!(first(25), Some(25));
+        assert_eq!(first(u64::MAX), Some(25));
+        assert_eq!(epoch_for_size(&[], 5), None);
+    }
 
     #[test]
     fn quorum_is_more_than_two_thirds() {

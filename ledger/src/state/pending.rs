@@ -1,6 +1,6 @@
 use std::collections::{HashMap, HashSet};
 
-use super::{NetworkInfo, OrgState, StateChange, StateError, StateView};
+use super::{NetworkInfo, OrgState, StateChange, StateError, StateView, ValidatorEpoch};
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::ids::{OrgId, TxId};
 use crate::tx::ObserverNode;
@@ -61,6 +61,7 @@ pub struct PendingState<'a, V: StateView + ?Sized> {
     nonces: HashSet<(OrgId, u64)>,
     governance: Option<Vec<OrgId>>,
     observers: Option<Vec<ObserverNode>>,
+    validators: Option<Vec<ValidatorEpoch>>,
     carbon: CarbonRecords,
     changes: Vec<StateChange>,
 }
@@ -75,6 +76,7 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
             nonces: HashSet::new(),
             governance: None,
             observers: None,
+            validators: None,
             carbon: CarbonRecords::default(),
             changes: Vec::new(),
         }
@@ -93,6 +95,7 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
                 }
                 StateChange::Governance(g) => self.governance = Some(g.clone()),
                 StateChange::Observers(o) => self.observers = Some(o.clone()),
+                StateChange::Validators(v) => self.validators = Some(v.clone()),
                 other => {
                     self.carbon.apply(other);
                 }
@@ -135,6 +138,12 @@ impl<V: StateView + ?Sized> StateView for PendingState<'_, V> {
             None => self.base.observers(),
         }
     }
+    fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError> {
+        match &self.validators {
+            Some(v) => Ok(v.clone()),
+            None => self.base.validator_epochs(),
+        }
+    }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         match self.carbon.factors.get(r) {
             Some(s) => Ok(Some(s.clone())),
@@ -174,6 +183,8 @@ pub struct MemoryState {
     pub governance: Vec<OrgId>,
     /// Observer nodes, in registration order.
     pub observers: Vec<ObserverNode>,
+    /// The validator set history.
+    pub validators: Vec<ValidatorEpoch>,
     /// Factors, rules, footprints, certificates and their use indexes.
     pub carbon: CarbonRecords,
 }
@@ -192,6 +203,7 @@ impl MemoryState {
                 }
                 StateChange::Governance(g) => self.governance = g,
                 StateChange::Observers(o) => self.observers = o,
+                StateChange::Validators(v) => self.validators = v,
                 other => {
                     self.carbon.apply(&other);
                 }
@@ -215,6 +227,9 @@ impl StateView for MemoryState {
     }
     fn observers(&self) -> Result<Vec<ObserverNode>, StateError> {
         Ok(self.observers.clone())
+    }
+    fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError> {
+        Ok(self.validators.clone())
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         Ok(self.carbon.factors.get(r).cloned())

@@ -27,7 +27,7 @@ use crate::encoding;
 use crate::ids::{OrgId, TxId};
 use crate::merkle::{self, Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
 use crate::sealed::EnvelopeHash;
-use crate::state::{NetworkInfo, OrgState, StateError, StateView};
+use crate::state::{NetworkInfo, OrgState, StateError, StateView, ValidatorEpoch};
 use crate::tx::ObserverNode;
 
 /// The ledger's database.
@@ -433,6 +433,14 @@ impl StateView for Store {
     }
     fn observers(&self) -> Result<Vec<ObserverNode>, StateError> {
         Ok(self.get_state(STATE_OBSERVERS)?.unwrap_or_default())
+    }
+    fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError> {
+        match self.get_state(STATE_VALIDATORS)? {
+            Some(epochs) => Ok(epochs),
+            None => Ok(Store::network(self)?
+                .map(|n| vec![ValidatorEpoch::genesis(&n)])
+                .unwrap_or_default()),
+        }
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         Ok(self.get_state(&record_key(STATE_FACTOR_PREFIX, r))?)

@@ -37,6 +37,9 @@ pub const STATE_NETWORK: &[u8] = b"n";
 pub const STATE_GOVERNANCE: &[u8] = b"g";
 /// The observer (witness) node list, one value.
 pub const STATE_OBSERVERS: &[u8] = b"w";
+/// The validator set history ([`crate::state::ValidatorEpoch`]s), one value.
+/// Absent in stores made before set changes existed: then the genesis set.
+pub const STATE_VALIDATORS: &[u8] = b"v";
 pub const STATE_ORG_PREFIX: u8 = b'o';
 pub const STATE_NONCE_PREFIX: u8 = b'u';
 

@@ -15,7 +15,7 @@ use crate::checkpoint::{NoteSigner, SignedNote};
 use crate::ids::{OrgId, TxId};
 use crate::merkle::{Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
 use crate::sealed::EnvelopeHash;
-use crate::state::{MemoryState, NetworkInfo, OrgState, StateError, StateView};
+use crate::state::{MemoryState, NetworkInfo, OrgState, StateError, StateView, ValidatorEpoch};
 use crate::tx::ObserverNode;
 
 /// A ledger held in memory: log, tree, checkpoints, decisions, state and
@@ -184,6 +184,9 @@ impl StateView for MemoryStore {
     }
     fn observers(&self) -> Result<Vec<ObserverNode>, StateError> {
         self.state.observers()
+    }
+    fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError> {
+        self.state.validator_epochs()
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         self.state.factor(r)

@@ -52,6 +52,8 @@ pub struct KvWrite {
 ///   leaves; `head.root` is that tree's root.
 /// - `changes` are the state changes of the accepted candidates, in order
 ///   (later ones win where they touch the same record); empty when no entry.
+///   Validator epochs begun in the batch start at checkpoint size
+///   `head.size + 1` (see [`crate::state::ValidatorEpoch`]).
 /// - `checkpoint` is present only when there is an entry and a signer was
 ///   given, and is the signer's note over (network name, `head.size`,
 ///   `head.root`).
@@ -148,6 +150,8 @@ pub fn plan_batch<L: LedgerRead + ?Sized>(
         .network()?
         .map(|n| n.network)
         .ok_or_else(|| StoreError::Corrupt("entries but no network".into()))?;
+    let mut changes = pending.into_changes();
+    settle_validator_epochs(&mut changes, before.size, size, decided.as_ref());
     let checkpoint = signer.map(|s| {
         let text = Checkpoint {
             origin: &origin,
@@ -163,10 +167,34 @@ pub fn plan_batch<L: LedgerRead + ?Sized>(
         results,
         entries,
         nodes: new_nodes,
-        changes: pending.into_changes(),
+        changes,
         checkpoint,
         decided,
     })
+}
+
+/// A validator set change takes effect after the batch that records it (the
+/// set that decided a batch signs its checkpoint): the epochs the batch began
+/// (`change_index >= first_index`) start at checkpoint size `end + 1`, where
+/// validation could only put `change_index + 1`. Several changes in one batch
+/// all begin there; the last one's set is the one in force. Epoch 0 (the
+/// genesis set) always begins at size 1. The decision's height, if the batch
+/// was decided by consensus, is recorded with each.
+fn settle_validator_epochs(
+    changes: &mut [StateChange],
+    first_index: u64,
+    end: u64,
+    decided: Option<&DecidedRecord>,
+) {
+    for change in changes {
+        if let StateChange::Validators(epochs) = change {
+            let begun = epochs.iter_mut().skip(1);
+            for e in begun.filter(|e| e.change_index >= first_index) {
+                e.first_size = end + 1;
+                e.height = decided.map(|d| d.height);
+            }
+        }
+    }
 }
 
 impl BatchPlan {
@@ -278,6 +306,7 @@ fn state_write(change: &StateChange, mut put: impl FnMut(&[u8], &[u8])) {
         StateChange::Nonce(id, n) => put(&nonce_key(id, *n), &[]),
         StateChange::Governance(g) => put(STATE_GOVERNANCE, &encoding::encode(g)),
         StateChange::Observers(o) => put(STATE_OBSERVERS, &encoding::encode(o)),
+        StateChange::Validators(v) => put(STATE_VALIDATORS, &encoding::encode(v)),
         StateChange::Factor(r, f) => put(
             &record_key(STATE_FACTOR_PREFIX, r),
             &encoding::encode(f.as_ref()),

@@ -523,3 +523,60 @@ fn private_records_by_namespace() {
         None
     );
 }
+
+#[test]
+fn a_validator_set_change_takes_effect_after_its_batch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = TestNet::new();
+    let added: Vec<_> = (1..=4u8)
+        .map(|i| net.validator(100 + i, &format!("validator-{i}")))
+        .collect();
+    {
+        let store = started(dir.path(), &net);
+        let head = store.head().size;
+        // A decided batch: two additions between anchors. Both begin after
+        // the batch's last entry, and record the height that decided them.
+        let supplier = net.supplier(10);
+        let batch = [
+            Candidate::new(net.register(&supplier)),
+            Candidate::new(net.governance(1, TxKind::AddValidator(added[0].clone()))),
+            Candidate::new(net.governance(2, TxKind::AddValidator(added[1].clone()))),
+            Candidate::new(net.anchor(&supplier, 1, "after")),
+        ];
+        let out = store
+            .append_decided(&test_chain::record(1), &batch, Some(&net.node))
+            .expect("append");
+        assert!(out.results.iter().all(|(_, r)| r.is_ok()), "{out:?}");
+        let end = head + 4;
+        let epochs = store.validator_epochs().expect("epochs");
+        assert_eq!(epochs.len(), 3);
+        assert_eq!(epochs[0].first_size, 1, "the genesis set keeps size 1");
+        for e in &epochs[1..] {
+            assert_eq!(e.first_size, end + 1);
+            assert_eq!(e.height, Some(1));
+        }
+        assert_eq!(
+            (epochs[1].change_index, epochs[2].change_index),
+            (head + 1, head + 2)
+        );
+        let at = |size| crate::state::epoch_for_size(&epochs, size).map(|e| e.validators.len());
+        assert_eq!(at(end), Some(1), "the old set signs the batch's checkpoint");
+        assert_eq!(at(end + 1), Some(3), "the new set signs what follows");
+
+        // An undecided (solo) batch records no height.
+        let batch = [Candidate::new(
+            net.governance(3, TxKind::AddValidator(added[2].clone())),
+        )];
+        store.append_batch(&batch, Some(&net.node)).expect("append");
+        let epochs = store.validator_epochs().expect("epochs");
+        assert_eq!(epochs[3].height, None);
+        assert_eq!(epochs[3].first_size, end + 2);
+    }
+    let store = open(dir.path());
+    let epochs = store.validator_epochs().expect("epochs after reopening");
+    assert_eq!(epochs.len(), 4);
+    assert_eq!(
+        crate::state::current_validators(&store).expect("set").len(),
+        4
+    );
+}

@@ -46,6 +46,12 @@ pub const MAX_REASON_LEN: usize = 1024;
 pub const MAX_GENESIS_MEMBERS: usize = 64;
 /// Most observer nodes registered at once (the list is stored as one value).
 pub const MAX_OBSERVERS: usize = 64;
+/// Most validator nodes in force at once (Malachite's votes and every
+/// checkpoint carry one line per validator).
+pub const MAX_VALIDATORS: usize = MAX_GENESIS_MEMBERS;
+/// Fewest validators a removal may leave: four tolerate one faulty node
+/// (`n >= 3f + 1`); to replace a node in a smaller set, add first.
+pub const MIN_VALIDATORS_AFTER_REMOVAL: usize = 4;
 
 /// What the author signs.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -138,6 +144,19 @@ pub enum TxKind {
     /// Records that the author sealed an envelope about one of its footprints
     /// to a named organisation (the envelope stays off the log).
     Disclose(Disclosure),
+    /// Adds a validator node to the set that orders transactions and signs
+    /// checkpoints. Needs a governance quorum. In force after the batch that
+    /// records it (see [`crate::state::ValidatorEpoch`]).
+    AddValidator(ValidatorNode),
+    /// Removes a validator node from the set. Needs a governance quorum. Its
+    /// name is never used again; a node key is rotated by adding the node
+    /// under a new name with the new key, then removing the old one.
+    RemoveValidator {
+        /// The validator node's name (as in its checkpoint signature lines).
+        name: String,
+        /// Why, for the public record.
+        reason: String,
+    },
 }
 
 impl TxKind {
@@ -159,6 +178,8 @@ impl TxKind {
             TxKind::RegisterObserver(_) => "register_observer",
             TxKind::RemoveObserver { .. } => "remove_observer",
             TxKind::Disclose(_) => "disclose",
+            TxKind::AddValidator(_) => "add_validator",
+            TxKind::RemoveValidator { .. } => "remove_validator",
         }
     }
 
@@ -171,6 +192,8 @@ impl TxKind {
                 | TxKind::RevokeOrg { .. }
                 | TxKind::RegisterObserver(_)
                 | TxKind::RemoveObserver { .. }
+                | TxKind::AddValidator(_)
+                | TxKind::RemoveValidator { .. }
         )
     }
 }
@@ -431,6 +454,14 @@ impl SignedTx {
             }
             TxKind::RemoveObserver { key, reason } => {
                 check_key("key", key)?;
+                check_text("reason", reason, MAX_REASON_LEN, false)?;
+            }
+            TxKind::AddValidator(node) => {
+                check_key("validator.key", &node.key)?;
+                check_key_name("validator.name", &node.name)?;
+            }
+            TxKind::RemoveValidator { name, reason } => {
+                check_key_name("name", name)?;
                 check_text("reason", reason, MAX_REASON_LEN, false)?;
             }
             TxKind::Disclose(d) => {

@@ -60,6 +60,28 @@ fn golden_remove_observer() {
     check_golden(&tx, 13, GOLDEN_REMOVE_OBSERVER);
 }
 
+/// Golden values of the two validator set kinds: tags 15 and 16, authored
+/// by the regulator and approved by the operator.
+#[test]
+fn golden_add_validator() {
+    let net = TestNet::new();
+    let tx = net.governance(7, TxKind::AddValidator(net.validator(101, "validator-1")));
+    check_golden(&tx, 15, GOLDEN_ADD_VALIDATOR);
+}
+
+#[test]
+fn golden_remove_validator() {
+    let net = TestNet::new();
+    let tx = net.governance(
+        8,
+        TxKind::RemoveValidator {
+            name: "validator-0".into(),
+            reason: "key compromised".into(),
+        },
+    );
+    check_golden(&tx, 16, GOLDEN_REMOVE_VALIDATOR);
+}
+
 /// Golden values of a disclosure (tag 14): a supplier records an envelope
 /// sealed to its customer.
 #[test]
@@ -129,6 +151,23 @@ const GOLDEN_REMOVE_OBSERVER: Golden = Golden {
     signatures: [
         "1f50c68f8e25cd848a3475df70d244cf1441b3eec8b3e84ead6c4ec5a0e8c4c6db27816783dcda4b811f5f4d6e3839bd8a0706c57414ecfb8fb71d825cceea05",
         "bf79b95c2b6d34b42fa757080055e16480b3b9d1ae9765dacc01c43b86e69fae92f9975d9b03c556a97a91ddcaa7676f41b758c79e76e6723fe2cc49cac0e305",
+    ],
+};
+
+const GOLDEN_ADD_VALIDATOR: Golden = Golden {
+    entry: "10000000746573742e74616e6a692e6c6f63616c3650cb7777e9985c87d780fb8080b63607000000000000000feee424d87961834357a0818adfe7440a0b00000076616c696461746f722d31d62f016a1efd1e4fdf793eb42cd84471e1ba9f0cf04d1287b5cc71f616287cb8020000003650cb7777e9985c87d780fb8080b6363fc0938e024e28628c3ac84a4fc0707ca49d1e5534907a163b6cbcc1361450a6b82f22b6da314ce82c49a151dee86f21784c8a252724554851db8cd6aca05508eee424d87961834357a0818adfe7440ab6e3e9f20c5399ed1862ed901f66f5f02f76eefe454f016a9138566fc2e48742ee1b290b8643c7ce13ff08debbbbad452e2f6abacd121bf45d7ed33815045909",
+    id: "3e4d668583595704b8759a0246a7b64af6ecb5846aef4168c40af1e61f63d36f",
+    signatures: [
+        "3fc0938e024e28628c3ac84a4fc0707ca49d1e5534907a163b6cbcc1361450a6b82f22b6da314ce82c49a151dee86f21784c8a252724554851db8cd6aca05508",
+        "b6e3e9f20c5399ed1862ed901f66f5f02f76eefe454f016a9138566fc2e48742ee1b290b8643c7ce13ff08debbbbad452e2f6abacd121bf45d7ed33815045909",
+    ],
+};
+const GOLDEN_REMOVE_VALIDATOR: Golden = Golden {
+    entry: "10000000746573742e74616e6a692e6c6f63616c3650cb7777e9985c87d780fb8080b6360800000000000000100b00000076616c696461746f722d300f0000006b657920636f6d70726f6d69736564020000003650cb7777e9985c87d780fb8080b6368cb6f39f7fb36b871113a6867978f324a3d506b16e5997f7e97b0b63b412102416288b1b04e35ddeeb788908581abfab8af4d3777412cf0b2b1f021948f8e104eee424d87961834357a0818adfe7440a2524c4d0d1e8025ca27df892eba0ccc1c0f52836687b35f1694a64f0cfdb550a21f5824f32106a77c24a4a915014a718da81c9c2fc5357a7b50f983a1fed2906",
+    id: "93c5af2dad3bc41e98ae0f8e78b752227ca423358c758c2eee9e0b83a85c121a",
+    signatures: [
+        "8cb6f39f7fb36b871113a6867978f324a3d506b16e5997f7e97b0b63b412102416288b1b04e35ddeeb788908581abfab8af4d3777412cf0b2b1f021948f8e104",
+        "2524c4d0d1e8025ca27df892eba0ccc1c0f52836687b35f1694a64f0cfdb550a21f5824f32106a77c24a4a915014a718da81c9c2fc5357a7b50f983a1fed2906",
     ],
 };
 
@@ -231,9 +270,66 @@ fn arb_observer_tx() -> impl Strategy<Value = SignedTx> {
         })
 }
 
+fn arb_validator_tx() -> impl Strategy<Value = SignedTx> {
+    (
+        any::<u64>(),
+        any::<bool>(),
+        "[!-*,-~]{1,64}",
+        "[a-zA-Z0-9碳足迹][a-zA-Z0-9 碳足迹]{0,39}",
+        100u8..200,
+    )
+        .prop_map(|(nonce, add, name, reason, seed)| {
+            let net = TestNet::new();
+            let kind = if add {
+                TxKind::AddValidator(net.validator(seed, &name))
+            } else {
+                TxKind::RemoveValidator { name, reason }
+            };
+            net.governance(nonce, kind)
+        })
+}
+
+#[test]
+fn validator_change_form_rules() {
+    let net = TestNet::new();
+    let bad_name = net.governance(1, TxKind::AddValidator(net.validator(101, "validator 1")));
+    assert!(matches!(
+        bad_name.check_form(),
+        Err(FormError::Field {
+            field: "validator.name",
+            ..
+        })
+    ));
+    let no_reason = net.governance(
+        1,
+        TxKind::RemoveValidator {
+            name: "validator-0".into(),
+            reason: String::new(),
+        },
+    );
+    assert!(matches!(
+        no_reason.check_form(),
+        Err(FormError::Field {
+            field: "reason",
+            ..
+        })
+    ));
+    let bad_remove = net.governance(
+        1,
+        TxKind::RemoveValidator {
+            name: "validator+0".into(),
+            reason: "x".into(),
+        },
+    );
+    assert!(matches!(
+        bad_remove.check_form(),
+        Err(FormError::Field { field: "name", .. })
+    ));
+}
+
 proptest! {
     #[test]
-    fn encoding_round_trips(tx in prop_oneof![arb_anchor(), arb_observer_tx()]) {
+    fn encoding_round_trips(tx in prop_oneof![arb_anchor(), arb_observer_tx(), arb_validator_tx()]) {
         let bytes = tx.encode();
         prop_assert_eq!(SignedTx::decode(&bytes), Ok(tx.clone()));
         prop_assert_eq!(TxId::of_body_bytes(&tx.body.encode()), tx.id());
@@ -245,7 +341,7 @@ proptest! {
     }
 
     #[test]
-    fn a_flipped_bit_never_decodes_to_the_same_transaction(tx in prop_oneof![arb_anchor(), arb_observer_tx()], pos in any::<prop::sample::Index>(), bit in 0u8..8) {
+    fn a_flipped_bit_never_decodes_to_the_same_transaction(tx in prop_oneof![arb_anchor(), arb_observer_tx(), arb_validator_tx()], pos in any::<prop::sample::Index>(), bit in 0u8..8) {
         let mut bytes = tx.encode();
         let i = pos.index(bytes.len());
         bytes[i] ^= 1 << bit;

@@ -128,6 +128,25 @@ pub enum TxError {
         /// [`crate::tx::MAX_OBSERVERS`].
         limit: usize,
     },
+    /// No validator node in the current set has this name.
+    #[error("no validator node in the current set is named {0:?}")]
+    UnknownValidator(String),
+    /// The validator set is full.
+    #[error("{limit} validator nodes are in the set already, the most allowed")]
+    TooManyValidators {
+        /// [`crate::tx::MAX_VALIDATORS`].
+        limit: usize,
+    },
+    /// A removal would leave too few validators to tolerate a faulty one.
+    #[error(
+        "removing it would leave {remaining} validator nodes; at least {min} must remain (add a replacement first)"
+    )]
+    TooFewValidators {
+        /// Validators that would remain.
+        remaining: usize,
+        /// [`crate::tx::MIN_VALIDATORS_AFTER_REMOVAL`].
+        min: usize,
+    },
     /// A footprint attestation's inputs or numbers do not hold.
     #[error("footprint: {0}")]
     Footprint(FootprintError),
@@ -189,6 +208,9 @@ impl TxError {
             TxError::NodeKeyTaken(_) => "node_key_taken",
             TxError::UnknownObserver(_) => "unknown_observer",
             TxError::TooManyObservers { .. } => "too_many_observers",
+            TxError::UnknownValidator(_) => "unknown_validator",
+            TxError::TooManyValidators { .. } => "too_many_validators",
+            TxError::TooFewValidators { .. } => "too_few_validators",
             TxError::Footprint(FootprintError::ResultsMismatch { .. }) => "footprint_mismatch",
             TxError::Footprint(_) => "footprint_invalid",
             TxError::Hidden(e) => match **e {

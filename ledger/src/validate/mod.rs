@@ -21,8 +21,13 @@ use std::cell::RefCell;
 
 use crate::crypto::{domain, PublicKey, Signature};
 use crate::ids::OrgId;
-use crate::state::{governance_quorum, NetworkInfo, OrgState, OrgStatus, StateChange, StateView};
-use crate::tx::{Genesis, ObserverNode, Role, SignedTx, TxKind, MAX_OBSERVERS};
+use crate::state::{
+    governance_quorum, NetworkInfo, OrgState, OrgStatus, StateChange, StateView, ValidatorEpoch,
+};
+use crate::tx::{
+    Genesis, ObserverNode, Role, SignedTx, TxKind, ValidatorNode, MAX_OBSERVERS, MAX_VALIDATORS,
+    MIN_VALIDATORS_AFTER_REMOVAL,
+};
 
 /// Signatures already verified for this exact transaction (e.g. at admission),
 /// as (signer, key) pairs. A signature is re-verified unless its signer's
@@ -268,7 +273,17 @@ fn check_inner<V: StateView + ?Sized>(
         TxKind::RegisterObserver(node) => {
             let members = view.governance()?;
             check_quorum(view, tx, 0, &members, verify)?;
-            changes.push(register_observer(view, &network, node)?);
+            changes.push(register_observer(view, node)?);
+        }
+        TxKind::AddValidator(node) => {
+            let members = view.governance()?;
+            check_quorum(view, tx, 0, &members, verify)?;
+            changes.push(add_validator(view, node, index)?);
+        }
+        TxKind::RemoveValidator { name, .. } => {
+            let members = view.governance()?;
+            check_quorum(view, tx, 0, &members, verify)?;
+            changes.push(remove_validator(view, name, index)?);
         }
         TxKind::RemoveObserver { key, .. } => {
             let members = view.governance()?;
@@ -352,11 +367,15 @@ fn check_genesis(
             "at least one founding organisation must be a regulator or validator".into(),
         ));
     }
-    let mut changes = vec![StateChange::Network(NetworkInfo {
+    let network = NetworkInfo {
         network: tx.body.network.clone(),
         validators: genesis.validators.clone(),
         genesis_tx: tx.id(),
-    })];
+    };
+    let mut changes = vec![
+        StateChange::Validators(vec![ValidatorEpoch::genesis(&network)]),
+        StateChange::Network(network),
+    ];
     for (org, id) in genesis.orgs.iter().zip(ids) {
         changes.push(StateChange::Org(
             id,
@@ -377,7 +396,6 @@ fn check_genesis(
 /// verifier, and its name and key are used by no validator or observer node.
 fn register_observer<V: StateView + ?Sized>(
     view: &V,
-    network: &NetworkInfo,
     node: &ObserverNode,
 ) -> Result<StateChange, TxError> {
     let operator = active_org(view, &node.operator)?;
@@ -385,17 +403,8 @@ fn register_observer<V: StateView + ?Sized>(
     if !(roles.contains(Role::Regulator) || roles.contains(Role::Verifier)) {
         return Err(TxError::ObserverOperatorRole(node.operator));
     }
+    check_node_unused(view, &node.name, &node.key)?;
     let mut observers = view.observers()?;
-    let nodes = || {
-        let validators = network.validators.iter().map(|v| (&v.name, &v.key));
-        validators.chain(observers.iter().map(|o| (&o.name, &o.key)))
-    };
-    if nodes().any(|(name, _)| *name == node.name) {
-        return Err(TxError::NodeNameTaken(node.name.clone()));
-    }
-    if nodes().any(|(_, key)| *key == node.key) {
-        return Err(TxError::NodeKeyTaken(node.key));
-    }
     if observers.len() >= MAX_OBSERVERS {
         return Err(TxError::TooManyObservers {
             limit: MAX_OBSERVERS,
@@ -403,6 +412,97 @@ fn register_observer<V: StateView + ?Sized>(
     }
     observers.push(node.clone());
     Ok(StateChange::Observers(observers))
+}
+
+/// Refuses a node name or key used by any observer or by any validator that
+/// ever was one: names and key ids identify signature lines in checkpoints,
+/// old ones included, so they are never given to another node.
+fn check_node_unused<V: StateView + ?Sized>(
+    view: &V,
+    name: &str,
+    key: &PublicKey,
+) -> Result<(), TxError> {
+    let epochs = view.validator_epochs()?;
+    let observers = view.observers()?;
+    let nodes = || {
+        let validators = epochs.iter().flat_map(|e| &e.validators);
+        let validators = validators.map(|v| (&v.name, &v.key));
+        validators.chain(observers.iter().map(|o| (&o.name, &o.key)))
+    };
+    if nodes().any(|(n, _)| n == name) {
+        return Err(TxError::NodeNameTaken(name.to_string()));
+    }
+    if nodes().any(|(_, k)| k == key) {
+        return Err(TxError::NodeKeyTaken(*key));
+    }
+    Ok(())
+}
+
+/// The validator history with a new epoch: the current set plus `node`, run
+/// by an active organisation with the validator role.
+fn add_validator<V: StateView + ?Sized>(
+    view: &V,
+    node: &ValidatorNode,
+    index: u64,
+) -> Result<StateChange, TxError> {
+    let operator = active_org(view, &node.operator)?;
+    if !operator.record.roles.contains(Role::Validator) {
+        return Err(TxError::RoleRequired {
+            org: node.operator,
+            role: Role::Validator,
+        });
+    }
+    check_node_unused(view, &node.name, &node.key)?;
+    let mut epochs = view.validator_epochs()?;
+    let mut validators = epochs
+        .last()
+        .map(|e| e.validators.clone())
+        .unwrap_or_default();
+    if validators.len() >= MAX_VALIDATORS {
+        return Err(TxError::TooManyValidators {
+            limit: MAX_VALIDATORS,
+        });
+    }
+    validators.push(node.clone());
+    epochs.push(ValidatorEpoch {
+        change_index: index,
+        first_size: index + 1,
+        height: None,
+        validators,
+    });
+    Ok(StateChange::Validators(epochs))
+}
+
+/// The validator history with a new epoch: the current set without `name`,
+/// keeping at least [`MIN_VALIDATORS_AFTER_REMOVAL`].
+fn remove_validator<V: StateView + ?Sized>(
+    view: &V,
+    name: &str,
+    index: u64,
+) -> Result<StateChange, TxError> {
+    let mut epochs = view.validator_epochs()?;
+    let mut validators = epochs
+        .last()
+        .map(|e| e.validators.clone())
+        .unwrap_or_default();
+    let before = validators.len();
+    validators.retain(|v| v.name != name);
+    if validators.len() == before {
+        return Err(TxError::UnknownValidator(name.to_string()));
+    }
+    if validators.len() < MIN_VALIDATORS_AFTER_REMOVAL {
+        return Err(TxError::TooFewValidators {
+            remaining: validators.len(),
+            min: MIN_VALIDATORS_AFTER_REMOVAL,
+        });
+    }
+    epochs.push(ValidatorEpoch {
+        change_index: index,
+        first_size: index + 1,
+        height: None,
+        validators,
+    });
+    Ok(StateChange::Validators(epochs))
 }
 
 fn active_org<V: StateView + ?Sized>(view: &V, id: &OrgId) -> Result<OrgState, TxError> {

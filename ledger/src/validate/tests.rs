@@ -1,7 +1,7 @@
 use super::*;
 use crate::state::MemoryState;
 use crate::testkit::{self, TestNet};
-use crate::tx::{Role, Roles, TxBody};
+use crate::tx::{Role, Roles, TxBody, ValidatorNode};
 
 fn started(net: &TestNet) -> MemoryState {
     let mut state = MemoryState::default();
@@ -556,4 +556,191 @@ fn observer_removal_then_reregistration() {
     // The key (and name) are free again.
     apply(&mut state, &register_observer(&net, 4, &node), 4).expect("registered again");
     assert_eq!(state.observers, vec![other, node]);
+}
+
+fn add_validator(net: &TestNet, nonce: u64, node: &ValidatorNode) -> SignedTx {
+    net.governance(nonce, TxKind::AddValidator(node.clone()))
+}
+
+fn remove_validator(net: &TestNet, nonce: u64, name: &str) -> SignedTx {
+    net.governance(
+        nonce,
+        TxKind::RemoveValidator {
+            name: name.into(),
+            reason: "key compromised".into(),
+        },
+    )
+}
+
+fn set_names(state: &MemoryState) -> Vec<String> {
+    crate::state::current_validators(state)
+        .expect("validators")
+        .into_iter()
+        .map(|v| v.name)
+        .collect()
+}
+
+#[test]
+fn the_genesis_set_is_epoch_zero() {
+    let net = TestNet::new();
+    let state = started(&net);
+    let epochs = state.validator_epochs().expect("epochs");
+    assert_eq!(epochs.len(), 1);
+    assert_eq!(epochs[0].change_index, 0);
+    assert_eq!(epochs[0].first_size, 1);
+    assert_eq!(set_names(&state), vec!["validator-0"]);
+}
+
+#[test]
+fn validators_are_added_and_removed_by_governance() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    for (i, seed) in (1..=4u64).zip(101u8..) {
+        let node = net.validator(seed, &format!("validator-{i}"));
+        apply(&mut state, &add_validator(&net, i, &node), i).expect("added");
+    }
+    assert_eq!(
+        set_names(&state),
+        [
+            "validator-0",
+            "validator-1",
+            "validator-2",
+            "validator-3",
+            "validator-4"
+        ]
+    );
+    apply(&mut state, &remove_validator(&net, 5, "validator-0"), 5).expect("removed");
+    assert_eq!(
+        set_names(&state),
+        ["validator-1", "validator-2", "validator-3", "validator-4"]
+    );
+    let epochs = state.validator_epochs().expect("epochs");
+    assert_eq!(epochs.len(), 6, "one epoch per change after the genesis");
+    // Validation alone cannot know the batch; it puts the change's own size.
+    assert_eq!((epochs[5].change_index, epochs[5].first_size), (5, 6));
+    assert_eq!(
+        remove_validator(&net, 6, "validator-1").body.kind.name(),
+        "remove_validator"
+    );
+}
+
+#[test]
+fn a_set_change_needs_the_governance_quorum() {
+    let net = TestNet::new();
+    let state = started(&net);
+    let node = net.validator(101, "validator-1");
+    let body = TxBody {
+        network: net.network.clone(),
+        author: net.regulator.org_id,
+        nonce: 1,
+        kind: TxKind::AddValidator(node),
+    };
+    let alone = SignedTx::sign(
+        body,
+        &[(net.regulator.org_id, &testkit::key(&net.regulator))],
+    );
+    assert_eq!(
+        check(&state, &alone, 1, &[]).err(),
+        Some(TxError::QuorumNotMet { have: 1, need: 2 })
+    );
+}
+
+#[test]
+fn a_validator_needs_an_active_operator_with_the_validator_role() {
+    let net = TestNet::new();
+    let state = started(&net);
+    let mut node = net.validator(101, "validator-1");
+    node.operator = net.regulator.org_id;
+    assert_eq!(
+        check(&state, &add_validator(&net, 1, &node), 1, &[]).err(),
+        Some(TxError::RoleRequired {
+            org: net.regulator.org_id,
+            role: Role::Validator
+        })
+    );
+    node.operator = net.supplier(10).org_id;
+    assert_eq!(
+        check(&state, &add_validator(&net, 1, &node), 1, &[]).err(),
+        Some(TxError::UnknownOrg(net.supplier(10).org_id))
+    );
+}
+
+#[test]
+fn node_names_and_keys_are_never_reused() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    let taken_name = net.validator(101, "validator-0");
+    assert_eq!(
+        check(&state, &add_validator(&net, 1, &taken_name), 1, &[]).err(),
+        Some(TxError::NodeNameTaken("validator-0".into()))
+    );
+    let taken_key = ValidatorNode {
+        key: net.node.key.public(),
+        ..net.validator(101, "validator-9")
+    };
+    assert_eq!(
+        check(&state, &add_validator(&net, 1, &taken_key), 1, &[]).err(),
+        Some(TxError::NodeKeyTaken(net.node.key.public()))
+    );
+    let observer = net.observer(100, "observer-0");
+    apply(&mut state, &register_observer(&net, 1, &observer), 1).expect("observer");
+    let as_observer = net.validator(100, "validator-7");
+    assert_eq!(
+        check(&state, &add_validator(&net, 2, &as_observer), 2, &[]).err(),
+        Some(TxError::NodeKeyTaken(observer.key))
+    );
+    // A removed validator's name stays taken, for validators and observers.
+    for (i, seed) in (2..=5u64).zip(101u8..) {
+        let node = net.validator(seed, &format!("validator-{i}"));
+        apply(&mut state, &add_validator(&net, i, &node), i).expect("added");
+    }
+    apply(&mut state, &remove_validator(&net, 6, "validator-0"), 6).expect("removed");
+    assert_eq!(
+        check(
+            &state,
+            &add_validator(&net, 7, &net.validator(120, "validator-0")),
+            7,
+            &[]
+        )
+        .err(),
+        Some(TxError::NodeNameTaken("validator-0".into()))
+    );
+    assert_eq!(
+        check(
+            &state,
+            &register_observer(&net, 7, &net.observer(121, "validator-0")),
+            7,
+            &[]
+        )
+        .err(),
+        Some(TxError::NodeNameTaken("validator-0".into()))
+    );
+}
+
+#[test]
+fn removals_keep_four_validators_and_name_a_member() {
+    let net = TestNet::new();
+    let mut state = started(&net);
+    assert_eq!(
+        check(&state, &remove_validator(&net, 1, "validator-9"), 1, &[]).err(),
+        Some(TxError::UnknownValidator("validator-9".into()))
+    );
+    assert_eq!(
+        check(&state, &remove_validator(&net, 1, "validator-0"), 1, &[]).err(),
+        Some(TxError::TooFewValidators {
+            remaining: 0,
+            min: crate::tx::MIN_VALIDATORS_AFTER_REMOVAL
+        })
+    );
+    for (i, seed) in (1..=3u64).zip(101u8..) {
+        let node = net.validator(seed, &format!("validator-{i}"));
+        apply(&mut state, &add_validator(&net, i, &node), i).expect("added");
+    }
+    assert_eq!(
+        check(&state, &remove_validator(&net, 4, "validator-1"), 4, &[]).err(),
+        Some(TxError::TooFewValidators {
+            remaining: 3,
+            min: crate::tx::MIN_VALIDATORS_AFTER_REMOVAL
+        })
+    );
 }
