@@ -44,8 +44,10 @@ pub trait NodeService: Send + Sync + 'static {
     fn submit(&self, tx: SignedTx) -> Result<TxId, SubmitError>;
     /// Status of a transaction not found in the log.
     fn pending_status(&self, id: &TxId) -> PendingStatus;
-    /// Keys whose signatures make a checkpoint final, and how many are needed.
-    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize);
+    /// Keys whose signatures make the checkpoint of log size `size` final,
+    /// and how many are needed: the validator set in force at that size
+    /// (governance changes it; `u64::MAX` asks for the newest set).
+    fn checkpoint_verifiers(&self, size: u64) -> (Vec<NoteVerifier>, usize);
     /// The node's role, for health and metrics ("validator", "observer", "solo").
     fn role(&self) -> &'static str;
     /// Alarms raised by this node (forks, equivocations), oldest first.

@@ -28,8 +28,8 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tanji_ledger::bundle::{
-    prove_indices, BundleError, CertificateBundle, InclusionBundle, ProvenEntries, BUNDLE_FORMAT,
-    CERTIFICATE_BUNDLE_FORMAT,
+    prove_indices, BundleError, CertificateBundle, InclusionBundle, ProvenEntries, Signers,
+    BUNDLE_FORMAT, CERTIFICATE_BUNDLE_FORMAT,
 };
 use tanji_ledger::carbon::compute::evaluate;
 use tanji_ledger::carbon::{Boundary, Certificate, Date, ProductRule, RecordRef, Stage};
@@ -39,7 +39,7 @@ use tanji_ledger::keyfile::OrgKeyFile;
 use tanji_ledger::merkle::{Blake3Hasher, MemoryTree};
 use tanji_ledger::store::{Candidate, LedgerRead, MemoryStore};
 use tanji_ledger::testkit::{self, TestNet};
-use tanji_ledger::tx::{Approval, Role, SignedTx, TxBody, TxKind};
+use tanji_ledger::tx::{Approval, Role, SignedTx, TxBody, TxKind, ValidatorNode};
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::TxId;
 
@@ -76,6 +76,7 @@ fn check_of(e: &BundleError) -> &'static str {
         BundleError::Checkpoint(NoteError::NotEnoughSignatures { .. }) => "quorum",
         BundleError::WrongNetwork { .. } => "network",
         BundleError::Certificate(_) => "certificate",
+        BundleError::SetChange { .. } => "set change",
     }
 }
 
@@ -318,6 +319,7 @@ fn inclusion_bundle(store: &MemoryStore, net: &TestNet, index: u64) -> Value {
         checkpoint,
         validators: vkeys(&validators(net)),
         quorum: QUORUM,
+        set_changes: Vec::new(),
     })
     .expect("json")
 }
@@ -336,6 +338,7 @@ fn certificate_bundle<L: LedgerRead>(
         checkpoint,
         validators: vkeys(&validators(net)),
         quorum: QUORUM,
+        set_changes: Vec::new(),
         entries,
     })
     .expect("json")
@@ -433,6 +436,126 @@ impl ForgedLog {
     }
 }
 
+/// A third hand-built log whose validator set changes twice: entry 0 is an anchor (the entry the
+/// bundles prove), entry 1 adds validator-4 (batch 1 ends at size 2), entry 2 removes validator-0
+/// (batch 2 ends at size 3), entry 3 is another anchor (size 4). The checkpoint at 2 is signed by
+/// the genesis set (validators 0..3), the one at 3 by 0..4, the final one at 4 by 1..4 only. A
+/// verifier pinning the genesis keys follows the two links; without them the final checkpoint has
+/// only two genesis signatures (validators 2 and 3), short of the quorum of 3.
+struct SetChangeLog {
+    entries: Vec<Vec<u8>>,
+    tree: MemoryTree<Blake3Hasher>,
+    /// Checkpoint notes by size.
+    notes: BTreeMap<u64, String>,
+}
+
+fn signed_by(net: &TestNet, tree: &MemoryTree<Blake3Hasher>, size: u64, who: &[u8]) -> String {
+    let root = tree.root_at(size).expect("in range");
+    let cp = Checkpoint {
+        origin: &net.network,
+        size,
+        root,
+    };
+    let first = validator(net, who[0]);
+    let mut note = SignedNote::sign(cp.text(), &first.name, &first.key);
+    for &i in &who[1..] {
+        let v = validator(net, i);
+        note.add_signature(&v.name, &v.key);
+    }
+    note.to_string()
+}
+
+fn set_change_log(net: &TestNet, supplier: &OrgKeyFile) -> SetChangeLog {
+    let v4 = validator(net, 4);
+    let entries = vec![
+        net.anchor(supplier, 1, "proven under a changed validator set")
+            .encode(),
+        net.governance(
+            1,
+            TxKind::AddValidator(ValidatorNode {
+                operator: net.operator.org_id,
+                name: v4.name.clone(),
+                key: v4.key.public(),
+            }),
+        )
+        .encode(),
+        net.governance(
+            2,
+            TxKind::RemoveValidator {
+                name: "validator-0".into(),
+                reason: "key compromised".into(),
+            },
+        )
+        .encode(),
+        net.anchor(supplier, 2, "after the changes").encode(),
+    ];
+    let mut tree = MemoryTree::<Blake3Hasher>::new();
+    for e in &entries {
+        tree.push(e);
+    }
+    let mut notes = BTreeMap::new();
+    notes.insert(2, signed_by(net, &tree, 2, &[0, 1, 2]));
+    notes.insert(3, signed_by(net, &tree, 3, &[1, 2, 3, 4]));
+    notes.insert(4, signed_by(net, &tree, 4, &[2, 3, 4]));
+    SetChangeLog {
+        entries,
+        tree,
+        notes,
+    }
+}
+
+impl SetChangeLog {
+    fn proof(&self, index: u64, size: u64) -> Vec<String> {
+        self.tree
+            .inclusion_proof(index, size)
+            .expect("in range")
+            .iter()
+            .map(|h| B64.encode(h))
+            .collect()
+    }
+
+    /// The link of the change at `index`, in the checkpoint of `size`.
+    fn link(&self, index: u64, size: u64) -> Value {
+        json!({
+            "index": index,
+            "entry": B64.encode(&self.entries[index as usize]),
+            "proof": self.proof(index, size),
+            "checkpoint": self.notes[&size],
+        })
+    }
+
+    /// The inclusion bundle of entry 0 against the final checkpoint, as a node serves it: the
+    /// set in force (validators 1..4, quorum 3) and both links.
+    fn inclusion_bundle(&self, net: &TestNet) -> Value {
+        let tx = SignedTx::decode(&self.entries[0]).expect("a transaction");
+        let set: Vec<NoteSigner> = (1..5).map(|i| validator(net, i)).collect();
+        json!({
+            "format": BUNDLE_FORMAT,
+            "tx_id": tx.id().to_hex(),
+            "index": 0,
+            "entry": B64.encode(&self.entries[0]),
+            "proof": self.proof(0, 4),
+            "checkpoint": self.notes[&4],
+            "validators": vkeys(&set),
+            "quorum": 3,
+            "set_changes": [self.link(1, 2), self.link(2, 3)],
+        })
+    }
+
+    fn certificate_bundle(&self, net: &TestNet) -> Value {
+        let b = self.inclusion_bundle(net);
+        json!({
+            "format": CERTIFICATE_BUNDLE_FORMAT,
+            "certificate": "CERT-SET-CHANGES-0001",
+            "checkpoint": b["checkpoint"],
+            "validators": b["validators"],
+            "quorum": b["quorum"],
+            "set_changes": b["set_changes"],
+            "entries": [{"index": 0, "entry": b["entry"], "proof": b["proof"]}],
+        })
+    }
+}
+
 /// Checks approval 0 of every entry against the author's key, as the ledger does.
 fn check_author_signatures(
     entries: &[(u64, SignedTx)],
@@ -480,8 +603,11 @@ fn run_rust(
             let b = CertificateBundle::from_json(text).map_err(fail)?;
             ProvenEntries::verify(
                 &b.checkpoint,
-                &b.validators,
-                b.quorum,
+                Signers {
+                    validators: &b.validators,
+                    quorum: b.quorum,
+                    set_changes: &b.set_changes,
+                },
                 &b.entries,
                 pinned_ref,
             )
@@ -1208,6 +1334,112 @@ fn build() -> Vectors {
         None,
         keys,
         "entry signature",
+    );
+
+    // ---- Validator set changes: a verifier pinning the genesis keys follows the links.
+    let changes = set_change_log(net, &supplier);
+    let sc_inc = changes.inclusion_bundle(net);
+    let sc_cert = changes.certificate_bundle(net);
+    c.add(
+        "set changes followed from the pinned genesis keys",
+        I,
+        &sc_inc,
+        Some(pinned.clone()),
+        None,
+        "verified",
+    );
+    c.add(
+        "set changes followed from the pinned genesis keys (certificate)",
+        C,
+        &sc_cert,
+        Some(pinned.clone()),
+        None,
+        "verified",
+    );
+    c.add(
+        "set changes, the bundle's own keys",
+        I,
+        &sc_inc,
+        None,
+        None,
+        "verified",
+    );
+    c.add(
+        "set changes left out, genesis keys pinned",
+        I,
+        edit(&sc_inc, |b| {
+            b.as_object_mut().expect("object").remove("set_changes");
+        }),
+        Some(pinned.clone()),
+        None,
+        "quorum",
+    );
+    c.add(
+        "set change link signed by the set it makes",
+        I,
+        edit(&sc_inc, |b| {
+            b["set_changes"][0]["checkpoint"] = signed_by(net, &changes.tree, 2, &[3, 4]).into();
+        }),
+        Some(pinned.clone()),
+        None,
+        "set change",
+    );
+    c.add(
+        "set change link whose entry is not a set change",
+        I,
+        edit(&sc_inc, |b| {
+            b["set_changes"][0] = changes.link(0, 2);
+        }),
+        Some(pinned.clone()),
+        None,
+        "set change",
+    );
+    c.add(
+        "set change links out of order",
+        I,
+        edit(&sc_inc, |b| {
+            let links = b["set_changes"].as_array_mut().expect("links");
+            links.swap(0, 1);
+        }),
+        Some(pinned.clone()),
+        None,
+        "set change",
+    );
+    c.add(
+        "set change link with a broken inclusion proof",
+        I,
+        edit(&sc_inc, |b| {
+            let first = str_of(&b["set_changes"][1]["proof"][0]);
+            b["set_changes"][1]["proof"][0] = flip_b64(&first, 0, 1).into();
+        }),
+        Some(pinned.clone()),
+        None,
+        "set change",
+    );
+    c.add(
+        "set change link at the bundle's own checkpoint",
+        I,
+        edit(&sc_inc, |b| {
+            b["set_changes"][1] = json!({
+                "index": 2,
+                "entry": B64.encode(&changes.entries[2]),
+                "proof": changes.proof(2, 4),
+                "checkpoint": changes.notes[&4],
+            });
+        }),
+        Some(pinned.clone()),
+        None,
+        "set change",
+    );
+    c.add(
+        "set change link with a malformed index",
+        I,
+        edit(&sc_inc, |b| {
+            b["set_changes"][0]["index"] = json!("one");
+        }),
+        Some(pinned.clone()),
+        None,
+        "format",
     );
 
     Vectors {

@@ -77,6 +77,10 @@ enum Command {
         /// Number of observers.
         #[arg(long, default_value_t = 1)]
         observers: usize,
+        /// Number of spare nodes: validators-to-be (named validator-V, ...) that
+        /// follow the log until governance adds them with `tanji validator add`.
+        #[arg(long, default_value_t = 0)]
+        spare: usize,
         /// Folder for keys, genesis and every node's data (reused when it exists).
         #[arg(long, default_value = ".tanji-devnet")]
         base_dir: PathBuf,
@@ -211,6 +215,7 @@ fn main() -> Result<()> {
         }
         Command::Devnet {
             validators,
+            spare,
             observers,
             base_dir,
             demo,
@@ -224,6 +229,7 @@ fn main() -> Result<()> {
             let base_dir = std::path::absolute(&base_dir)?;
             let opts = devnet::DevnetOptions {
                 validators,
+                spare,
                 observers,
                 base_dir,
                 demo,
@@ -283,7 +289,9 @@ async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode
             );
         }
     }
-    let manifest = devnet::write_manifest(opts, nodes)?;
+    let first = &nodes[0].http;
+    let mut validator_set = validator_names(first).await.unwrap_or_default();
+    let manifest = devnet::write_manifest(opts, nodes, &validator_set)?;
     println!(
         "Tanji devnet {:?}: {} nodes, manifest {}",
         opts.network,
@@ -294,7 +302,7 @@ async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode
         println!(
             "  {:<12} {:<9} {}  (pid {}, data {})",
             n.name,
-            n.role.as_str(),
+            devnet::manifest_role(n, &validator_set),
             n.http,
             n.child.id(),
             n.data_dir.display()
@@ -314,8 +322,42 @@ async fn serve_devnet(opts: &devnet::DevnetOptions, nodes: &[devnet::RunningNode
         opts.base_dir.join("keys").display()
     );
     println!("Press Ctrl-C to stop every node.");
-    wait_for_signal().await;
-    Ok(())
+    if !nodes.iter().any(|n| n.spare) {
+        wait_for_signal().await;
+        return Ok(());
+    }
+    // Spare nodes become validators when governance adds them: keep the
+    // manifest's roles current until every spare has joined.
+    let signal = wait_for_signal();
+    tokio::pin!(signal);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = &mut signal => return Ok(()),
+            _ = tick.tick() => {
+                let Ok(now) = validator_names(first).await else { continue };
+                if now != validator_set {
+                    for n in nodes.iter().filter(|n| n.spare) {
+                        if now.contains(&n.name) && !validator_set.contains(&n.name) {
+                            println!("  {} joined the validator set", n.name);
+                        }
+                    }
+                    validator_set = now;
+                    devnet::write_manifest(opts, nodes, &validator_set)?;
+                }
+            }
+        }
+    }
+}
+
+/// Names of the validator set in force, as the node at `http` sees it.
+async fn validator_names(http: &str) -> Result<Vec<String>> {
+    let network = tanji_sdk::Client::new(http)?.network().await?;
+    Ok(network
+        .validator_nodes
+        .into_iter()
+        .map(|v| v.name)
+        .collect())
 }
 
 async fn wait_for_signal() {

@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use tanji_api::{Alarm, NodeService, PendingStatus, SubmitError};
 use tanji_ledger::checkpoint::NoteVerifier;
+use tanji_ledger::state::StateView as _;
 use tanji_ledger::store::{Candidate, Store};
-use tanji_ledger::tx::SignedTx;
+use tanji_ledger::tx::{SignedTx, TxKind};
 use tanji_ledger::validate;
 use tanji_ledger::TxId;
 
 use crate::ordering::{OrderingEngine, ProposeError};
-use crate::replica::checkpoints::checkpoint_quorum;
+use crate::replica::checkpoints::checkpoint_quorum_at;
 use crate::tracker::TxTracker;
 
 /// Admits transactions into an ordering engine.
@@ -42,6 +43,18 @@ fn submit_error(e: ProposeError) -> SubmitError {
 
 impl<E: OrderingEngine> NodeService for Node<E> {
     fn submit(&self, tx: SignedTx) -> Result<TxId, SubmitError> {
+        if self.engine.role() == "solo"
+            && matches!(
+                tx.body.kind,
+                TxKind::AddValidator(_) | TxKind::RemoveValidator { .. }
+            )
+        {
+            // One node signs every checkpoint of a solo ledger; a set it
+            // does not run could never make them final.
+            return Err(SubmitError::Unavailable(
+                "a solo node has no validator set to change; run a replicated network (`tanji-node devnet`)".into(),
+            ));
+        }
         let mut candidate = Candidate::new(tx);
         if matches!(self.tracker.status(&candidate.id), PendingStatus::Queued) {
             return Ok(candidate.id);
@@ -68,12 +81,14 @@ impl<E: OrderingEngine> NodeService for Node<E> {
         self.tracker.status(id)
     }
 
-    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize) {
-        let validators = match self.store.network() {
-            Ok(Some(n)) => n.validators,
-            _ => Vec::new(),
-        };
-        checkpoint_quorum(&validators)
+    fn checkpoint_verifiers(&self, size: u64) -> (Vec<NoteVerifier>, usize) {
+        match self.store.validator_epochs() {
+            Ok(epochs) => checkpoint_quorum_at(&epochs, size),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the validator set");
+                (Vec::new(), 1)
+            }
+        }
     }
 
     fn role(&self) -> &'static str {

@@ -28,7 +28,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tanji_ledger::bundle::{BundleEntry, BundleError, ProvenEntries};
+use tanji_ledger::bundle::{BundleEntry, BundleError, ProvenEntries, SetChangeLink, Signers};
 use tanji_ledger::carbon::{
     CertificateAction, CertificateState, CertificateStatus, FactorRecord, FootprintState,
     InputSource, ProductRule, RecordStatus,
@@ -65,6 +65,10 @@ pub struct PactProof {
     pub validators: Vec<String>,
     /// Signatures required.
     pub quorum: usize,
+    /// The validator set changes since the genesis in force at the
+    /// checkpoint, for verifiers that pin the genesis keys (absent if none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_changes: Vec<SetChangeLink>,
     /// The entries, each with its audit path to the checkpoint's root.
     pub entries: Vec<BundleEntry>,
 }
@@ -128,8 +132,11 @@ impl PactProof {
     ) -> Result<ProvenRecords, ProofError> {
         let proven = ProvenEntries::verify(
             &self.checkpoint,
-            &self.validators,
-            self.quorum,
+            Signers {
+                validators: &self.validators,
+                quorum: self.quorum,
+                set_changes: &self.set_changes,
+            },
             &self.entries,
             pinned,
         )?;

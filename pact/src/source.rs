@@ -13,7 +13,7 @@
 //! ListFootprints, answers to requests): records → mapping → proof
 //! extension, in one way.
 
-use tanji_ledger::bundle::{prove_indices, ProveError};
+use tanji_ledger::bundle::{prove_indices, prove_set_changes, ProveError};
 use tanji_ledger::carbon::{CertificateStatus, InputSource, RecordStatus};
 use tanji_ledger::ids::{OrgId, TxId};
 use tanji_ledger::state::StateError;
@@ -173,12 +173,16 @@ pub fn prove<L: LedgerRead + ?Sized>(
     ctx: &ProofContext,
 ) -> Result<PactProof, SourceError> {
     let (checkpoint, entries) = prove_indices(ledger, indices)?;
+    let size = tanji_ledger::checkpoint::SignedNote::parse(&checkpoint)
+        .and_then(|n| n.checkpoint().map(|c| c.size))
+        .map_err(ProveError::from)?;
     Ok(PactProof {
         format: PROOF_FORMAT.into(),
         footprint: *footprint,
         checkpoint,
         validators: ctx.validators.clone(),
         quorum: ctx.quorum,
+        set_changes: prove_set_changes(ledger, size)?,
         entries,
     })
 }

@@ -199,5 +199,7 @@ fn subject(kind: &TxKind) -> Option<String> {
         TxKind::RegisterObserver(o) => o.name.clone(),
         TxKind::RemoveObserver { .. } => return None,
         TxKind::Disclose(d) => d.footprint.to_hex(),
+        TxKind::AddValidator(v) => v.name.clone(),
+        TxKind::RemoveValidator { name, .. } => name.clone(),
     })
 }

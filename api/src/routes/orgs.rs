@@ -2,9 +2,11 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use tanji_api_types::orgs::{NetworkView, ObserverView, Org, OrgStanding, ValidatorView};
+use tanji_api_types::orgs::{
+    NetworkView, ObserverView, Org, OrgStanding, ValidatorChange, ValidatorEpochView, ValidatorView,
+};
 use tanji_api_types::{paths, ErrorBody};
-use tanji_ledger::state::{OrgState, OrgStatus, StateView};
+use tanji_ledger::state::{governance_quorum, OrgState, OrgStatus, StateView, ValidatorEpoch};
 use tanji_ledger::OrgId;
 
 use crate::{ApiError, ApiState};
@@ -72,20 +74,23 @@ pub async fn one(
         (status = 404, description = "No genesis yet", body = ErrorBody),
     ))]
 pub async fn network(State(state): State<ApiState>) -> Result<Json<NetworkView>, ApiError> {
-    let (info, observers) = super::blocking(&state, |s| {
+    let (info, observers, epochs) = super::blocking(&state, |s| {
         let info = s
             .network()?
             .ok_or_else(|| ApiError::not_found("the log has no genesis yet"))?;
-        Ok((info, StateView::observers(s)?))
+        Ok((info, StateView::observers(s)?, s.validator_epochs()?))
     })
     .await?;
-    let (verifiers, quorum) = state.node.checkpoint_verifiers();
+    let (verifiers, quorum) = state.node.checkpoint_verifiers(u64::MAX);
+    let current = epochs
+        .last()
+        .map(|e| e.validators.clone())
+        .unwrap_or_default();
     Ok(Json(NetworkView {
         network: info.network,
         genesis_tx: info.genesis_tx,
         validators: verifiers.iter().map(|v| v.to_vkey()).collect(),
-        validator_nodes: info
-            .validators
+        validator_nodes: current
             .into_iter()
             .map(|v| ValidatorView {
                 name: v.name,
@@ -94,6 +99,7 @@ pub async fn network(State(state): State<ApiState>) -> Result<Json<NetworkView>,
             })
             .collect(),
         quorum,
+        validator_history: history_view(&epochs),
         observers: observers
             .into_iter()
             .map(|o| ObserverView {
@@ -104,4 +110,39 @@ pub async fn network(State(state): State<ApiState>) -> Result<Json<NetworkView>,
             .collect(),
         role: state.node.role().to_string(),
     }))
+}
+
+/// The validator history as the API shows it: each epoch with the node it
+/// added or removed, found by comparing it with the epoch before.
+fn history_view(epochs: &[ValidatorEpoch]) -> Vec<ValidatorEpochView> {
+    let mut out = Vec::with_capacity(epochs.len());
+    let mut before: Option<&ValidatorEpoch> = None;
+    for e in epochs {
+        let names = |e: &ValidatorEpoch| -> Vec<String> {
+            e.validators.iter().map(|v| v.name.clone()).collect()
+        };
+        let (change, node) = match before {
+            None => (ValidatorChange::Genesis, None),
+            Some(b) => {
+                let added = e.validators.iter().find(|v| !b.validators.contains(v));
+                let removed = b.validators.iter().find(|v| !e.validators.contains(v));
+                match (added, removed) {
+                    (Some(a), _) => (ValidatorChange::Add, Some(a.name.clone())),
+                    (None, Some(r)) => (ValidatorChange::Remove, Some(r.name.clone())),
+                    (None, None) => (ValidatorChange::Add, None),
+                }
+            }
+        };
+        out.push(ValidatorEpochView {
+            change,
+            node,
+            change_index: e.change_index,
+            height: e.height,
+            first_size: e.first_size,
+            quorum: governance_quorum(e.validators.len()),
+            validators: names(e),
+        });
+        before = Some(e);
+    }
+    out
 }

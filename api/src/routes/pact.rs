@@ -17,10 +17,21 @@ use super::carbon::parse_tx;
 use super::{blocking, query};
 use crate::{ApiError, ApiState};
 
-/// The proof context of documents served by this node under `base`: its
-/// validators' keys and checkpoint quorum.
+/// The proof context of documents served by this node under `base`: the
+/// keys and quorum of the validator set that signs its newest checkpoint,
+/// against which documents are proven. (A set change finalised between this
+/// read and the proof makes that proof fail verification; the client's retry
+/// gets a consistent one.)
 pub(crate) fn proof_context(state: &ApiState, base: String) -> ProofContext {
-    let (verifiers, quorum) = state.node.checkpoint_verifiers();
+    let size = state
+        .store
+        .latest_checkpoint()
+        .ok()
+        .flatten()
+        .and_then(|t| tanji_ledger::checkpoint::SignedNote::parse(&t).ok())
+        .and_then(|n| n.checkpoint().ok().map(|c| c.size))
+        .unwrap_or(u64::MAX);
+    let (verifiers, quorum) = state.node.checkpoint_verifiers(size);
     ProofContext {
         validators: verifiers.iter().map(|k| k.to_vkey()).collect(),
         quorum,

@@ -11,7 +11,7 @@ use tanji_api_types::log::{CheckpointRef, InclusionProof};
 use tanji_api_types::paths;
 use tanji_api_types::tx::{StatusError, Submission, SubmitResponse, TxState, TxStatus};
 use tanji_api_types::ErrorBody;
-use tanji_ledger::bundle::{InclusionBundle, BUNDLE_FORMAT};
+use tanji_ledger::bundle::{prove_set_changes, InclusionBundle, ProveError, BUNDLE_FORMAT};
 use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::encoding::DecodeError;
 use tanji_ledger::merkle::{Blake3Hasher, MerkleHasher};
@@ -246,7 +246,11 @@ pub async fn bundle(
     let (note, size, _) = covering_checkpoint(&state, index)?
         .ok_or_else(|| ApiError::not_found("no checkpoint covers this entry yet"))?;
     let proof = state.store.inclusion_proof(index, size)?;
-    let (verifiers, quorum) = state.node.checkpoint_verifiers();
+    let (verifiers, quorum) = state.node.checkpoint_verifiers(size);
+    let set_changes = prove_set_changes(&*state.store, size).map_err(|e| match e {
+        e @ ProveError::MissingLink { .. } => ApiError::not_found(e.to_string()),
+        e => ApiError::internal(e),
+    })?;
     Ok(Json(InclusionBundle {
         format: BUNDLE_FORMAT.to_string(),
         tx_id: id,
@@ -256,5 +260,6 @@ pub async fn bundle(
         checkpoint: note,
         validators: verifiers.iter().map(|v| v.to_vkey()).collect(),
         quorum,
+        set_changes,
     }))
 }

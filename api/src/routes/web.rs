@@ -6,10 +6,11 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use tanji_ledger::bundle::{
-    prove_indices, CertificateBundle, ProveError, CERTIFICATE_BUNDLE_FORMAT,
+    prove_indices, prove_set_changes, CertificateBundle, ProveError, CERTIFICATE_BUNDLE_FORMAT,
 };
 use tanji_ledger::carbon::tree::TreeData;
 use tanji_ledger::carbon::{CertificateState, CertificateStatus, Date, InputSource};
+use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::state::StateView;
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::{OrgId, TxId};
@@ -19,16 +20,17 @@ use tanji_api_types::{paths, ErrorBody};
 
 use super::carbon::{load_certificate, mg_to_kg, validity};
 use crate::web::{self, Check, LabelStatus, LabelView, TreeNode, VerifyPageView};
-use crate::ApiLedger;
 use crate::{ApiError, ApiState};
+use crate::{ApiLedger, NodeService};
 
 /// Builds the offline bundle of a certificate: its entry, the rule's, and those of
 /// every attestation and factor of the tree, proven against the latest checkpoint.
+/// The bundle names the validator set in force at the checkpoint's size.
 fn build_bundle(
     store: &dyn ApiLedger,
+    node: &dyn NodeService,
     c: &CertificateState,
     tree: &TreeData,
-    verifiers: (Vec<String>, usize),
 ) -> Result<CertificateBundle, ApiError> {
     let mut txs: Vec<TxId> = vec![c.tx];
     txs.extend(tree.rules.values().map(|r| r.tx));
@@ -40,19 +42,27 @@ fn build_bundle(
             ApiError::internal(format!("transaction {tx} of the tree is not indexed"))
         })?);
     }
-    let (text, entries) = prove_indices(store, &indices).map_err(|e| match e {
+    let refused = |e: ProveError| match e {
         ProveError::NoCheckpoint => ApiError::not_found("no checkpoint yet"),
         ProveError::NotCovered(_) => {
             ApiError::not_found("no checkpoint covers this certificate yet")
         }
+        e @ ProveError::MissingLink { .. } => ApiError::not_found(e.to_string()),
         e => ApiError::internal(e),
-    })?;
+    };
+    let (text, entries) = prove_indices(store, &indices).map_err(refused)?;
+    let size = SignedNote::parse(&text)
+        .and_then(|n| n.checkpoint().map(|c| c.size))
+        .map_err(ApiError::internal)?;
+    let set_changes = prove_set_changes(store, size).map_err(refused)?;
+    let (verifiers, quorum) = node.checkpoint_verifiers(size);
     Ok(CertificateBundle {
         format: CERTIFICATE_BUNDLE_FORMAT.to_string(),
         certificate: c.certificate.id.clone(),
         checkpoint: text,
-        validators: verifiers.0,
-        quorum: verifiers.1,
+        validators: verifiers.iter().map(|k| k.to_vkey()).collect(),
+        quorum,
+        set_changes,
         entries,
     })
 }
@@ -70,11 +80,6 @@ fn collect_tree(store: &dyn ApiLedger, c: &CertificateState) -> Result<TreeData,
     .map_err(ApiError::internal)
 }
 
-fn vkeys(state: &ApiState) -> (Vec<String>, usize) {
-    let (v, q) = state.node.checkpoint_verifiers();
-    (v.iter().map(|k| k.to_vkey()).collect(), q)
-}
-
 /// `GET /v1/certificates/{id}/bundle`: offline verification bundle (`tanji verify bundle FILE`).
 #[utoipa::path(get, path = paths::CERTIFICATE_BUNDLE, tag = "carbon",
     params(("id" = String, Path, description = "Certificate id", pattern = "^[A-Za-z0-9._-]{1,64}$")),
@@ -87,11 +92,10 @@ pub async fn certificate_bundle(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let c = load_certificate(&state, id.clone()).await?;
-    let keys = vkeys(&state);
-    let store = state.store.clone();
+    let (store, node) = (state.store.clone(), state.node.clone());
     let bundle = tokio::task::spawn_blocking(move || {
         let tree = collect_tree(&*store, &c)?;
-        build_bundle(&*store, &c, &tree, keys)
+        build_bundle(&*store, &*node, &c, &tree)
     })
     .await
     .map_err(ApiError::internal)??;
@@ -305,14 +309,12 @@ pub async fn verify_page(
         Err(e) => return e.into_response(),
     };
     let base = base_url(&headers);
-    let keys = vkeys(&state);
-    let (verifiers, quorum) = state.node.checkpoint_verifiers();
-    let store = state.store.clone();
+    let (store, node) = (state.store.clone(), state.node.clone());
     let result = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
         let data = label_data(&*store, &c, &base)?;
-        let bundle = build_bundle(&*store, &c, &data.tree, keys)?;
+        let bundle = build_bundle(&*store, &*node, &c, &data.tree)?;
         let mut checks = Vec::new();
-        let bundle_result = bundle.verify(Some((&verifiers, quorum)));
+        let bundle_result = bundle.verify(None);
         let status_word = validity(&c, Date::today()).as_str();
         checks.push(Check {
             name_zh: "证书状态".into(),
@@ -331,7 +333,7 @@ pub async fn verify_page(
                     ok: true,
                     detail: format!(
                         "{} of {} required validator signatures on size {}",
-                        r.signatures, quorum, r.tree_size
+                        r.signatures, bundle.quorum, r.tree_size
                     ),
                 });
                 checks.push(Check {

@@ -28,7 +28,7 @@ impl NodeService for IdleNode {
     fn pending_status(&self, _id: &TxId) -> PendingStatus {
         PendingStatus::Unknown
     }
-    fn checkpoint_verifiers(&self) -> (Vec<NoteVerifier>, usize) {
+    fn checkpoint_verifiers(&self, _size: u64) -> (Vec<NoteVerifier>, usize) {
         (self.verifiers.clone(), 1)
     }
     fn role(&self) -> &'static str {

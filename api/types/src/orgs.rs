@@ -52,13 +52,16 @@ pub struct NetworkView {
     pub network: String,
     /// Genesis transaction id.
     pub genesis_tx: TxId,
-    /// Validator note keys (C2SP vkeys).
+    /// Note keys (C2SP vkeys) of the validator set in force now.
     pub validators: Vec<String>,
-    /// The validator nodes of the genesis: who runs each, its key name and
-    /// key (the same nodes as `validators`, in genesis order).
+    /// The validator nodes in force now: who runs each, its key name and
+    /// key (the same nodes as `validators`, in the order they joined).
     pub validator_nodes: Vec<ValidatorView>,
-    /// Signatures a checkpoint needs.
+    /// Signatures a checkpoint by the set in force needs.
     pub quorum: usize,
+    /// Every validator set the network has had, oldest first: the genesis
+    /// set, then one per governance change.
+    pub validator_history: Vec<ValidatorEpochView>,
     /// Observer nodes registered through governance, in registration order.
     pub observers: Vec<ObserverView>,
     /// This node's role: validator, observer or solo.
@@ -74,6 +77,41 @@ pub struct ValidatorView {
     pub operator: OrgId,
     /// The node's ed25519 key.
     pub key: PublicKey,
+}
+
+/// What made a validator set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidatorChange {
+    /// The genesis set.
+    Genesis,
+    /// A node was added.
+    Add,
+    /// A node was removed.
+    Remove,
+}
+
+/// One validator set of the network's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ValidatorEpochView {
+    /// What made this set.
+    pub change: ValidatorChange,
+    /// The node added or removed (absent for the genesis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Log index of the entry that made it (0 for the genesis).
+    pub change_index: u64,
+    /// Consensus height that decided that entry (absent for the genesis
+    /// and on a solo node).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Smallest checkpoint size this set signs; it also orders every batch
+    /// after that size's.
+    pub first_size: u64,
+    /// The set's node names.
+    pub validators: Vec<String>,
+    /// Signatures a checkpoint by this set needs.
+    pub quorum: usize,
 }
 
 /// An observer node: replicates and verifies, cosigns checkpoints as a witness, never votes.

@@ -5,7 +5,13 @@
 //! proof leads to, and the validator keys (C2SP vkeys) with the quorum it was
 //! checked against. It is what a carbon label's QR code resolves to. The
 //! verifier should pin the validator keys it trusts; the keys inside a bundle
-//! only say which set the node claimed.
+//! only say which set the node claimed. A verifier that pins an older set
+//! (the genesis keys, say) follows the bundle's validator set changes
+//! ([`set_changes`]) from it to the set that signed the checkpoint.
+
+mod set_changes;
+
+pub use set_changes::{follow, SetChangeLink, TrustedSet, MAX_SET_CHANGES};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -41,6 +47,10 @@ pub struct InclusionBundle {
     pub validators: Vec<String>,
     /// Valid validator signatures required on the checkpoint.
     pub quorum: usize,
+    /// The validator set changes since the genesis in force at the
+    /// checkpoint, for verifiers that pin the genesis keys (absent if none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_changes: Vec<SetChangeLink>,
 }
 
 /// What a successful verification established.
@@ -66,6 +76,8 @@ pub struct BundleReport {
     pub quorum: usize,
     /// Whether the keys came from the caller (pinned) or only from the bundle.
     pub keys_pinned: bool,
+    /// Validator set changes followed from the pinned keys.
+    pub set_changes_followed: usize,
 }
 
 /// Why a bundle did not verify.
@@ -94,6 +106,14 @@ pub enum BundleError {
     /// The certificate does not hold (grade, rule, tree).
     #[error("certificate: {0}")]
     Certificate(String),
+    /// A validator set change link does not hold.
+    #[error("validator set change {link}: {why}")]
+    SetChange {
+        /// Its position in the bundle's `set_changes`.
+        link: usize,
+        /// What is wrong.
+        why: String,
+    },
     /// The checkpoint is for another network than the entry.
     #[error("checkpoint origin {origin:?} is not the entry's network {network:?}")]
     WrongNetwork {
@@ -161,15 +181,16 @@ impl InclusionBundle {
         }
         let leaf = Blake3Hasher::hash_leaf(&entry);
         merkle::verify_inclusion::<Blake3Hasher>(&leaf, self.index, cp.size, &proof, &cp.root)?;
-        let own: Vec<NoteVerifier>;
-        let (keys, quorum) = match pinned {
-            Some(p) => p,
-            None => {
-                own = parse_vkeys(&self.validators)?;
-                (own.as_slice(), self.quorum)
-            }
-        };
-        let signatures = note.verify(keys, quorum)?;
+        let (set, followed) = checkpoint_set(
+            pinned,
+            &self.validators,
+            self.quorum,
+            &self.set_changes,
+            cp.origin,
+            cp.size,
+        )?;
+        let quorum = set.quorum;
+        let signatures = note.verify(&set.keys, quorum)?;
         Ok(BundleReport {
             tx_id: id,
             kind: tx.body.kind.name(),
@@ -181,7 +202,38 @@ impl InclusionBundle {
             signatures,
             quorum,
             keys_pinned: pinned.is_some(),
+            set_changes_followed: followed,
         })
+    }
+}
+
+/// The set a bundle's checkpoint (of network `origin`, size `size`) must be
+/// signed by, and how many set changes were followed to it: the `pinned`
+/// set carried forward through `set_changes`, or, unpinned, the set the
+/// bundle names (its changes are then not needed).
+fn checkpoint_set(
+    pinned: Option<(&[NoteVerifier], usize)>,
+    validators: &[String],
+    quorum: usize,
+    set_changes: &[SetChangeLink],
+    origin: &str,
+    size: u64,
+) -> Result<(TrustedSet, usize), BundleError> {
+    match pinned {
+        Some((keys, quorum)) => {
+            let start = TrustedSet {
+                keys: keys.to_vec(),
+                quorum,
+            };
+            Ok((follow(start, set_changes, origin, size)?, set_changes.len()))
+        }
+        None => Ok((
+            TrustedSet {
+                keys: parse_vkeys(validators)?,
+                quorum,
+            },
+            0,
+        )),
     }
 }
 
@@ -229,6 +281,14 @@ pub enum ProveError {
     /// The ledger has no signed checkpoint yet.
     #[error("no checkpoint yet")]
     NoCheckpoint,
+    /// The checkpoint that links a validator set change is not stored here.
+    #[error("the checkpoint of size {size} (the link of the validator set change at entry {index}) is not stored on this node")]
+    MissingLink {
+        /// The change's log index.
+        index: u64,
+        /// The checkpoint size needed.
+        size: u64,
+    },
     /// An entry is newer than the newest checkpoint.
     #[error("no checkpoint covers log entry {0} yet")]
     NotCovered(u64),
@@ -269,6 +329,36 @@ pub fn prove_indices<L: crate::store::LedgerRead + ?Sized>(
     Ok((text, entries))
 }
 
+/// The links of every validator set change in force at checkpoint size
+/// `size` (see [`SetChangeLink`]), oldest first.
+pub fn prove_set_changes<L: crate::store::LedgerRead + ?Sized>(
+    ledger: &L,
+    size: u64,
+) -> Result<Vec<SetChangeLink>, ProveError> {
+    let epochs = ledger
+        .validator_epochs()
+        .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    let mut links = Vec::new();
+    for e in epochs.iter().skip(1).filter(|e| e.first_size <= size) {
+        let at = e.first_size - 1;
+        let checkpoint = ledger.checkpoint_at(at)?.ok_or(ProveError::MissingLink {
+            index: e.change_index,
+            size: at,
+        })?;
+        let entry = ledger.entry(e.change_index)?.ok_or_else(|| {
+            crate::store::StoreError::Corrupt(format!("entry {} is missing", e.change_index))
+        })?;
+        let proof = ledger.inclusion_proof(e.change_index, at)?;
+        links.push(SetChangeLink {
+            index: e.change_index,
+            entry: B64.encode(entry),
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+            checkpoint,
+        });
+    }
+    Ok(links)
+}
+
 /// Entries proven to be in the log a quorum of validators signed: the
 /// result of [`ProvenEntries::verify`], shared by every bundle that carries
 /// several entries against one checkpoint (certificate bundles, PACT proofs).
@@ -286,18 +376,31 @@ pub struct ProvenEntries {
     pub signatures: usize,
     /// Whether the validator keys came from the caller.
     pub keys_pinned: bool,
+    /// Validator set changes followed from the pinned keys.
+    pub set_changes_followed: usize,
+}
+
+/// What a multi-entry bundle carries about its checkpoint's signers.
+#[derive(Clone, Copy, Debug)]
+pub struct Signers<'a> {
+    /// The validator keys the bundle names (C2SP vkeys).
+    pub validators: &'a [String],
+    /// Their quorum.
+    pub quorum: usize,
+    /// The set changes since the genesis in force at the checkpoint.
+    pub set_changes: &'a [SetChangeLink],
 }
 
 impl ProvenEntries {
-    /// Checks that `checkpoint` carries `quorum` valid signatures of
-    /// `validators` (or of the `pinned` keys and quorum, which replace them),
-    /// that every entry's audit path leads to its root, and that every entry
-    /// decodes to a transaction of the checkpoint's network. At most
+    /// Checks that `checkpoint` carries the quorum of valid signatures of
+    /// the `signers` the bundle names (or of the `pinned` keys and quorum,
+    /// carried forward through the bundle's set changes), that every entry's
+    /// audit path leads to its root, and that every entry decodes to a
+    /// transaction of the checkpoint's network. At most
     /// [`MAX_BUNDLE_ENTRIES`] entries of at most 64 hashes each.
     pub fn verify(
         checkpoint: &str,
-        validators: &[String],
-        quorum: usize,
+        signers: Signers<'_>,
         entries: &[BundleEntry],
         pinned: Option<(&[NoteVerifier], usize)>,
     ) -> Result<Self, BundleError> {
@@ -306,15 +409,15 @@ impl ProvenEntries {
         }
         let note = SignedNote::parse(checkpoint)?;
         let cp = note.checkpoint()?;
-        let own: Vec<NoteVerifier>;
-        let (keys, quorum) = match pinned {
-            Some(p) => p,
-            None => {
-                own = parse_vkeys(validators)?;
-                (own.as_slice(), quorum)
-            }
-        };
-        let signatures = note.verify(keys, quorum)?;
+        let (set, followed) = checkpoint_set(
+            pinned,
+            signers.validators,
+            signers.quorum,
+            signers.set_changes,
+            cp.origin,
+            cp.size,
+        )?;
+        let signatures = note.verify(&set.keys, set.quorum)?;
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
             let bytes = B64
@@ -346,6 +449,7 @@ impl ProvenEntries {
             root: cp.root,
             signatures,
             keys_pinned: pinned.is_some(),
+            set_changes_followed: followed,
         })
     }
 }
@@ -366,6 +470,10 @@ pub struct CertificateBundle {
     pub validators: Vec<String>,
     /// Signatures required.
     pub quorum: usize,
+    /// The validator set changes since the genesis in force at the
+    /// checkpoint, for verifiers that pin the genesis keys (absent if none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_changes: Vec<SetChangeLink>,
     /// The entries.
     pub entries: Vec<BundleEntry>,
 }
@@ -403,6 +511,8 @@ pub struct CertificateReport {
     pub signatures: usize,
     /// Whether validator keys were pinned by the caller.
     pub keys_pinned: bool,
+    /// Validator set changes followed from the pinned keys.
+    pub set_changes_followed: usize,
     /// Recomputation of the supply-chain tree from the bundled entries.
     pub tree: crate::carbon::tree::TreeReport,
     /// What a bundle cannot prove.
@@ -442,8 +552,11 @@ impl CertificateBundle {
 
         let proven = ProvenEntries::verify(
             &self.checkpoint,
-            &self.validators,
-            self.quorum,
+            Signers {
+                validators: &self.validators,
+                quorum: self.quorum,
+                set_changes: &self.set_changes,
+            },
             &self.entries,
             pinned,
         )?;
@@ -544,6 +657,7 @@ impl CertificateBundle {
             root: hex::encode(proven.root),
             signatures: proven.signatures,
             keys_pinned: proven.keys_pinned,
+            set_changes_followed: proven.set_changes_followed,
             tree,
             limits: vec![
                 "a bundle proves what was published up to its checkpoint; a later suspension, revocation or deprecation is not in it: check the certificate's current status online".into(),

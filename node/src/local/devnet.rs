@@ -10,7 +10,8 @@
 //!                             `tanji-node run --config DIR/<node>/node.toml`)
 //! DIR/<node>/node-key.json    its node key
 //! DIR/<node>/node.log         its log
-//! DIR/devnet.json             written once every node answers /health
+//! DIR/devnet.json             written once every node answers /health, and
+//!                             again when a spare node joins the validator set
 //! ```
 //!
 //! A second start on the same folder reuses keys, genesis and stores, and
@@ -36,6 +37,11 @@ use crate::replica::genesis::GenesisFile;
 pub struct DevnetOptions {
     /// Number of validators (≥ 1; 4 tolerates one Byzantine validator).
     pub validators: usize,
+    /// Number of spare nodes: configured like validators (named after them,
+    /// `validator-V`, ...), connected to every node, but not in the genesis
+    /// set. They follow the log until governance adds them
+    /// (`tanji validator add --key DIR/validator-V/node-key.json ...`).
+    pub spare: usize,
     /// Number of observers.
     pub observers: usize,
     /// Base folder.
@@ -104,6 +110,8 @@ fn founder(i: usize) -> (String, String, String, Vec<Role>) {
 struct PlannedNode {
     name: String,
     role: NodeRole,
+    /// A validator-to-be, not in the genesis set.
+    spare: bool,
     dir: PathBuf,
     key: NodeKeyFile,
     consensus_port: u16,
@@ -189,7 +197,7 @@ fn make_genesis(
 ) -> Result<GenesisFile> {
     let validators: Vec<ValidatorNode> = nodes
         .iter()
-        .filter(|n| n.role == NodeRole::Validator)
+        .filter(|n| n.role == NodeRole::Validator && !n.spare)
         .enumerate()
         .map(|(i, n)| ValidatorNode {
             operator: founders[i + 1].org_id,
@@ -245,6 +253,8 @@ pub struct RunningNode {
     pub name: String,
     /// Role.
     pub role: NodeRole,
+    /// Started as a spare (see [`DevnetOptions::spare`]).
+    pub spare: bool,
     /// API base URL.
     pub http: String,
     /// PACT host base URL (HTTPS).
@@ -270,11 +280,18 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
     let founders = founders(&keys_dir, opts.validators)?;
     let mut nodes = Vec::new();
     let mut ports = PortPicker::new();
-    for (role, count, prefix) in [
-        (NodeRole::Validator, opts.validators, "validator"),
-        (NodeRole::Observer, opts.observers, "observer"),
+    for (role, spare, first, count, prefix) in [
+        (NodeRole::Validator, false, 0, opts.validators, "validator"),
+        (
+            NodeRole::Validator,
+            true,
+            opts.validators,
+            opts.spare,
+            "validator",
+        ),
+        (NodeRole::Observer, false, 0, opts.observers, "observer"),
     ] {
-        for i in 0..count {
+        for i in first..first + count {
             let name = format!("{prefix}-{i}");
             let dir = base.join(&name);
             std::fs::create_dir_all(&dir)?;
@@ -282,6 +299,7 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
             nodes.push(PlannedNode {
                 name,
                 role,
+                spare,
                 dir,
                 key,
                 consensus_port: ports.pick()?,
@@ -378,6 +396,7 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
         running.push(RunningNode {
             name: n.name.clone(),
             role: n.role,
+            spare: n.spare,
             http: String::new(),
             pact: None,
             pact_ca_cert: None,
@@ -428,15 +447,29 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
     Ok(running)
 }
 
-/// Writes `DIR/devnet.json`.
-pub fn write_manifest(opts: &DevnetOptions, nodes: &[RunningNode]) -> Result<PathBuf> {
+/// The role a node shows in the manifest: `spare` for a spare node not in
+/// `validator_set` (the names of the set in force), else its configured role.
+pub fn manifest_role(node: &RunningNode, validator_set: &[String]) -> &'static str {
+    if node.spare && !validator_set.contains(&node.name) {
+        "spare"
+    } else {
+        node.role.as_str()
+    }
+}
+
+/// Writes `DIR/devnet.json`; `validator_set` names the validators in force.
+pub fn write_manifest(
+    opts: &DevnetOptions,
+    nodes: &[RunningNode],
+    validator_set: &[String],
+) -> Result<PathBuf> {
     let manifest = serde_json::json!({
         "network": opts.network,
         "genesis": opts.base_dir.join("genesis.json"),
         "keys": opts.base_dir.join("keys"),
         "nodes": nodes.iter().map(|n| serde_json::json!({
             "name": n.name,
-            "role": n.role.as_str(),
+            "role": manifest_role(n, validator_set),
             "http": n.http,
             "pact": n.pact,
             "pact_ca_cert": n.pact_ca_cert,

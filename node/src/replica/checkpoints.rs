@@ -17,8 +17,11 @@
 //! # Invariants
 //!
 //! - A signature line counts only if its key name and key id are those of a
-//!   node registered on the ledger (genesis validators, governance-registered
-//!   observers) and it verifies (strict ed25519).
+//!   node registered on the ledger (a validator of any epoch, a
+//!   governance-registered observer) and it verifies (strict ed25519).
+//! - A checkpoint of size `n` is final only with a quorum of the validator
+//!   set in force at `n` ([`ValidatorEpoch`]): the set that decided the batch
+//!   ending at `n`. A validator signs its head only while it is in that set.
 //! - A note whose signed root differs from the root this node computed for
 //!   that size is never stored; it raises a `fork` alarm carrying both notes.
 //! - A key that signs two roots for one size raises an `equivocation` alarm
@@ -33,7 +36,7 @@ use tanji_api::Metrics;
 use tanji_ledger::checkpoint::{Checkpoint, NoteSigner, NoteVerifier, SignedNote};
 use tanji_ledger::crypto::Signature;
 use tanji_ledger::merkle::{verify_consistency, Blake3Hasher};
-use tanji_ledger::state::governance_quorum;
+use tanji_ledger::state::{epoch_for_size, governance_quorum, StateView as _, ValidatorEpoch};
 use tanji_ledger::store::Store;
 use tanji_ledger::tx::ValidatorNode;
 use tanji_ledger::Hash;
@@ -94,6 +97,12 @@ pub fn checkpoint_quorum(validators: &[ValidatorNode]) -> (Vec<NoteVerifier>, us
     (verifiers, quorum)
 }
 
+/// [`checkpoint_quorum`] of the validator set that signs checkpoints of
+/// `size` (see [`ValidatorEpoch`]); no keys before the genesis.
+pub fn checkpoint_quorum_at(epochs: &[ValidatorEpoch], size: u64) -> (Vec<NoteVerifier>, usize) {
+    checkpoint_quorum(epoch_for_size(epochs, size).map_or(&[], |e| &e.validators))
+}
+
 /// The registered observers whose operator is still an active organisation:
 /// revoking an organisation silences its observers at once, before governance
 /// removes them from the list.
@@ -132,14 +141,19 @@ pub struct Witnessing {
     store: Arc<Store>,
     signer: NoteSigner,
     role: NodeRole,
+    /// The validator set history, re-read with the registry.
+    epochs: Vec<ValidatorEpoch>,
+    /// Every node that was ever a validator (its lines are kept until the
+    /// set in force at their size is known).
     validators: Vec<NoteVerifier>,
     observers: Vec<NoteVerifier>,
-    quorum: usize,
     /// Signature lines per (size, root); several roots for one size only while we cannot judge.
     collected: BTreeMap<(u64, Hash), Collected>,
     /// (size, key name) → the one-signature note by which that key signed a root.
     seen: BTreeMap<(u64, String), SignedNote>,
     last_signed: u64,
+    /// Log size when the registry was last read.
+    registry_at: u64,
     final_size: u64,
     final_root: Option<Hash>,
     alarms: Arc<AlarmLog>,
@@ -159,7 +173,6 @@ impl Witnessing {
         let info = store
             .network()?
             .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
-        let (validators, quorum) = checkpoint_quorum(&info.validators);
         let (final_size, final_root) = match store.latest_checkpoint()? {
             Some(text) => {
                 let note = SignedNote::parse(&text)?;
@@ -174,12 +187,13 @@ impl Witnessing {
             store,
             signer,
             role,
-            validators,
+            epochs: Vec::new(),
+            validators: Vec::new(),
             observers: Vec::new(),
-            quorum,
             collected: BTreeMap::new(),
             seen: BTreeMap::new(),
             last_signed: 0,
+            registry_at: 0,
             final_size,
             final_root,
             alarms,
@@ -189,8 +203,21 @@ impl Witnessing {
         Ok(book)
     }
 
-    /// Re-reads the registered observers (governance may have changed them).
+    /// Re-reads the validator set history and the registered observers
+    /// (governance may have changed them).
     pub fn refresh_registry(&mut self) -> anyhow::Result<()> {
+        self.registry_at = self.store.head().size;
+        self.epochs = self.store.validator_epochs()?;
+        let mut validators: Vec<NoteVerifier> = Vec::new();
+        for v in self.epochs.iter().flat_map(|e| &e.validators) {
+            if !validators.iter().any(|k| k.name == v.name) {
+                validators.push(NoteVerifier {
+                    name: v.name.clone(),
+                    key: v.key,
+                });
+            }
+        }
+        self.validators = validators;
         self.observers = active_observers(self.store.as_ref())?
             .into_iter()
             .map(|o| NoteVerifier {
@@ -235,11 +262,37 @@ impl Witnessing {
         .text()
     }
 
+    /// Sizes whose checkpoints link validator set changes: the end of each
+    /// batch that changed the set.
+    fn link_sizes(&self) -> Vec<u64> {
+        self.epochs
+            .iter()
+            .skip(1)
+            .map(|e| e.first_size - 1)
+            .collect()
+    }
+
+    /// Whether this node is in the validator set that signs checkpoints of `size`.
+    fn signs_at(&self, size: u64) -> bool {
+        let (set, _) = checkpoint_quorum_at(&self.epochs, size);
+        let me = self.signer.key.public();
+        set.iter()
+            .any(|v| v.name == self.signer.name && v.key == me)
+    }
+
     /// The log head moved: a validator signs the new head. Returns notes to gossip.
     pub fn on_local_head(&mut self) -> anyhow::Result<Vec<String>> {
         let head = self.store.head();
         let mut out = Vec::new();
-        if self.role == NodeRole::Validator && head.size > self.last_signed && head.size > 0 {
+        if head.size > self.registry_at {
+            // A set change in the batch just applied is in the history now.
+            self.refresh_registry()?;
+        }
+        if self.role == NodeRole::Validator
+            && head.size > self.last_signed
+            && head.size > 0
+            && self.signs_at(head.size)
+        {
             let note = SignedNote::sign(
                 self.text_for(head.size, head.root),
                 &self.signer.name,
@@ -457,8 +510,12 @@ impl Witnessing {
         let Some(c) = self.collected.get(&(size, root)) else {
             return Ok(Vec::new());
         };
-        let validator_lines = c.lines.values().filter(|(_, _, v)| *v).count();
-        if validator_lines < self.quorum {
+        let (set, quorum) = checkpoint_quorum_at(&self.epochs, size);
+        let validator_lines = set
+            .iter()
+            .filter(|v| matches!(c.lines.get(&v.name), Some((id, _, _)) if *id == v.key_id()))
+            .count();
+        if validator_lines < quorum {
             return Ok(Vec::new());
         }
         let text = c.text.clone();
@@ -495,8 +552,18 @@ impl Witnessing {
             self.final_root = Some(root);
             self.metrics.final_checkpoint_size.set(size as i64);
             tracing::debug!(size, signatures = note.signatures.len(), "checkpoint final");
-            // Older sizes can no longer become the newest final checkpoint.
-            self.collected = self.collected.split_off(&(size, [0; 32]));
+            // Older sizes can no longer become the newest final checkpoint,
+            // but the end of a batch that changed the validator set is the
+            // link light clients follow (`bundle::SetChangeLink`): keep
+            // collecting its lines until it is stored too.
+            let links = self.link_sizes();
+            let newer = self.collected.split_off(&(size, [0; 32]));
+            let older = std::mem::replace(&mut self.collected, newer);
+            for ((s, r), c) in older {
+                if links.contains(&s) && !matches!(self.store.checkpoint_at(s), Ok(Some(_))) {
+                    self.collected.insert((s, r), c);
+                }
+            }
         }
         Ok(out)
     }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use borsh::{BorshDeserialize, BorshSerialize};
+use tanji_ledger::state::current_validators;
 use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::tx::SignedTx;
 use tanji_ledger::{validate, TxId};
@@ -150,15 +151,13 @@ impl NetworkTask {
         tracing::info!("network task stopped");
     }
 
-    /// Allowed = every registered node (validators, observers) but us.
+    /// Allowed = every node in the validator set in force and every active
+    /// observer, but us. A removed validator's connections close here.
     async fn refresh_gate(&mut self) -> anyhow::Result<()> {
         self.witnessing.refresh_registry()?;
-        let info = self
-            .store
-            .network()?
-            .ok_or_else(|| anyhow::anyhow!("no genesis"))?;
+        let validators = current_validators(self.store.as_ref())?;
         let mut allowed = HashSet::new();
-        for key in info.validators.iter().map(|v| v.key).chain(
+        for key in validators.iter().map(|v| v.key).chain(
             super::checkpoints::active_observers(self.store.as_ref())?
                 .iter()
                 .map(|o| o.key),

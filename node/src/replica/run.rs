@@ -13,6 +13,7 @@ use tanji_ledger::checkpoint::NoteSigner;
 use tanji_ledger::keyfile::NodeKeyFile;
 use tanji_ledger::state::StateView as _;
 use tanji_ledger::store::Store;
+use tanji_ledger::tx::ValidatorNode;
 use tokio::sync::mpsc;
 
 use super::alarms::AlarmLog;
@@ -84,16 +85,23 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
     let info = store.network()?.context("the store has no genesis")?;
     match cfg.role {
         NodeRole::Validator => {
-            if !info
-                .validators
-                .iter()
-                .any(|v| v.key == node_key.signing_key && v.name == cfg.name)
-            {
-                bail!(
-                    "node key {} ({}) is not a validator of network {:?}; run it as an observer",
-                    node_key.signing_key,
-                    cfg.name,
-                    info.network
+            let is_me = |v: &ValidatorNode| v.key == node_key.signing_key && v.name == cfg.name;
+            let epochs = store.validator_epochs()?;
+            let now = epochs
+                .last()
+                .is_some_and(|e| e.validators.iter().any(is_me));
+            let ever = epochs.iter().any(|e| e.validators.iter().any(is_me));
+            if !now && ever {
+                tracing::warn!(
+                    name = %cfg.name,
+                    "this node was removed from the validator set; it follows the log without voting or signing checkpoints"
+                );
+            } else if !now {
+                tracing::warn!(
+                    name = %cfg.name,
+                    key = %node_key.signing_key,
+                    network = %info.network,
+                    "this node is not in the validator set (yet): it follows the log and starts voting once governance adds it (`tanji validator add`)"
                 );
             }
         }

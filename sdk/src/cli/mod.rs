@@ -11,6 +11,7 @@ mod output;
 mod pact;
 mod rule;
 mod tx;
+mod validator;
 mod verify;
 
 use std::path::PathBuf;
@@ -114,6 +115,9 @@ enum Command {
     /// Carbon label certificates.
     #[command(subcommand)]
     Certificate(cert::CertificateCommand),
+    /// The validator set: add or remove nodes by governance, list.
+    #[command(subcommand)]
+    Validator(validator::ValidatorCommand),
 }
 
 /// Runs a parsed command line.
@@ -140,5 +144,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Footprint(c) => footprint::run(c, out).await,
         Command::Certify(a) => cert::certify(a, out).await,
         Command::Certificate(c) => cert::run(c, out).await,
+        Command::Validator(c) => validator::run(c, out).await,
     }
 }

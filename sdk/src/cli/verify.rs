@@ -142,22 +142,7 @@ pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
             }
             let text = std::fs::read_to_string(&bundle)
                 .with_context(|| format!("reading {}", bundle.display()))?;
-            let pinned = match &validators {
-                Some(path) => {
-                    let text = std::fs::read_to_string(path)
-                        .with_context(|| format!("reading {}", path.display()))?;
-                    let keys = text
-                        .lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                        .map(NoteVerifier::from_vkey)
-                        .collect::<Result<Vec<_>, _>>()
-                        .with_context(|| format!("{}", path.display()))?;
-                    let q = quorum.unwrap_or(tanji_ledger::state::governance_quorum(keys.len()));
-                    Some((keys, q))
-                }
-                None => None,
-            };
+            let pinned = pinned_keys(&validators, quorum)?;
             let result = InclusionBundle::from_json(&text)
                 .and_then(|b| b.verify(pinned.as_ref().map(|(k, q)| (k.as_slice(), *q))));
             match result {
@@ -168,6 +153,9 @@ pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
                             report.tx_id, report.kind, report.author, report.index, report.network,
                             report.tree_size, report.root, report.signatures, report.quorum
                         );
+                        if report.set_changes_followed > 0 {
+                            s.push_str(&format!("\n          after following {} validator set change(s) from the pinned keys", report.set_changes_followed));
+                        }
                         if !report.keys_pinned {
                             s.push_str("\nwarning: validator keys came from the bundle itself; pass --validators to pin the keys you trust");
                         }
@@ -202,6 +190,9 @@ pub fn run(cmd: VerifyCommand, out: Output) -> Result<()> {
                         );
                         for n in &r.tree.nodes {
                             s.push_str(&format!("\n    {}✓ {} ({} mg per {})", "  ".repeat(n.depth), n.product, n.total_mg, n.declared_unit));
+                        }
+                        if r.set_changes_followed > 0 {
+                            s.push_str(&format!("\n  followed {} validator set change(s) from the pinned keys to the set that signed the checkpoint", r.set_changes_followed));
                         }
                         for l in &r.limits {
                             s.push_str(&format!("\n  note: {l}"));

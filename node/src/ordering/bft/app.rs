@@ -33,6 +33,7 @@ use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use malachitebft_app_channel::app::types::{LocallyProposedValue, PeerId};
 use malachitebft_app_channel::{AppMsg, Channels, EngineHandle, NetworkMsg};
 use tanji_ledger::crypto::SecretKey;
+use tanji_ledger::state::current_validators;
 use tanji_ledger::store::{Candidate, DecidedRecord, Store};
 use tanji_ledger::tx::SignedTx;
 use tokio::task::JoinHandle;
@@ -132,6 +133,10 @@ impl AppHooks {
     }
 }
 
+/// Most complete proposal streams kept for a height this node has not
+/// reached yet (see [`BftApp::early`]).
+const MAX_EARLY_PROPOSALS: usize = 32;
+
 /// One proposal we know the batch of.
 struct Undecided {
     value: ProposedValue<TanjiContext>,
@@ -166,6 +171,11 @@ pub struct BftApp {
     stream_nonce: u64,
     /// Undecided proposals on disk.
     proposals: ProposalStore,
+    /// Complete proposal streams for a later height, kept as parts: who may
+    /// propose there depends on the validator set in force at that height,
+    /// which a set change decided in an earlier height can still change, so
+    /// they are judged when this node reaches their height.
+    early: VecDeque<(PeerId, Height, Vec<ProposalPart>)>,
     hooks: AppHooks,
 }
 
@@ -183,7 +193,7 @@ impl BftApp {
         let info = store
             .network()?
             .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
-        let validators = ValidatorSet::from_nodes(&info.validators)?;
+        let validators = ValidatorSet::from_nodes(&current_validators(store.as_ref())?)?;
         let proposals = ProposalStore::open(proposals_dir)?;
         let mut app = Self {
             store,
@@ -199,6 +209,7 @@ impl BftApp {
             streams: HashMap::new(),
             stream_nonce: 0,
             proposals,
+            early: VecDeque::new(),
             hooks,
         };
         app.reload_proposals()?;
@@ -264,6 +275,31 @@ impl BftApp {
         HeightParams::new(self.validators.clone(), self.config.timeouts, None)
     }
 
+    /// Re-reads the validator set in force for the next height: the newest
+    /// epoch in the ledger, which every honest node has applied identically
+    /// once the previous height is decided.
+    fn refresh_validators(&mut self) -> anyhow::Result<()> {
+        let nodes = current_validators(self.store.as_ref())?;
+        let set = ValidatorSet::from_nodes(&nodes)?;
+        if set != self.validators {
+            let names: Vec<&str> = nodes.iter().map(|v| v.name.as_str()).collect();
+            tracing::info!(height = %self.height, validators = ?names, "validator set changed");
+            let me = self.signer.as_ref().map(|s| Address::from(s.public_key()));
+            if let Some(me) = me {
+                let member = |set: &ValidatorSet| set.get(&me).is_some();
+                match (member(&self.validators), member(&set)) {
+                    (false, true) => tracing::info!("this node is now a voting validator"),
+                    (true, false) => tracing::warn!(
+                        "this node was removed from the validator set; it follows without voting"
+                    ),
+                    _ => {}
+                }
+            }
+            self.validators = set;
+        }
+        Ok(())
+    }
+
     fn next_height(&self) -> anyhow::Result<Height> {
         Ok(Height(self.store.last_decided()?.map_or(1, |h| h + 1)))
     }
@@ -284,6 +320,7 @@ impl BftApp {
         match msg {
             AppMsg::ConsensusReady { reply } => {
                 self.height = self.next_height()?;
+                self.refresh_validators()?;
                 tracing::info!(height = %self.height, "consensus ready");
                 let _ = reply.send((self.height, self.params()));
             }
@@ -400,6 +437,8 @@ impl BftApp {
                 self.height = next;
                 self.prune(next);
                 self.proposals.prune_below(next.0);
+                self.refresh_validators()?;
+                self.judge_early(next);
                 let _ = reply.send(Next::Start(next, self.params()));
             }
             AppMsg::GetDecidedValues { range, reply } => {
@@ -508,6 +547,7 @@ impl BftApp {
         if let Some(h) = height {
             entry.0 = h;
         }
+        let stream_height = entry.0;
         let parts = match entry.1.insert(msg) {
             Ok(Some(parts)) => {
                 self.streams.remove(&key);
@@ -520,7 +560,37 @@ impl BftApp {
                 return None;
             }
         };
-        let proposal = match assemble(&self.network, &parts, &self.validators) {
+        if stream_height > self.height {
+            if self.early.len() >= MAX_EARLY_PROPOSALS {
+                self.early.pop_front();
+            }
+            self.early.push_back((publisher, stream_height, parts));
+            return None;
+        }
+        self.received_proposal(publisher, &parts)
+    }
+
+    /// Takes the proposals kept for `height` (now reached) and drops older ones.
+    fn judge_early(&mut self, height: Height) {
+        let early = std::mem::take(&mut self.early);
+        for (publisher, h, parts) in early {
+            if h == height {
+                // Handed over at that height's StartedRound, which follows.
+                let _ = self.received_proposal(publisher, &parts);
+            } else if h > height {
+                self.early.push_back((publisher, h, parts));
+            }
+        }
+    }
+
+    /// Checks a complete proposal stream against the validator set in force
+    /// and keeps its value; returns it if it is for the current height.
+    fn received_proposal(
+        &mut self,
+        publisher: PeerId,
+        parts: &[ProposalPart],
+    ) -> Option<ProposedValue<TanjiContext>> {
+        let proposal = match assemble(&self.network, parts, &self.validators) {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(%publisher, error = %e, "proposal refused");
