@@ -9,7 +9,17 @@ if (!genuine) throw new Error('vectors.json has no verified inclusion bundle')
 const bundle = JSON.parse(genuine.bundle) as { checkpoint: string; validators: string[]; quorum: number }
 
 function network(validators: string[]): Schemas['NetworkView'] {
-  return { network: 'test.tanji.local', genesis_tx: '00'.repeat(32), validators, validator_nodes: [], quorum: bundle.quorum, observers: [], role: 'validator' }
+  const names = validators.map((v) => v.split('+')[0] ?? '')
+  return {
+    network: 'test.tanji.local',
+    genesis_tx: '00'.repeat(32),
+    validators,
+    validator_nodes: [],
+    quorum: bundle.quorum,
+    validator_history: [{ change: 'genesis', change_index: 0, first_size: 1, validators: names, quorum: bundle.quorum }],
+    observers: [],
+    role: 'validator',
+  }
 }
 
 /** The checkpoint with one character of the first line's signature (not its key id) changed. */
