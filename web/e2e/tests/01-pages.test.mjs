@@ -61,3 +61,22 @@ describe('1. every page loads with demo data in zh and en', () => {
     })
   }
 })
+
+describe('1b. the network page shows the validator set history', () => {
+  it('one genesis set of the four validators, in force, with its quorum', { timeout: 120_000 }, async () => {
+    const net = await apiJson('/v1/network')
+    assert.ok(Array.isArray(net.validator_history) && net.validator_history.length > 0, 'no validator_history in /v1/network')
+    await withPage('1b-validator-history', async (page) => {
+      await openPage(page, '/', 'network', { lang: 'en' })
+      const rows = tid(tid(page, 'validator-history'), 'validator-epoch')
+      assert.equal(await rows.count(), net.validator_history.length, 'one row per validator set')
+      // newest first: the first row is the set in force, the last the genesis
+      const last = rows.nth(net.validator_history.length - 1)
+      assert.equal(await last.getAttribute('data-change'), 'genesis')
+      const text = await rows.first().innerText()
+      const current = net.validator_history[net.validator_history.length - 1]
+      for (const name of current.validators) assert.ok(text.includes(name), `${name} not in the set in force: ${text}`)
+      assert.ok(text.includes(`${current.quorum} / ${current.validators.length}`), `quorum not shown: ${text}`)
+    }, { lang: 'en' })
+  })
+})
