@@ -208,6 +208,16 @@ pub fn size_root(note: &str) -> (u64, rfc9162::Hash) {
     (cp.size, cp.root)
 }
 
+/// Key names of a signed note's signature lines, in order (panics if it is not a note).
+pub fn note_signers(note: &str) -> Vec<String> {
+    SignedNote::parse(note)
+        .unwrap_or_else(|e| panic!("{e}: {note}"))
+        .signatures
+        .into_iter()
+        .map(|(n, _, _)| n)
+        .collect()
+}
+
 /// A path as a CLI argument (panics on a non-UTF-8 path: a bug in the test).
 pub fn arg(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")

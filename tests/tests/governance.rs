@@ -20,27 +20,18 @@
 use std::path::Path;
 use std::time::Duration;
 
-use tanji_ledger::checkpoint::{NoteVerifier, SignedNote};
+use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
 use tanji_ledger::tx::{SignedTx, TxKind};
 use tanji_sdk::build;
 use tanji_sdk::types::orgs::ValidatorChange;
 use tanji_sdk::types::tx::TxState;
-use tanji_tests::{arg, cli_json, cli_json_any, get_raw, wait_until, Devnet};
+use tanji_tests::{arg, cli_json, cli_json_any, get_raw, note_signers, wait_until, Devnet};
 
 /// Upper bound for any single wait.
 const WAIT: Duration = Duration::from_secs(180);
 /// The demo's certificate (`node/src/local/demo`).
 const CERTIFICATE: &str = "CECC-PCF-2026-000001";
-
-fn signers(note: &str) -> Vec<String> {
-    SignedNote::parse(note)
-        .expect("a signed note")
-        .signatures
-        .into_iter()
-        .map(|(n, _, _)| n)
-        .collect()
-}
 
 /// The governance key files: the regulator and the four operators (a quorum
 /// of the five governance members is four; all five approve).
@@ -129,7 +120,7 @@ async fn wait_signed_by(net: &Devnet, node: &str, name: &str, min_size: u64) -> 
         async || {
             let note = net.checkpoint(node, None).await.ok()??;
             let size = tanji_tests::size_root(&note).0;
-            (size >= min_size && signers(&note).iter().any(|s| s == name)).then_some(note)
+            (size >= min_size && note_signers(&note).iter().any(|s| s == name)).then_some(note)
         },
     )
     .await
@@ -172,7 +163,7 @@ async fn a_spare_joins_and_a_validator_leaves_by_governance() {
         .await
         .expect("reads")
         .expect("a checkpoint");
-    assert!(!signers(&note).contains(&"validator-4".to_string()));
+    assert!(!note_signers(&note).contains(&"validator-4".to_string()));
 
     // Add the spare through the CLI.
     let node_key = net.node("validator-4").data_dir.join("node-key.json");
@@ -254,6 +245,11 @@ async fn a_spare_joins_and_a_validator_leaves_by_governance() {
     assert!(!refused.success(), "{refused}");
     assert!(refused.text().contains("too_few_validators"), "{refused}");
 
+    // A removed validator keeps following the log (it no longer votes or signs).
+    let followed = anchor(&net, &mut nonce, "after validator-0 left");
+    commit(&net, "validator-2", &followed).await;
+    wait_committed(&net, "validator-0", &followed).await;
+
     // validator-0 no longer counts and validator-4 does: without validator-0
     // and validator-1, three of the four still commit.
     net.kill("validator-0");
@@ -263,7 +259,7 @@ async fn a_spare_joins_and_a_validator_leaves_by_governance() {
     let size = net.size("validator-2").await.expect("size");
     let note = wait_signed_by(&net, "validator-2", "validator-4", size).await;
     assert!(
-        !signers(&note).contains(&"validator-0".to_string()),
+        !note_signers(&note).contains(&"validator-0".to_string()),
         "{note}"
     );
 

@@ -27,7 +27,7 @@ use tanji_node::p2p::{
 use tanji_node::replica::config::{NodeConfig, NodeConfigFile};
 use tanji_sdk::types::tx::TxState;
 use tanji_sdk::{build, Client};
-use tanji_tests::{arg, cli, rfc9162, size_root, wait_until, Devnet, Rng};
+use tanji_tests::{arg, cli, note_signers, rfc9162, size_root, wait_until, Devnet, Rng};
 use tokio::sync::mpsc;
 
 /// Upper bound for any single wait (replication, catch-up, events).
@@ -45,15 +45,6 @@ async fn start_devnet() -> Devnet {
 
 fn names(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
-}
-
-fn signers(note: &str) -> Vec<String> {
-    SignedNote::parse(note)
-        .expect("a signed note")
-        .signatures
-        .into_iter()
-        .map(|(n, _, _)| n)
-        .collect()
 }
 
 /// Signs anchoring transactions for one organisation, with fresh nonces
@@ -171,7 +162,7 @@ async fn describe(net: &Devnet, nodes: &[String]) -> String {
                 format!(
                     "size {size} root {} by {:?}",
                     hex::encode(root),
-                    signers(&c)
+                    note_signers(&c)
                 )
             })
         });
@@ -540,15 +531,17 @@ async fn network_replicates_and_observer_verifies() {
             for n in &all {
                 notes.push(net.checkpoint(n, Some(size)).await.ok()??);
             }
-            (notes.iter().all(|n| *n == notes[0]) && signers(&notes[0]).len() == 5).then(|| {
-                latest = notes[0].clone();
-            })
+            (notes.iter().all(|n| *n == notes[0]) && note_signers(&notes[0]).len() == 5).then(
+                || {
+                    latest = notes[0].clone();
+                },
+            )
         },
     )
     .await
     .unwrap_or_else(|e| panic!("{e}\n{}", net.logs_tail(20)));
     assert_eq!(
-        signers(&latest),
+        note_signers(&latest),
         [
             "validator-0",
             "validator-1",
@@ -972,7 +965,7 @@ async fn byzantine_checkpoint_signer_is_caught_without_fork() {
     // validator-3 genuinely signed s0 (its line reaches the others).
     wait_until(WAIT, "validator-3's genuine line at s0", async || {
         let note = net.checkpoint("validator-0", Some(s0)).await.ok()??;
-        signers(&note)
+        note_signers(&note)
             .contains(&"validator-3".to_string())
             .then_some(())
     })
@@ -1080,7 +1073,7 @@ async fn byzantine_checkpoint_signer_is_caught_without_fork() {
             .expect("final");
         let kinds: Vec<&str> = alarms.iter().map(|a| a.kind.as_str()).collect();
         eprintln!("{n}: alarms {kinds:?}");
-        if signers(&stored_s0).contains(&"validator-3".to_string()) {
+        if note_signers(&stored_s0).contains(&"validator-3".to_string()) {
             assert!(
                 alarms.iter().any(|a| a.kind == "equivocation"
                     && a.size == s0
