@@ -2,14 +2,20 @@
 //! another abuses it (`./scripts/bench --abuse`, figures in
 //! docs/benchmarks.md).
 //!
-//! Three scenarios of `--seconds` each, one after the other:
+//! Four scenarios of `--seconds` each, one after the other:
 //!
 //! - `baseline`: the victim alone;
 //! - `idle`: the attacker tries to hold `--idle-conns` connections that
 //!   never send a byte, reconnecting `--reconnect-ms` after each one the
 //!   node closes;
 //! - `flood`: the attacker sends `--flood-rate` requests per second over
-//!   `--flood-conns` kept-alive connections (pipelined, paced).
+//!   `--flood-conns` kept-alive connections (pipelined, paced), for the
+//!   victim's cheap `--path`;
+//! - `flood_heavy`: the same for `--heavy-path`, an answer that costs the
+//!   node more (by default the OpenAPI document, built for each request).
+//!
+//! With `--node-pid`, each scenario also reports the CPU time the node used
+//! (from `/proc`).
 //!
 //! The victim sends one request every `--victim-interval-ms` on a new
 //! connection each time (`Connection: close`), without waiting for the
@@ -64,9 +70,15 @@ struct Args {
     /// The victim sends a request this often, ms.
     #[arg(long, default_value_t = 50)]
     victim_interval_ms: u64,
-    /// Path both request.
+    /// Path the victim requests, and the attacker in the flood.
     #[arg(long, default_value = "/v1/checkpoint")]
     path: String,
+    /// Path the attacker requests in the heavy flood.
+    #[arg(long, default_value = "/openapi.json")]
+    heavy_path: String,
+    /// The node's process id, to report the CPU time it used per scenario.
+    #[arg(long)]
+    node_pid: Option<u32>,
     /// The attacker's source address.
     #[arg(long, default_value = "127.0.0.2")]
     attacker: Ipv4Addr,
@@ -318,16 +330,21 @@ async fn read_more(c: &mut TcpStream, buf: &mut Vec<u8>) -> Result<()> {
 }
 
 /// The flood until `end`.
-async fn flood_attacker(args: Arc<Args>, addr: SocketAddr, end: Instant) -> serde_json::Value {
+async fn flood_attacker(
+    args: Arc<Args>,
+    addr: SocketAddr,
+    end: Instant,
+    path: String,
+) -> serde_json::Value {
     let counts = Arc::new(FloodCounts::default());
     let conns = args.flood_conns.max(1);
     let per_conn = args.flood_rate.max(1) as f64 / conns as f64;
     let start = Instant::now();
     let mut tasks = JoinSet::new();
     for _ in 0..conns {
-        let (args, counts) = (args.clone(), counts.clone());
+        let (args, counts, path) = (args.clone(), counts.clone(), path.clone());
         tasks.spawn(async move {
-            let one = request(&args.path, false);
+            let one = request(&path, false);
             let mut sent = 0u64;
             'connect: while Instant::now() < end {
                 let Ok(Ok(mut c)) = timeout_at(end, connect_from(args.attacker, addr)).await else {
@@ -374,6 +391,7 @@ async fn flood_attacker(args: Arc<Args>, addr: SocketAddr, end: Instant) -> serd
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let answered = load(&counts.ok) + load(&counts.limited) + load(&counts.other);
     json!({
+        "path": path,
         "target_rate": args.flood_rate,
         "connections": conns,
         "sent": load(&counts.sent),
@@ -384,6 +402,39 @@ async fn flood_attacker(args: Arc<Args>, addr: SocketAddr, end: Instant) -> serd
         "other": load(&counts.other),
         "reconnects": load(&counts.reconnects),
     })
+}
+
+/// CPU seconds (user + system) process `pid` has used, from /proc.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(") ")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // SAFETY: sysconf(3) only reads a configuration value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (ticks > 0).then(|| (utime + stime) / ticks as f64)
+}
+
+/// Runs `scenario`, adding the node's CPU use to its report.
+async fn measured(
+    args: &Args,
+    scenario: impl std::future::Future<Output = serde_json::Value>,
+) -> serde_json::Value {
+    let before = args.node_pid.and_then(cpu_seconds);
+    let start = Instant::now();
+    let mut report = scenario.await;
+    let wall = start.elapsed().as_secs_f64();
+    if let (Some(pid), Some(before)) = (args.node_pid, before) {
+        if let Some(after) = cpu_seconds(pid) {
+            report["node_cpu"] = json!({
+                "seconds": after - before,
+                "cores": (after - before) / wall,
+            });
+        }
+    }
+    report
 }
 
 fn ratio(a: &serde_json::Value, b: &serde_json::Value, p: &str) -> serde_json::Value {
@@ -429,6 +480,9 @@ fn summary(name: &str, s: &serde_json::Value) -> String {
             );
         }
     }
+    if let Some(cores) = s["node_cpu"]["cores"].as_f64() {
+        line += &format!("; node used {cores:.2} cores");
+    }
     line
 }
 
@@ -456,41 +510,50 @@ async fn main() -> Result<()> {
     let for_ = Duration::from_secs(args.seconds);
 
     eprintln!("baseline: the victim alone for {} s", args.seconds);
-    let baseline = json!({ "victim": victim(args.clone(), addr, for_).await });
+    let baseline = measured(&args, async {
+        json!({ "victim": victim(args.clone(), addr, for_).await })
+    })
+    .await;
 
     eprintln!(
         "idle: the attacker tries to hold {} idle connections for {} s",
         args.idle_conns, args.seconds
     );
-    let end = Instant::now() + for_;
-    let (idle_attack, idle_victim, idle_conns) = tokio::join!(
-        idle_attacker(args.clone(), addr, end),
-        late_victim(args.clone(), addr, for_),
-        node_connections(args.clone(), addr, end),
-    );
-    let idle = json!({
-        "victim": idle_victim,
-        "attacker": idle_attack,
-        "node_connections": idle_conns,
-    });
+    let idle = measured(&args, async {
+        let end = Instant::now() + for_;
+        let (attacker, victim, conns) = tokio::join!(
+            idle_attacker(args.clone(), addr, end),
+            late_victim(args.clone(), addr, for_),
+            node_connections(args.clone(), addr, end),
+        );
+        json!({ "victim": victim, "attacker": attacker, "node_connections": conns })
+    })
+    .await;
     // Let the node close what is left of the attack.
     sleep(Duration::from_secs(1)).await;
 
-    eprintln!(
-        "flood: the attacker aims at {} requests/s for {} s",
-        args.flood_rate, args.seconds
-    );
-    let end = Instant::now() + for_;
-    let (flood_attack, flood_victim, flood_conns) = tokio::join!(
-        flood_attacker(args.clone(), addr, end),
-        late_victim(args.clone(), addr, for_),
-        node_connections(args.clone(), addr, end),
-    );
-    let flood = json!({
-        "victim": flood_victim,
-        "attacker": flood_attack,
-        "node_connections": flood_conns,
-    });
+    let flood_of = |path: String| {
+        let args = args.clone();
+        async move {
+            eprintln!(
+                "flood: the attacker aims at {} requests/s of {path} for {} s",
+                args.flood_rate, args.seconds
+            );
+            measured(&args, async {
+                let end = Instant::now() + for_;
+                let (attacker, victim, conns) = tokio::join!(
+                    flood_attacker(args.clone(), addr, end, path),
+                    late_victim(args.clone(), addr, for_),
+                    node_connections(args.clone(), addr, end),
+                );
+                json!({ "victim": victim, "attacker": attacker, "node_connections": conns })
+            })
+            .await
+        }
+    };
+    let flood = flood_of(args.path.clone()).await;
+    sleep(Duration::from_secs(1)).await;
+    let flood_heavy = flood_of(args.heavy_path.clone()).await;
 
     let report = json!({
         "label": args.label,
@@ -501,17 +564,21 @@ async fn main() -> Result<()> {
         "baseline": baseline,
         "idle": idle,
         "flood": flood,
+        "flood_heavy": flood_heavy,
         "victim_latency_vs_baseline": {
             "idle_p50": ratio(&idle, &baseline, "p50"),
             "idle_p99": ratio(&idle, &baseline, "p99"),
             "flood_p50": ratio(&flood, &baseline, "p50"),
             "flood_p99": ratio(&flood, &baseline, "p99"),
+            "flood_heavy_p50": ratio(&flood_heavy, &baseline, "p50"),
+            "flood_heavy_p99": ratio(&flood_heavy, &baseline, "p99"),
         },
     });
     println!("[{}]", args.label);
     println!("{}", summary("baseline", &report["baseline"]));
     println!("{}", summary("idle", &report["idle"]));
     println!("{}", summary("flood", &report["flood"]));
+    println!("{}", summary("heavy", &report["flood_heavy"]));
     if let Some(path) = &args.report {
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
