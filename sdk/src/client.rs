@@ -4,6 +4,11 @@
 //! the server answers with and documents in `/openapi.json`. Log entries and
 //! proofs arrive as base64 and are decoded and length-checked here, so
 //! callers get bytes and [`Hash`]es or an error.
+//!
+//! A node that rate-limits this client answers 429 with `Retry-After`; the
+//! client waits that long and sends the request again, at most
+//! [`MAX_RATE_LIMIT_RETRIES`] times and never for more than
+//! [`MAX_RETRY_AFTER`] at once (a longer wait is returned as the error).
 
 use std::time::Duration;
 
@@ -125,19 +130,34 @@ impl Client {
 
     async fn send(
         &self,
-        req: reqwest::RequestBuilder,
+        mut req: reqwest::RequestBuilder,
         url: &str,
     ) -> Result<reqwest::Response, ClientError> {
-        let resp = req.send().await.map_err(|source| ClientError::Transport {
-            url: url.to_string(),
-            source,
-        })?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
+        let mut retries = 0;
+        loop {
+            // Every request here has a body in memory, so it can be sent again.
+            let again = req.try_clone();
+            let resp = req.send().await.map_err(|source| ClientError::Transport {
+                url: url.to_string(),
+                source,
+            })?;
+            let status = resp.status();
+            if status.is_success() {
+                return Ok(resp);
+            }
+            if status == reqwest::StatusCode::TOO_MANY_REQUESTS && retries < MAX_RATE_LIMIT_RETRIES
+            {
+                if let (Some(again), Some(wait)) = (again, retry_after(resp.headers())) {
+                    tracing::debug!(url, ?wait, "rate limited by the node; retrying");
+                    tokio::time::sleep(wait).await;
+                    retries += 1;
+                    req = again;
+                    continue;
+                }
+            }
+            let text = resp.text().await.unwrap_or_default();
+            return Err(api_error(status.as_u16(), &text));
         }
-        let text = resp.text().await.unwrap_or_default();
-        Err(api_error(status.as_u16(), &text))
     }
 
     async fn decode<T: DeserializeOwned>(
@@ -701,6 +721,26 @@ const NO_BODY: Option<&()> = None;
 /// No query string.
 const NO_QUERY: Option<&()> = None;
 
+/// Times a request answered 429 is sent again before the 429 is returned.
+pub const MAX_RATE_LIMIT_RETRIES: u32 = 3;
+/// Longest `Retry-After` the client waits out; a longer one is returned.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// The wait a 429 asks for: `Retry-After` in whole seconds (the form the
+/// node sends), at most [`MAX_RETRY_AFTER`]. An HTTP date, a missing or
+/// malformed header, or a longer wait gives `None`: the 429 is returned.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let wait = Duration::from_secs(secs);
+    (wait <= MAX_RETRY_AFTER).then_some(wait)
+}
+
 /// The error a node answered: its JSON error body, or the start of whatever
 /// else it sent.
 fn api_error(status: u16, text: &str) -> ClientError {
@@ -726,4 +766,35 @@ fn decode_hash(s: &str, url: &str) -> Result<Hash, ClientError> {
             url: url.to_string(),
             why: format!("{s:.60} is not a base64 32-byte hash"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(value).expect("a header value"),
+        );
+        h
+    }
+
+    #[test]
+    fn retry_after_is_whole_seconds_within_the_limit() {
+        assert_eq!(retry_after(&headers("1")), Some(Duration::from_secs(1)));
+        assert_eq!(retry_after(&headers(" 30 ")), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after(&headers("0")), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers("31")), None, "longer than the limit");
+        assert_eq!(retry_after(&headers("-1")), None);
+        assert_eq!(retry_after(&headers("1.5")), None);
+        assert_eq!(
+            retry_after(&headers("Wed, 21 Oct 2026 07:28:00 GMT")),
+            None,
+            "HTTP dates are not waited for"
+        );
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
 }
