@@ -306,8 +306,8 @@ fn chain() -> Chain {
 
 /// The inclusion bundle of log entry `index`, as `GET /v1/tx/{id}/bundle` serves it.
 fn inclusion_bundle(store: &MemoryStore, net: &TestNet, index: u64) -> Value {
-    let (checkpoint, mut entries) = prove_indices(store, &[index]).expect("provable");
-    let e = entries.remove(0);
+    let proven = prove_indices(store, &[index]).expect("provable");
+    let (checkpoint, e) = (proven.checkpoint, proven.entries[0].clone());
     let entry = B64.decode(&e.entry).expect("base64");
     let tx = SignedTx::decode(&entry).expect("an entry");
     serde_json::to_value(InclusionBundle {
@@ -331,15 +331,15 @@ fn certificate_bundle<L: LedgerRead>(
     certificate: &str,
     indices: &[u64],
 ) -> Value {
-    let (checkpoint, entries) = prove_indices(store, indices).expect("provable");
+    let proven = prove_indices(store, indices).expect("provable");
     serde_json::to_value(CertificateBundle {
         format: CERTIFICATE_BUNDLE_FORMAT.into(),
         certificate: certificate.into(),
-        checkpoint,
+        checkpoint: proven.checkpoint,
         validators: vkeys(&validators(net)),
         quorum: QUORUM,
-        set_changes: Vec::new(),
-        entries,
+        set_changes: proven.set_changes,
+        entries: proven.entries,
     })
     .expect("json")
 }

@@ -6,7 +6,7 @@ use tanji_api::{Alarm, NodeService, PendingStatus, SubmitError};
 use tanji_ledger::checkpoint::NoteVerifier;
 use tanji_ledger::state::StateView as _;
 use tanji_ledger::store::{Candidate, Store};
-use tanji_ledger::tx::{SignedTx, TxKind};
+use tanji_ledger::tx::SignedTx;
 use tanji_ledger::validate;
 use tanji_ledger::TxId;
 
@@ -43,18 +43,6 @@ fn submit_error(e: ProposeError) -> SubmitError {
 
 impl<E: OrderingEngine> NodeService for Node<E> {
     fn submit(&self, tx: SignedTx) -> Result<TxId, SubmitError> {
-        if self.engine.role() == "solo"
-            && matches!(
-                tx.body.kind,
-                TxKind::AddValidator(_) | TxKind::RemoveValidator { .. }
-            )
-        {
-            // One node signs every checkpoint of a solo ledger; a set it
-            // does not run could never make them final.
-            return Err(SubmitError::Unavailable(
-                "a solo node has no validator set to change; run a replicated network (`tanji-node devnet`)".into(),
-            ));
-        }
         let mut candidate = Candidate::new(tx);
         if matches!(self.tracker.status(&candidate.id), PendingStatus::Queued) {
             return Ok(candidate.id);

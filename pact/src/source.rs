@@ -13,7 +13,7 @@
 //! ListFootprints, answers to requests): records → mapping → proof
 //! extension, in one way.
 
-use tanji_ledger::bundle::{prove_indices, prove_set_changes, ProveError};
+use tanji_ledger::bundle::{prove_indices, ProveError};
 use tanji_ledger::carbon::{CertificateStatus, InputSource, RecordStatus};
 use tanji_ledger::ids::{OrgId, TxId};
 use tanji_ledger::state::StateError;
@@ -172,18 +172,15 @@ pub fn prove<L: LedgerRead + ?Sized>(
     indices: &[u64],
     ctx: &ProofContext,
 ) -> Result<PactProof, SourceError> {
-    let (checkpoint, entries) = prove_indices(ledger, indices)?;
-    let size = tanji_ledger::checkpoint::SignedNote::parse(&checkpoint)
-        .and_then(|n| n.checkpoint().map(|c| c.size))
-        .map_err(ProveError::from)?;
+    let proven = prove_indices(ledger, indices)?;
     Ok(PactProof {
         format: PROOF_FORMAT.into(),
         footprint: *footprint,
-        checkpoint,
+        checkpoint: proven.checkpoint,
         validators: ctx.validators.clone(),
         quorum: ctx.quorum,
-        set_changes: prove_set_changes(ledger, size)?,
-        entries,
+        set_changes: proven.set_changes,
+        entries: proven.entries,
     })
 }
 

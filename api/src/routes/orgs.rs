@@ -113,25 +113,23 @@ pub async fn network(State(state): State<ApiState>) -> Result<Json<NetworkView>,
 }
 
 /// The validator history as the API shows it: each epoch with the node it
-/// added or removed, found by comparing it with the epoch before.
+/// added or removed (each differs from the one before by one node).
 fn history_view(epochs: &[ValidatorEpoch]) -> Vec<ValidatorEpochView> {
-    let mut out = Vec::with_capacity(epochs.len());
     let mut before: Option<&ValidatorEpoch> = None;
+    let mut out = Vec::with_capacity(epochs.len());
     for e in epochs {
-        let names = |e: &ValidatorEpoch| -> Vec<String> {
-            e.validators.iter().map(|v| v.name.clone()).collect()
+        let missing_from = |from: &ValidatorEpoch, of: &ValidatorEpoch| {
+            of.validators
+                .iter()
+                .find(|v| !from.validators.contains(v))
+                .map(|v| v.name.clone())
         };
         let (change, node) = match before {
             None => (ValidatorChange::Genesis, None),
-            Some(b) => {
-                let added = e.validators.iter().find(|v| !b.validators.contains(v));
-                let removed = b.validators.iter().find(|v| !e.validators.contains(v));
-                match (added, removed) {
-                    (Some(a), _) => (ValidatorChange::Add, Some(a.name.clone())),
-                    (None, Some(r)) => (ValidatorChange::Remove, Some(r.name.clone())),
-                    (None, None) => (ValidatorChange::Add, None),
-                }
-            }
+            Some(b) => match missing_from(b, e) {
+                Some(added) => (ValidatorChange::Add, Some(added)),
+                None => (ValidatorChange::Remove, missing_from(e, b)),
+            },
         };
         out.push(ValidatorEpochView {
             change,
@@ -140,7 +138,7 @@ fn history_view(epochs: &[ValidatorEpoch]) -> Vec<ValidatorEpochView> {
             height: e.height,
             first_size: e.first_size,
             quorum: governance_quorum(e.validators.len()),
-            validators: names(e),
+            validators: e.validators.iter().map(|v| v.name.clone()).collect(),
         });
         before = Some(e);
     }

@@ -6,11 +6,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use tanji_ledger::bundle::{
-    prove_indices, prove_set_changes, CertificateBundle, ProveError, CERTIFICATE_BUNDLE_FORMAT,
+    prove_indices, CertificateBundle, ProveError, CERTIFICATE_BUNDLE_FORMAT,
 };
 use tanji_ledger::carbon::tree::TreeData;
 use tanji_ledger::carbon::{CertificateState, CertificateStatus, Date, InputSource};
-use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::state::StateView;
 use tanji_ledger::validate::ViewResolver;
 use tanji_ledger::{OrgId, TxId};
@@ -50,20 +49,16 @@ fn build_bundle(
         e @ ProveError::MissingLink { .. } => ApiError::not_found(e.to_string()),
         e => ApiError::internal(e),
     };
-    let (text, entries) = prove_indices(store, &indices).map_err(refused)?;
-    let size = SignedNote::parse(&text)
-        .and_then(|n| n.checkpoint().map(|c| c.size))
-        .map_err(ApiError::internal)?;
-    let set_changes = prove_set_changes(store, size).map_err(refused)?;
-    let (verifiers, quorum) = node.checkpoint_verifiers(size);
+    let proven = prove_indices(store, &indices).map_err(refused)?;
+    let (verifiers, quorum) = node.checkpoint_verifiers(proven.size);
     Ok(CertificateBundle {
         format: CERTIFICATE_BUNDLE_FORMAT.to_string(),
         certificate: c.certificate.id.clone(),
-        checkpoint: text,
+        checkpoint: proven.checkpoint,
         validators: verifiers.iter().map(|k| k.to_vkey()).collect(),
         quorum,
-        set_changes,
-        entries,
+        set_changes: proven.set_changes,
+        entries: proven.entries,
     })
 }
 

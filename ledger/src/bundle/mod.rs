@@ -300,13 +300,28 @@ pub enum ProveError {
     Checkpoint(#[from] NoteError),
 }
 
+/// Entries proven against one checkpoint: what every bundle that carries
+/// several entries is made of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenAtCheckpoint {
+    /// The checkpoint's text (C2SP signed note).
+    pub checkpoint: String,
+    /// Its size.
+    pub size: u64,
+    /// The entries, each with its audit path to the checkpoint.
+    pub entries: Vec<BundleEntry>,
+    /// The validator set changes in force at the checkpoint
+    /// ([`prove_set_changes`]).
+    pub set_changes: Vec<SetChangeLink>,
+}
+
 /// The entries at `indices` of a ledger, each with its audit path to the
-/// newest stored checkpoint, and that checkpoint's text: what every bundle
-/// that carries several entries is made of.
+/// newest stored checkpoint, with that checkpoint and the set-change links
+/// a verifier pinning the genesis keys follows to it.
 pub fn prove_indices<L: crate::store::LedgerRead + ?Sized>(
     ledger: &L,
     indices: &[u64],
-) -> Result<(String, Vec<BundleEntry>), ProveError> {
+) -> Result<ProvenAtCheckpoint, ProveError> {
     let text = ledger
         .latest_checkpoint()?
         .ok_or(ProveError::NoCheckpoint)?;
@@ -326,7 +341,12 @@ pub fn prove_indices<L: crate::store::LedgerRead + ?Sized>(
             proof: proof.iter().map(|h| B64.encode(h)).collect(),
         });
     }
-    Ok((text, entries))
+    Ok(ProvenAtCheckpoint {
+        set_changes: prove_set_changes(ledger, size)?,
+        checkpoint: text,
+        size,
+        entries,
+    })
 }
 
 /// The links of every validator set change in force at checkpoint size

@@ -453,24 +453,15 @@ fn add_validator<V: StateView + ?Sized>(
         });
     }
     check_node_unused(view, &node.name, &node.key)?;
-    let mut epochs = view.validator_epochs()?;
-    let mut validators = epochs
-        .last()
-        .map(|e| e.validators.clone())
-        .unwrap_or_default();
-    if validators.len() >= MAX_VALIDATORS {
-        return Err(TxError::TooManyValidators {
-            limit: MAX_VALIDATORS,
-        });
-    }
-    validators.push(node.clone());
-    epochs.push(ValidatorEpoch {
-        change_index: index,
-        first_size: index + 1,
-        height: None,
-        validators,
-    });
-    Ok(StateChange::Validators(epochs))
+    next_epoch(view, index, |validators| {
+        if validators.len() >= MAX_VALIDATORS {
+            return Err(TxError::TooManyValidators {
+                limit: MAX_VALIDATORS,
+            });
+        }
+        validators.push(node.clone());
+        Ok(())
+    })
 }
 
 /// The validator history with a new epoch: the current set without `name`,
@@ -480,22 +471,36 @@ fn remove_validator<V: StateView + ?Sized>(
     name: &str,
     index: u64,
 ) -> Result<StateChange, TxError> {
+    next_epoch(view, index, |validators| {
+        let before = validators.len();
+        validators.retain(|v| v.name != name);
+        if validators.len() == before {
+            return Err(TxError::UnknownValidator(name.to_string()));
+        }
+        if validators.len() < MIN_VALIDATORS_AFTER_REMOVAL {
+            return Err(TxError::TooFewValidators {
+                remaining: validators.len(),
+                min: MIN_VALIDATORS_AFTER_REMOVAL,
+            });
+        }
+        Ok(())
+    })
+}
+
+/// The validator history with one more epoch, made by the entry at `index`:
+/// the set in force changed by `change` (its `first_size` is provisional:
+/// see [`ValidatorEpoch`]).
+fn next_epoch<V: StateView + ?Sized>(
+    view: &V,
+    index: u64,
+    change: impl FnOnce(&mut Vec<ValidatorNode>) -> Result<(), TxError>,
+) -> Result<StateChange, TxError> {
     let mut epochs = view.validator_epochs()?;
     let mut validators = epochs
         .last()
         .map(|e| e.validators.clone())
         .unwrap_or_default();
-    let before = validators.len();
-    validators.retain(|v| v.name != name);
-    if validators.len() == before {
-        return Err(TxError::UnknownValidator(name.to_string()));
-    }
-    if validators.len() < MIN_VALIDATORS_AFTER_REMOVAL {
-        return Err(TxError::TooFewValidators {
-            remaining: validators.len(),
-            min: MIN_VALIDATORS_AFTER_REMOVAL,
-        });
-    }
+    change(&mut validators)?;
     epochs.push(ValidatorEpoch {
         change_index: index,
         first_size: index + 1,

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use tanji_api::Metrics;
 use tanji_ledger::checkpoint::NoteSigner;
 use tanji_ledger::store::{Candidate, Store};
+use tanji_ledger::tx::TxKind;
 
 use super::{OrderingEngine, ProposeError};
 use crate::tracker::TxTracker;
@@ -72,6 +73,16 @@ impl SoloEngine {
 
 impl OrderingEngine for SoloEngine {
     fn propose(&self, candidate: Candidate) -> Result<(), ProposeError> {
+        if matches!(
+            candidate.tx.body.kind,
+            TxKind::AddValidator(_) | TxKind::RemoveValidator { .. }
+        ) {
+            // This node's one key signs every checkpoint; a set it does not
+            // run could never make them final.
+            return Err(ProposeError::Unavailable(
+                "a solo node has no validator set to change; run a replicated network (`tanji-node devnet`)".into(),
+            ));
+        }
         match self.queue.try_send(candidate) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => Err(ProposeError::Overloaded(self.capacity)),

@@ -76,17 +76,11 @@ struct NodePublicKey {
 }
 
 /// Largest node key file read.
-const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+const MAX_KEY_FILE_BYTES: usize = 64 * 1024;
 
 fn load_node_key(path: &Path) -> Result<NodePublicKey> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .len();
-    if len > MAX_KEY_FILE_BYTES {
-        bail!("{}: {len} bytes is not a node key file", path.display());
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let key: NodePublicKey = serde_json::from_slice(&bytes).with_context(|| {
+    let text = super::verify::read_bounded(path, MAX_KEY_FILE_BYTES)?;
+    let key: NodePublicKey = serde_json::from_str(&text).with_context(|| {
         format!(
             "{}: not a node key file (needs \"name\" and \"signing_key\")",
             path.display()

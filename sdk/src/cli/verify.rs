@@ -1,6 +1,6 @@
 //! `tanji verify`: offline checks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
@@ -72,7 +72,7 @@ pub(super) fn pinned_keys(
 }
 
 /// Reads a file of at most `limit` bytes.
-fn read_bounded(path: &PathBuf, limit: usize) -> Result<String> {
+pub(super) fn read_bounded(path: &Path, limit: usize) -> Result<String> {
     let len = std::fs::metadata(path)
         .with_context(|| format!("reading {}", path.display()))?
         .len();
@@ -83,7 +83,7 @@ fn read_bounded(path: &PathBuf, limit: usize) -> Result<String> {
 }
 
 fn verify_pact(
-    document: &PathBuf,
+    document: &Path,
     validators: &Option<PathBuf>,
     quorum: Option<usize>,
     out: Output,
