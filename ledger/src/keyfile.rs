@@ -96,6 +96,25 @@ impl OrgKeyFile {
         }
     }
 
+    /// The same organisation's key file with one key replaced by a freshly
+    /// generated one (for a key rotation); the other key is kept.
+    pub fn with_new_key(&self, purpose: crate::tx::KeyPurpose) -> Result<Self, KeyError> {
+        let mut next = self.clone();
+        match purpose {
+            crate::tx::KeyPurpose::Signing => {
+                let signing = SecretKey::generate()?;
+                next.signing_secret = hex::encode(*signing.seed());
+                next.signing_key = signing.public();
+            }
+            crate::tx::KeyPurpose::Encryption => {
+                let encryption = EncryptionSecret::generate()?;
+                next.encryption_secret = hex::encode(*encryption.to_bytes());
+                next.encryption_key = encryption.public();
+            }
+        }
+        Ok(next)
+    }
+
     /// The signing key (checked against the stored public key).
     pub fn signing_key(&self) -> Result<SecretKey, KeyError> {
         let key = SecretKey::from_seed(&crate::crypto::decode_hex_32(&self.signing_secret)?);

@@ -74,3 +74,32 @@ pub async fn sign_as(
     let nonce = next_nonce(client, &author.org_id).await?;
     Ok(single(&network, author, nonce, kind)?)
 }
+
+/// The rotation that puts `new`'s key of `purpose` in force for its
+/// organisation on `network` (with the proof of possession of a new signing
+/// key). `compromised_since` is for the governance path only.
+pub fn rotate_key(
+    network: &str,
+    new: &OrgKeyFile,
+    purpose: tanji_ledger::tx::KeyPurpose,
+    compromised_since: Option<u64>,
+) -> Result<TxKind, tanji_ledger::crypto::KeyError> {
+    use tanji_ledger::tx::{KeyPurpose, KeyRotation, NewKey};
+    let new_key = match purpose {
+        KeyPurpose::Signing => {
+            let secret = new.signing_key()?;
+            NewKey::Signing {
+                key: secret.public(),
+                possession: KeyRotation::prove_possession(network, &new.org_id, &secret),
+            }
+        }
+        KeyPurpose::Encryption => NewKey::Encryption {
+            key: new.encryption_secret()?.public(),
+        },
+    };
+    Ok(TxKind::RotateKey(KeyRotation {
+        org: new.org_id,
+        new_key,
+        compromised_since,
+    }))
+}

@@ -201,5 +201,6 @@ fn subject(kind: &TxKind) -> Option<String> {
         TxKind::Disclose(d) => d.footprint.to_hex(),
         TxKind::AddValidator(v) => v.name.clone(),
         TxKind::RemoveValidator { name, .. } => name.clone(),
+        TxKind::RotateKey(r) => format!("{} key of {}", r.new_key.purpose().as_str(), r.org),
     })
 }

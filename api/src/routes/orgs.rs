@@ -3,13 +3,30 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use tanji_api_types::orgs::{
-    NetworkView, ObserverView, Org, OrgStanding, ValidatorChange, ValidatorEpochView, ValidatorView,
+    NetworkView, ObserverView, Org, OrgStanding, RetiredKeyView, ValidatorChange,
+    ValidatorEpochView, ValidatorView,
 };
 use tanji_api_types::{paths, ErrorBody};
-use tanji_ledger::state::{governance_quorum, OrgState, OrgStatus, StateView, ValidatorEpoch};
+use tanji_ledger::state::{
+    governance_quorum, OrgState, OrgStatus, RetiredKey, RetiredKeyValue, StateView, ValidatorEpoch,
+};
 use tanji_ledger::OrgId;
 
 use crate::{ApiError, ApiState};
+
+fn retired_key_view(r: RetiredKey) -> RetiredKeyView {
+    let key = match r.key {
+        RetiredKeyValue::Signing(k) => k.to_hex(),
+        RetiredKeyValue::Encryption(k) => hex::encode(k.0),
+    };
+    RetiredKeyView {
+        purpose: r.key.purpose().as_str().to_string(),
+        key,
+        from: r.from,
+        until: r.until,
+        compromised_since: r.compromised_since,
+    }
+}
 
 fn org_view(id: OrgId, s: OrgState, last_nonce: Option<u64>) -> Org {
     let (status, revoked_reason) = match s.status {
@@ -28,6 +45,7 @@ fn org_view(id: OrgId, s: OrgState, last_nonce: Option<u64>) -> Org {
         registered_at: s.registered_at,
         updated_at: s.updated_at,
         last_nonce,
+        retired_keys: Vec::new(),
     }
 }
 
@@ -61,7 +79,13 @@ pub async fn one(
     let org = super::blocking(&state, move |s| {
         let org = StateView::org(s, &id)?
             .ok_or_else(|| ApiError::not_found(format!("organisation {id} is not registered")))?;
-        Ok(org_view(id, org, s.last_nonce(&id)?))
+        let mut view = org_view(id, org, s.last_nonce(&id)?);
+        view.retired_keys = s
+            .retired_keys(&id)?
+            .into_iter()
+            .map(retired_key_view)
+            .collect();
+        Ok(view)
     })
     .await?;
     Ok(Json(org))

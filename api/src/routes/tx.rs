@@ -9,12 +9,15 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use tanji_api_types::log::{CheckpointRef, InclusionProof};
 use tanji_api_types::paths;
-use tanji_api_types::tx::{StatusError, Submission, SubmitResponse, TxState, TxStatus};
+use tanji_api_types::tx::{
+    CompromisedSignatureView, StatusError, Submission, SubmitResponse, TxState, TxStatus,
+};
 use tanji_api_types::ErrorBody;
 use tanji_ledger::bundle::{prove_set_changes, InclusionBundle, ProveError, BUNDLE_FORMAT};
 use tanji_ledger::checkpoint::SignedNote;
 use tanji_ledger::encoding::DecodeError;
 use tanji_ledger::merkle::{Blake3Hasher, MerkleHasher};
+use tanji_ledger::state::compromised_signatures;
 use tanji_ledger::tx::{FormError, SignedTx, MAX_TX_BYTES};
 use tanji_ledger::validate::TxError;
 use tanji_ledger::TxId;
@@ -178,6 +181,7 @@ pub async fn status(
         checkpoint: None,
         inclusion_proof: None,
         error: None,
+        compromised_signatures: Vec::new(),
     };
     if let Some(index) = state.store.tx_index(&id)? {
         let entry = state
@@ -187,6 +191,17 @@ pub async fn status(
         out.status = TxState::Committed;
         out.index = Some(index);
         out.leaf_hash = Some(B64.encode(Blake3Hasher::hash_leaf(&entry)));
+        let tx = SignedTx::decode(&entry).map_err(ApiError::internal)?;
+        out.compromised_signatures = compromised_signatures(state.store.as_ref(), &tx, index)
+            .map_err(ApiError::internal)?
+            .into_iter()
+            .map(|c| CompromisedSignatureView {
+                signer: c.signer,
+                key: c.key.to_hex(),
+                compromised_since: c.compromised_since,
+                rotated_at: c.rotated_at,
+            })
+            .collect();
         if let Some((note, size, root)) = covering_checkpoint(&state, index)? {
             let proof = state.store.inclusion_proof(index, size)?;
             out.inclusion_proof = Some(InclusionProof {

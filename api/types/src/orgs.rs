@@ -43,6 +43,28 @@ pub struct Org {
     /// one, e.g. this + 1). Given by `GET /v1/orgs/{id}` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_nonce: Option<u64>,
+    /// Keys the organisation rotated out, oldest first: an entry at index
+    /// `i` was signed with the key whose `from <= i < until` (the current
+    /// key after the last `until`). Given by `GET /v1/orgs/{id}` only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_keys: Vec<RetiredKeyView>,
+}
+
+/// A key an organisation replaced by a rotation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RetiredKeyView {
+    /// `signing` (ed25519) or `encryption` (X25519).
+    pub purpose: String,
+    /// The key, hex.
+    pub key: String,
+    /// Log index from which it was in force.
+    pub from: u64,
+    /// Log index of the rotation that replaced it.
+    pub until: u64,
+    /// Declared by governance: the log size from which the key is held
+    /// compromised; entries it signed from there on are not to be trusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised_since: Option<u64>,
 }
 
 /// Network facts from the genesis.

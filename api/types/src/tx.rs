@@ -1,7 +1,7 @@
 //! Submitting transactions and asking where they stand.
 
 use serde::{Deserialize, Serialize};
-use tanji_ledger::TxId;
+use tanji_ledger::{OrgId, TxId};
 use utoipa::ToSchema;
 
 use crate::log::{CheckpointRef, InclusionProof};
@@ -65,6 +65,24 @@ pub struct TxStatus {
     /// Why it was refused (rejected), or what unknown means (unknown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<StatusError>,
+    /// Committed only: signatures on it made by a key that governance later
+    /// declared compromised at or before its index. The entry stays in the
+    /// log, but these signatures may be a thief's: do not rely on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compromised_signatures: Vec<CompromisedSignatureView>,
+}
+
+/// A signature by a key held compromised at the entry's position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CompromisedSignatureView {
+    /// Whose signature.
+    pub signer: OrgId,
+    /// The key that made it, hex.
+    pub key: String,
+    /// The log size from which governance holds the key compromised.
+    pub compromised_since: u64,
+    /// Log index of the rotation that replaced the key.
+    pub rotated_at: u64,
 }
 
 /// Why a transaction was refused.

@@ -9,6 +9,9 @@
 /// Transactions, version 1.
 pub const TX_V1: &str = "tanji/tx/v1";
 
+/// A new signing key's proof of possession in a key rotation, version 1.
+pub const KEY_POSSESSION_V1: &str = "tanji/key-possession/v1";
+
 /// Builds the message a signature covers: `context ‖ 0x00 ‖ body`.
 pub fn message(context: &str, body: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(context.len() + 1 + body.len());

@@ -6,11 +6,16 @@
 //! [`PendingState`], which layers the batch's own changes over the stored
 //! state so later transactions in a batch see the effects of earlier ones.
 
+mod keys;
 mod pending;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+pub use keys::{
+    compromised_signatures, current_key_since, signing_key_at, CompromisedSignature, RetiredKey,
+    RetiredKeyValue, MAX_RETIRED_KEYS,
+};
 pub use pending::{CarbonRecords, MemoryState, PendingState};
 
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
@@ -132,6 +137,8 @@ pub enum StateChange {
     Observers(Vec<ObserverNode>),
     /// The validator set history with a new epoch appended.
     Validators(Vec<ValidatorEpoch>),
+    /// An organisation's retired keys, with one more appended.
+    RetiredKeys(OrgId, Vec<RetiredKey>),
     /// A factor version's new state.
     Factor(RecordRef, Box<FactorState>),
     /// A product rule version's new state.
@@ -170,6 +177,9 @@ pub trait StateView {
     fn observers(&self) -> Result<Vec<ObserverNode>, StateError>;
     /// The validator set history, oldest first; empty before the genesis.
     fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError>;
+    /// The keys an organisation retired, oldest first (empty if it never
+    /// rotated one).
+    fn retired_keys(&self, org: &OrgId) -> Result<Vec<RetiredKey>, StateError>;
     /// A factor version.
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError>;
     /// A product rule version.

@@ -1,6 +1,8 @@
 use std::collections::{HashMap, HashSet};
 
-use super::{NetworkInfo, OrgState, StateChange, StateError, StateView, ValidatorEpoch};
+use super::{
+    NetworkInfo, OrgState, RetiredKey, StateChange, StateError, StateView, ValidatorEpoch,
+};
 use crate::carbon::{CertificateState, FactorState, FootprintState, RecordRef, RuleState};
 use crate::ids::{OrgId, TxId};
 use crate::tx::ObserverNode;
@@ -62,6 +64,7 @@ pub struct PendingState<'a, V: StateView + ?Sized> {
     governance: Option<Vec<OrgId>>,
     observers: Option<Vec<ObserverNode>>,
     validators: Option<Vec<ValidatorEpoch>>,
+    retired_keys: HashMap<OrgId, Vec<RetiredKey>>,
     carbon: CarbonRecords,
     changes: Vec<StateChange>,
 }
@@ -77,6 +80,7 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
             governance: None,
             observers: None,
             validators: None,
+            retired_keys: HashMap::new(),
             carbon: CarbonRecords::default(),
             changes: Vec::new(),
         }
@@ -96,6 +100,9 @@ impl<'a, V: StateView + ?Sized> PendingState<'a, V> {
                 StateChange::Governance(g) => self.governance = Some(g.clone()),
                 StateChange::Observers(o) => self.observers = Some(o.clone()),
                 StateChange::Validators(v) => self.validators = Some(v.clone()),
+                StateChange::RetiredKeys(id, keys) => {
+                    self.retired_keys.insert(*id, keys.clone());
+                }
                 other => {
                     self.carbon.apply(other);
                 }
@@ -144,6 +151,12 @@ impl<V: StateView + ?Sized> StateView for PendingState<'_, V> {
             None => self.base.validator_epochs(),
         }
     }
+    fn retired_keys(&self, org: &OrgId) -> Result<Vec<RetiredKey>, StateError> {
+        match self.retired_keys.get(org) {
+            Some(k) => Ok(k.clone()),
+            None => self.base.retired_keys(org),
+        }
+    }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         match self.carbon.factors.get(r) {
             Some(s) => Ok(Some(s.clone())),
@@ -185,6 +198,8 @@ pub struct MemoryState {
     pub observers: Vec<ObserverNode>,
     /// The validator set history.
     pub validators: Vec<ValidatorEpoch>,
+    /// Retired keys by organisation.
+    pub retired_keys: HashMap<OrgId, Vec<RetiredKey>>,
     /// Factors, rules, footprints, certificates and their use indexes.
     pub carbon: CarbonRecords,
 }
@@ -204,6 +219,9 @@ impl MemoryState {
                 StateChange::Governance(g) => self.governance = g,
                 StateChange::Observers(o) => self.observers = o,
                 StateChange::Validators(v) => self.validators = v,
+                StateChange::RetiredKeys(id, keys) => {
+                    self.retired_keys.insert(id, keys);
+                }
                 other => {
                     self.carbon.apply(&other);
                 }
@@ -230,6 +248,9 @@ impl StateView for MemoryState {
     }
     fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError> {
         Ok(self.validators.clone())
+    }
+    fn retired_keys(&self, org: &OrgId) -> Result<Vec<RetiredKey>, StateError> {
+        Ok(self.retired_keys.get(org).cloned().unwrap_or_default())
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         Ok(self.carbon.factors.get(r).cloned())

@@ -27,7 +27,7 @@ use crate::encoding;
 use crate::ids::{OrgId, TxId};
 use crate::merkle::{self, Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
 use crate::sealed::EnvelopeHash;
-use crate::state::{NetworkInfo, OrgState, StateError, StateView, ValidatorEpoch};
+use crate::state::{NetworkInfo, OrgState, RetiredKey, StateError, StateView, ValidatorEpoch};
 use crate::tx::ObserverNode;
 
 /// The ledger's database.
@@ -441,6 +441,9 @@ impl StateView for Store {
                 .map(|n| vec![ValidatorEpoch::genesis(&n)])
                 .unwrap_or_default()),
         }
+    }
+    fn retired_keys(&self, org: &OrgId) -> Result<Vec<RetiredKey>, StateError> {
+        Ok(self.get_state(&retired_keys_key(org))?.unwrap_or_default())
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         Ok(self.get_state(&record_key(STATE_FACTOR_PREFIX, r))?)

@@ -41,6 +41,9 @@ pub const STATE_OBSERVERS: &[u8] = b"w";
 /// Absent in stores made before set changes existed: then the genesis set.
 pub const STATE_VALIDATORS: &[u8] = b"v";
 pub const STATE_ORG_PREFIX: u8 = b'o';
+/// An organisation's retired keys ([`crate::state::RetiredKey`]s), one value
+/// per organisation; absent until its first rotation.
+pub const STATE_RETIRED_KEYS_PREFIX: u8 = b'k';
 pub const STATE_NONCE_PREFIX: u8 = b'u';
 
 pub const STATE_FACTOR_PREFIX: u8 = b'f';
@@ -111,6 +114,13 @@ pub fn tree_key(level: u8, index: u64) -> [u8; 9] {
 pub fn org_key(id: &OrgId) -> [u8; 17] {
     let mut k = [0u8; 17];
     k[0] = STATE_ORG_PREFIX;
+    k[1..].copy_from_slice(&id.0);
+    k
+}
+
+pub fn retired_keys_key(id: &OrgId) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = STATE_RETIRED_KEYS_PREFIX;
     k[1..].copy_from_slice(&id.0);
     k
 }

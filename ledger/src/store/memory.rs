@@ -15,7 +15,9 @@ use crate::checkpoint::{NoteSigner, SignedNote};
 use crate::ids::{OrgId, TxId};
 use crate::merkle::{Blake3Hasher, Hash, MerkleError, MerkleHasher, NodeSource};
 use crate::sealed::EnvelopeHash;
-use crate::state::{MemoryState, NetworkInfo, OrgState, StateError, StateView, ValidatorEpoch};
+use crate::state::{
+    MemoryState, NetworkInfo, OrgState, RetiredKey, StateError, StateView, ValidatorEpoch,
+};
 use crate::tx::ObserverNode;
 
 /// A ledger held in memory: log, tree, checkpoints, decisions, state and
@@ -187,6 +189,9 @@ impl StateView for MemoryStore {
     }
     fn validator_epochs(&self) -> Result<Vec<ValidatorEpoch>, StateError> {
         self.state.validator_epochs()
+    }
+    fn retired_keys(&self, org: &OrgId) -> Result<Vec<RetiredKey>, StateError> {
+        self.state.retired_keys(org)
     }
     fn factor(&self, r: &RecordRef) -> Result<Option<FactorState>, StateError> {
         self.state.factor(r)

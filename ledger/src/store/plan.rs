@@ -307,6 +307,7 @@ fn state_write(change: &StateChange, mut put: impl FnMut(&[u8], &[u8])) {
         StateChange::Governance(g) => put(STATE_GOVERNANCE, &encoding::encode(g)),
         StateChange::Observers(o) => put(STATE_OBSERVERS, &encoding::encode(o)),
         StateChange::Validators(v) => put(STATE_VALIDATORS, &encoding::encode(v)),
+        StateChange::RetiredKeys(id, k) => put(&retired_keys_key(id), &encoding::encode(k)),
         StateChange::Factor(r, f) => put(
             &record_key(STATE_FACTOR_PREFIX, r),
             &encoding::encode(f.as_ref()),

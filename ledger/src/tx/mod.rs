@@ -16,11 +16,13 @@
 //! The borsh layout of every type here is pinned by golden tests: new
 //! transaction kinds are appended to [`TxKind`], never inserted.
 
+mod keys;
 mod org;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+pub use keys::{KeyPurpose, KeyRotation, NewKey};
 pub use org::{Genesis, ObserverNode, OrgRecord, Role, Roles, ValidatorNode};
 
 use crate::carbon::{
@@ -157,6 +159,10 @@ pub enum TxKind {
         /// Why, for the public record.
         reason: String,
     },
+    /// Replaces an organisation's signing or X25519 key: signed by the
+    /// organisation's current key, or approved by a governance quorum when
+    /// that key is lost or compromised (see [`KeyRotation`]).
+    RotateKey(KeyRotation),
 }
 
 impl TxKind {
@@ -180,10 +186,12 @@ impl TxKind {
             TxKind::Disclose(_) => "disclose",
             TxKind::AddValidator(_) => "add_validator",
             TxKind::RemoveValidator { .. } => "remove_validator",
+            TxKind::RotateKey(_) => "rotate_key",
         }
     }
 
-    /// Whether the kind needs a governance quorum's approvals.
+    /// Whether the kind always needs a governance quorum's approvals (a key
+    /// rotation needs one only when the organisation does not sign it alone).
     pub fn is_governance(&self) -> bool {
         matches!(
             self,
@@ -464,6 +472,7 @@ impl SignedTx {
                 check_key_name("name", name)?;
                 check_text("reason", reason, MAX_REASON_LEN, false)?;
             }
+            TxKind::RotateKey(rotation) => rotation.check_form()?,
             TxKind::Disclose(d) => {
                 if d.size == 0 || d.size as usize > crate::sealed::MAX_ENVELOPE_BYTES {
                     return Err(field(

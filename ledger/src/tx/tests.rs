@@ -82,6 +82,43 @@ fn golden_remove_validator() {
     check_golden(&tx, 16, GOLDEN_REMOVE_VALIDATOR);
 }
 
+/// Golden values of a key rotation (tag 17) by governance, declaring the
+/// old key compromised from size 5, and of its proof of possession.
+#[test]
+fn golden_rotate_key() {
+    let net = TestNet::new();
+    let supplier = net.supplier(10);
+    let new = crate::crypto::SecretKey::from_seed(&[99; 32]);
+    let possession = KeyRotation::prove_possession(&net.network, &supplier.org_id, &new);
+    assert_eq!(
+        hex::encode(possession.0),
+        GOLDEN_POSSESSION,
+        "proof of possession changed"
+    );
+    let tx = net.governance(
+        9,
+        TxKind::RotateKey(KeyRotation {
+            org: supplier.org_id,
+            new_key: NewKey::Signing {
+                key: new.public(),
+                possession,
+            },
+            compromised_since: Some(5),
+        }),
+    );
+    check_golden(&tx, 17, GOLDEN_ROTATE_KEY);
+}
+
+const GOLDEN_POSSESSION: &str = "412db304031785f42ba72ab1afaac740af66c319c4055c729ab18947e4273c7942ef1c27da8f2b5362549729d5205f25df129538d153d129ac488b565e722a06";
+const GOLDEN_ROTATE_KEY: Golden = Golden {
+    entry: "10000000746573742e74616e6a692e6c6f63616c3650cb7777e9985c87d780fb8080b6360900000000000000114eccf738f6c7f0fa403be416a9b9081200a7f6dfaf8f38b89ba8ce649b594f91e4d01fdc57f9c9493df43b5e50a9987367412db304031785f42ba72ab1afaac740af66c319c4055c729ab18947e4273c7942ef1c27da8f2b5362549729d5205f25df129538d153d129ac488b565e722a06010500000000000000020000003650cb7777e9985c87d780fb8080b636275df55df85277ad93d23d41115499a0b6527d0e4c0a139c8c613b45678d2749690004e968bb4009dc67b22e7aed149d4027a523b40ad73c0e19e35f2f56d50ceee424d87961834357a0818adfe7440a2face0f08c62f2460f0400922db7dd06552994071dd073128d701ba0847d4a44178a3143c382739d544fb3f0a8a7481511c5a7774940694213a141cd178e7704",
+    id: "477ec9195c34a10a7c37752dfed4ff5b0491e753dbd9b8d285bfa5071e20c5e8",
+    signatures: [
+        "275df55df85277ad93d23d41115499a0b6527d0e4c0a139c8c613b45678d2749690004e968bb4009dc67b22e7aed149d4027a523b40ad73c0e19e35f2f56d50c",
+        "2face0f08c62f2460f0400922db7dd06552994071dd073128d701ba0847d4a44178a3143c382739d544fb3f0a8a7481511c5a7774940694213a141cd178e7704",
+    ],
+};
+
 /// Golden values of a disclosure (tag 14): a supplier records an envelope
 /// sealed to its customer.
 #[test]

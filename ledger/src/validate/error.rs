@@ -65,6 +65,25 @@ pub enum TxError {
         /// Whose signature.
         signer: OrgId,
     },
+    /// A signature by a key the signer has rotated out: it verifies under that
+    /// retired key, not under the key in force.
+    #[error(
+        "signature by {signer} is by its signing key {key}, replaced by the key rotation at entry {rotated_at}{}; sign with the key in force",
+        compromised_since.map(|s| format!(" and held compromised from log size {s}")).unwrap_or_default()
+    )]
+    KeyRotated {
+        /// Whose signature.
+        signer: OrgId,
+        /// The retired key it verifies under.
+        key: PublicKey,
+        /// Log index of the rotation that replaced it.
+        rotated_at: u64,
+        /// From when the key is held compromised, if it is.
+        compromised_since: Option<u64>,
+    },
+    /// A key rotation breaks a rule.
+    #[error("key rotation: {0}")]
+    InvalidRotation(String),
     /// An approval by someone outside the governance set.
     #[error("{0} is not a regulator or validator and cannot approve governance")]
     NotGovernance(OrgId),
@@ -193,6 +212,8 @@ impl TxError {
             TxError::OrgExists(_) => "org_exists",
             TxError::AuthorMismatch { .. } => "author_mismatch",
             TxError::BadSignature { .. } => "bad_signature",
+            TxError::KeyRotated { .. } => "key_rotated",
+            TxError::InvalidRotation(_) => "invalid_rotation",
             TxError::NotGovernance(_) => "not_governance",
             TxError::QuorumNotMet { .. } => "quorum_not_met",
             TxError::UnexpectedApprovals => "unexpected_approvals",

@@ -22,11 +22,12 @@ use std::cell::RefCell;
 use crate::crypto::{domain, PublicKey, Signature};
 use crate::ids::OrgId;
 use crate::state::{
-    governance_quorum, NetworkInfo, OrgState, OrgStatus, StateChange, StateView, ValidatorEpoch,
+    current_key_since, governance_quorum, NetworkInfo, OrgState, OrgStatus, RetiredKey,
+    RetiredKeyValue, StateChange, StateView, ValidatorEpoch, MAX_RETIRED_KEYS,
 };
 use crate::tx::{
-    Genesis, ObserverNode, Role, SignedTx, TxKind, ValidatorNode, MAX_OBSERVERS, MAX_VALIDATORS,
-    MIN_VALIDATORS_AFTER_REMOVAL,
+    Genesis, KeyRotation, NewKey, ObserverNode, Role, SignedTx, TxKind, ValidatorNode,
+    MAX_OBSERVERS, MAX_VALIDATORS, MIN_VALIDATORS_AFTER_REMOVAL,
 };
 
 /// Signatures already verified for this exact transaction (e.g. at admission),
@@ -87,7 +88,7 @@ pub fn check_verified<V: StateView + ?Sized>(
             return Ok(());
         }
         key.verify(domain::TX_V1, &body_bytes, sig)
-            .map_err(|_| TxError::BadSignature { signer: *signer })
+            .map_err(|_| refused_signature(view, signer, &body_bytes, sig))
     };
     let changes = check_inner(view, tx, index, &verify, proof_verified)?;
     Ok(Accepted {
@@ -95,6 +96,36 @@ pub fn check_verified<V: StateView + ?Sized>(
         signers: signers.into_inner(),
         proof_verified: matches!(&tx.body.kind, TxKind::AttestFootprint(a) if a.privacy.hidden().is_some()),
     })
+}
+
+/// Why a signature that failed under the signer's key in force was refused:
+/// if it verifies under a key the signer rotated out, say so (naming the
+/// rotation, and the compromise if one was declared), else a bad signature.
+fn refused_signature<V: StateView + ?Sized>(
+    view: &V,
+    signer: &OrgId,
+    body_bytes: &[u8],
+    sig: &Signature,
+) -> TxError {
+    let retired = match view.retired_keys(signer) {
+        Ok(r) => r,
+        Err(e) => return e.into(),
+    };
+    retired
+        .iter()
+        .rev()
+        .find_map(|r| match r.key {
+            RetiredKeyValue::Signing(key) if key.verify(domain::TX_V1, body_bytes, sig).is_ok() => {
+                Some(TxError::KeyRotated {
+                    signer: *signer,
+                    key,
+                    rotated_at: r.until,
+                    compromised_since: r.compromised_since,
+                })
+            }
+            _ => None,
+        })
+        .unwrap_or(TxError::BadSignature { signer: *signer })
 }
 
 /// A transaction that passed [`check`].
@@ -284,6 +315,16 @@ fn check_inner<V: StateView + ?Sized>(
             let members = view.governance()?;
             check_quorum(view, tx, 0, &members, verify)?;
             changes.push(remove_validator(view, name, index)?);
+        }
+        TxKind::RotateKey(rotation) => {
+            changes.extend(rotate_key(
+                view,
+                tx,
+                index,
+                rotation,
+                &network.network,
+                verify,
+            )?);
         }
         TxKind::RemoveObserver { key, .. } => {
             let members = view.governance()?;
@@ -508,6 +549,89 @@ fn next_epoch<V: StateView + ?Sized>(
         validators,
     });
     Ok(StateChange::Validators(epochs))
+}
+
+/// A key rotation (see [`KeyRotation`] for the two paths): the retired key
+/// joins the organisation's history, the new one replaces it in the record.
+fn rotate_key<V: StateView + ?Sized>(
+    view: &V,
+    tx: &SignedTx,
+    index: u64,
+    rotation: &KeyRotation,
+    network: &str,
+    verify: &Verify<'_>,
+) -> Result<Vec<StateChange>, TxError> {
+    let org = rotation.org;
+    let mut target = active_org(view, &org)?;
+    let by_owner = tx.body.author == org && tx.approvals.len() == 1;
+    if by_owner {
+        if rotation.compromised_since.is_some() {
+            return Err(TxError::InvalidRotation(
+                "only a governance quorum can declare a key compromised (whoever holds a stolen key could otherwise disown its owner's entries)".into(),
+            ));
+        }
+        verify(&org, &target.record.signing_key, &tx.approvals[0].signature)?;
+    } else {
+        let members = view.governance()?;
+        check_quorum(view, tx, 0, &members, verify)?;
+    }
+    if !rotation.possession_verifies(network) {
+        return Err(TxError::InvalidRotation(
+            "the new signing key's proof of possession does not verify".into(),
+        ));
+    }
+    let mut retired = view.retired_keys(&org)?;
+    if retired.len() >= MAX_RETIRED_KEYS {
+        return Err(TxError::InvalidRotation(format!(
+            "{org} has rotated {MAX_RETIRED_KEYS} keys, the most kept; register the organisation anew"
+        )));
+    }
+    let purpose = rotation.new_key.purpose();
+    let since = current_key_since(&target, &retired, purpose);
+    let (old, reused) = match &rotation.new_key {
+        NewKey::Signing { key, .. } => {
+            let old = RetiredKeyValue::Signing(target.record.signing_key);
+            let reused = *key == target.record.signing_key
+                || retired
+                    .iter()
+                    .any(|r| r.key == RetiredKeyValue::Signing(*key));
+            target.record.signing_key = *key;
+            (old, reused)
+        }
+        NewKey::Encryption { key } => {
+            let old = RetiredKeyValue::Encryption(target.record.encryption_key);
+            let reused = *key == target.record.encryption_key
+                || retired
+                    .iter()
+                    .any(|r| r.key == RetiredKeyValue::Encryption(*key));
+            target.record.encryption_key = *key;
+            (old, reused)
+        }
+    };
+    if reused {
+        return Err(TxError::InvalidRotation(format!(
+            "the new {} key is {org}'s current or an earlier one",
+            purpose.as_str()
+        )));
+    }
+    if let Some(s) = rotation.compromised_since {
+        if s < since || s > index {
+            return Err(TxError::InvalidRotation(format!(
+                "compromised_since {s} must lie between {since}, when the key came into force, and {index}, this rotation"
+            )));
+        }
+    }
+    retired.push(RetiredKey {
+        key: old,
+        from: since,
+        until: index,
+        compromised_since: rotation.compromised_since,
+    });
+    target.updated_at = index;
+    Ok(vec![
+        StateChange::RetiredKeys(org, retired),
+        StateChange::Org(org, target),
+    ])
 }
 
 fn active_org<V: StateView + ?Sized>(view: &V, id: &OrgId) -> Result<OrgState, TxError> {

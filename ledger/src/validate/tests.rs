@@ -744,3 +744,286 @@ fn removals_keep_four_validators_and_name_a_member() {
         })
     );
 }
+
+mod key_rotation {
+    use super::*;
+    use crate::crypto::{EncryptionSecret, SecretKey};
+    use crate::state::{
+        compromised_signatures, signing_key_at, CompromisedSignature, RetiredKeyValue,
+    };
+    use crate::testkit::MemoryLedger;
+    use crate::tx::{KeyRotation, NewKey};
+
+    fn rotation(ledger: &MemoryLedger, org: OrgId, new: &SecretKey) -> TxKind {
+        TxKind::RotateKey(KeyRotation {
+            org,
+            new_key: NewKey::Signing {
+                key: new.public(),
+                possession: KeyRotation::prove_possession(&ledger.net.network, &org, new),
+            },
+            compromised_since: None,
+        })
+    }
+
+    /// `kind` authored by the regulator, approved by the operator: the
+    /// TestNet's governance quorum (2 of 2).
+    fn by_governance(ledger: &mut MemoryLedger, kind: TxKind) -> SignedTx {
+        let regulator = ledger.net.regulator.clone();
+        let mut tx = ledger.signed(&regulator, kind);
+        tx.approve(
+            ledger.net.operator.org_id,
+            &testkit::key(&ledger.net.operator),
+        );
+        tx
+    }
+
+    #[test]
+    fn by_the_owner_old_entries_stay_new_signatures_refused() {
+        let mut ledger = MemoryLedger::new();
+        let s = ledger.register(10, &[Role::Supplier]);
+        let before = ledger.signed(
+            &s,
+            TxKind::AnchorEvidence {
+                digest: [1; 32],
+                label: "before".into(),
+            },
+        );
+        let before_index = ledger.next_index();
+        ledger.apply(&before).expect("signed with the first key");
+
+        let new = SecretKey::from_seed(&[99; 32]);
+        let kind = rotation(&ledger, s.org_id, &new);
+        let rotate = ledger.signed(&s, kind);
+        let rotated_at = ledger.next_index();
+        ledger
+            .apply(&rotate)
+            .expect("the owner rotates with its current key");
+
+        // The old key's signatures are refused, naming the rotation.
+        let late = ledger.signed(
+            &s,
+            TxKind::AnchorEvidence {
+                digest: [2; 32],
+                label: "late".into(),
+            },
+        );
+        assert_eq!(
+            ledger.apply(&late),
+            Err(TxError::KeyRotated {
+                signer: s.org_id,
+                key: testkit::key(&s).public(),
+                rotated_at,
+                compromised_since: None,
+            })
+        );
+        assert_eq!(
+            ledger.apply(&late).map_err(|e| (e.code(), e.class())),
+            Err(("key_rotated", ErrorClass::Invalid))
+        );
+        // The new key signs.
+        let mut fresh = late.clone();
+        fresh.approvals[0].signature = new.sign(domain::TX_V1, &fresh.body.encode());
+        ledger.apply(&fresh).expect("the new key signs");
+
+        // Resolving keys by position: the old entry under the old key.
+        let org = ledger.state.orgs[&s.org_id].clone();
+        let retired = ledger.state.retired_keys(&s.org_id).expect("memory state");
+        assert_eq!(
+            signing_key_at(&org, &retired, before_index),
+            (testkit::key(&s).public(), None)
+        );
+        assert_eq!(
+            signing_key_at(&org, &retired, rotated_at),
+            (new.public(), None)
+        );
+        assert_eq!(retired.len(), 1);
+        assert_eq!(
+            retired[0].key,
+            RetiredKeyValue::Signing(testkit::key(&s).public())
+        );
+        assert_eq!(
+            (retired[0].from, retired[0].until),
+            (org.registered_at, rotated_at)
+        );
+    }
+
+    #[test]
+    fn possession_reuse_and_owner_compromise_are_refused() {
+        let mut ledger = MemoryLedger::new();
+        let s = ledger.register(10, &[Role::Supplier]);
+        let new = SecretKey::from_seed(&[99; 32]);
+
+        // A proof of possession by another key.
+        let mut kind = rotation(&ledger, s.org_id, &new);
+        if let TxKind::RotateKey(KeyRotation {
+            new_key: NewKey::Signing { possession, .. },
+            ..
+        }) = &mut kind
+        {
+            *possession = KeyRotation::prove_possession(
+                &ledger.net.network,
+                &s.org_id,
+                &SecretKey::from_seed(&[98; 32]),
+            );
+        }
+        let tx = ledger.signed(&s, kind);
+        assert!(
+            matches!(ledger.apply(&tx), Err(TxError::InvalidRotation(m)) if m.contains("possession"))
+        );
+
+        // Rotating to the key in force.
+        let kind = rotation(&ledger, s.org_id, &testkit::key(&s));
+        let tx = ledger.signed(&s, kind);
+        assert!(
+            matches!(ledger.apply(&tx), Err(TxError::InvalidRotation(m)) if m.contains("current or an earlier"))
+        );
+
+        // The owner cannot declare its own key compromised.
+        let mut kind = rotation(&ledger, s.org_id, &new);
+        if let TxKind::RotateKey(r) = &mut kind {
+            r.compromised_since = Some(1);
+        }
+        let tx = ledger.signed(&s, kind);
+        assert!(
+            matches!(ledger.apply(&tx), Err(TxError::InvalidRotation(m)) if m.contains("governance"))
+        );
+
+        // Someone else cannot rotate it alone.
+        let t = ledger.register(11, &[Role::Supplier]);
+        let kind = rotation(&ledger, s.org_id, &new);
+        let tx = ledger.signed(&t, kind);
+        assert_eq!(ledger.apply(&tx), Err(TxError::NotGovernance(t.org_id)));
+    }
+
+    #[test]
+    fn governance_rotation_of_a_compromised_key() {
+        let mut ledger = MemoryLedger::new();
+        let s = ledger.register(10, &[Role::Supplier]);
+        let registered = ledger.state.orgs[&s.org_id].registered_at;
+        let honest = ledger.signed(
+            &s,
+            TxKind::AnchorEvidence {
+                digest: [1; 32],
+                label: "honest".into(),
+            },
+        );
+        ledger.apply(&honest).expect("before the theft");
+        let stolen_from = ledger.next_index();
+        let thief = ledger.signed(
+            &s,
+            TxKind::AnchorEvidence {
+                digest: [2; 32],
+                label: "thief".into(),
+            },
+        );
+        ledger
+            .apply(&thief)
+            .expect("the stolen key still verifies until the rotation");
+
+        let new = SecretKey::from_seed(&[99; 32]);
+        let mut kind = rotation(&ledger, s.org_id, &new);
+        // compromised_since before the key came into force is refused.
+        if let TxKind::RotateKey(r) = &mut kind {
+            r.compromised_since = Some(registered.saturating_sub(1));
+        }
+        if registered > 0 {
+            let tx = by_governance(&mut ledger, kind.clone());
+            assert!(
+                matches!(ledger.apply(&tx), Err(TxError::InvalidRotation(m)) if m.contains("compromised_since"))
+            );
+        }
+        if let TxKind::RotateKey(r) = &mut kind {
+            r.compromised_since = Some(stolen_from);
+        }
+        // One governance approval is not a quorum.
+        let regulator = ledger.net.regulator.clone();
+        let lone = ledger.signed(&regulator, kind.clone());
+        assert_eq!(
+            ledger.apply(&lone),
+            Err(TxError::QuorumNotMet { have: 1, need: 2 })
+        );
+
+        let tx = by_governance(&mut ledger, kind);
+        let rotated_at = ledger.next_index();
+        ledger
+            .apply(&tx)
+            .expect("a governance quorum rotates a lost key");
+
+        let late = ledger.signed(
+            &s,
+            TxKind::AnchorEvidence {
+                digest: [3; 32],
+                label: "late".into(),
+            },
+        );
+        assert_eq!(
+            ledger.apply(&late),
+            Err(TxError::KeyRotated {
+                signer: s.org_id,
+                key: testkit::key(&s).public(),
+                rotated_at,
+                compromised_since: Some(stolen_from),
+            })
+        );
+        let message = ledger.apply(&late).expect_err("refused").to_string();
+        assert!(
+            message.contains(&format!("rotation at entry {rotated_at}")),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("compromised from log size {stolen_from}")),
+            "{message}"
+        );
+
+        // The thief's entry resolves to the old key, flagged compromised.
+        let org = ledger.state.orgs[&s.org_id].clone();
+        let retired = ledger.state.retired_keys(&s.org_id).expect("memory state");
+        assert_eq!(
+            signing_key_at(&org, &retired, stolen_from),
+            (testkit::key(&s).public(), Some(stolen_from))
+        );
+        // Verifiers flag the thief's entry, not the honest one before it.
+        let flagged =
+            compromised_signatures(&ledger.state, &thief, stolen_from).expect("memory state");
+        assert_eq!(
+            flagged,
+            vec![CompromisedSignature {
+                signer: s.org_id,
+                key: testkit::key(&s).public(),
+                compromised_since: stolen_from,
+                rotated_at,
+            }]
+        );
+        assert_eq!(
+            compromised_signatures(&ledger.state, &honest, stolen_from - 1).expect("memory state"),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn encryption_key_rotates_separately() {
+        let mut ledger = MemoryLedger::new();
+        let s = ledger.register(10, &[Role::Supplier]);
+        let signing_before = ledger.state.orgs[&s.org_id].record.signing_key;
+        let new = EncryptionSecret::from_bytes([77; 32]).public();
+        let kind = TxKind::RotateKey(KeyRotation {
+            org: s.org_id,
+            new_key: NewKey::Encryption { key: new },
+            compromised_since: None,
+        });
+        let tx = ledger.signed(&s, kind);
+        ledger.apply(&tx).expect("the owner rotates its X25519 key");
+        let org = &ledger.state.orgs[&s.org_id];
+        assert_eq!(org.record.encryption_key, new);
+        assert_eq!(org.record.signing_key, signing_before);
+        // The signing key is untouched: the owner still signs with it.
+        let next = ledger.signed(
+            &s,
+            TxKind::AnchorEvidence {
+                digest: [4; 32],
+                label: "after".into(),
+            },
+        );
+        ledger.apply(&next).expect("signing key unchanged");
+    }
+}

@@ -2,14 +2,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 use clap::Subcommand;
 use tanji_ledger::keyfile::OrgKeyFile;
+use tanji_ledger::tx::KeyPurpose;
 use tanji_ledger::OrgId;
 use tanji_sdk::build;
 
 use super::output::Output;
-use super::tx::{report_submission, wait_committed};
+use super::tx::{governance_tx, report_submission, submit_and_report, wait_committed};
 use super::NodeArg;
 
 #[derive(Subcommand)]
@@ -28,6 +29,43 @@ pub enum OrgCommand {
         /// (to collect approvals offline, then `tanji submit`).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// Wait until it is in the log.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Replace an organisation's signing key (or, with `--encryption`, its
+    /// X25519 key). Signed by the current key (`--key`), or, when that key is
+    /// lost or stolen, approved by a governance quorum (`--approve`), which
+    /// may also declare it compromised from a log size on.
+    RotateKey {
+        /// The organisation's current key file (the owner's path).
+        #[arg(
+            long,
+            conflicts_with = "approvers",
+            required_unless_present = "approvers"
+        )]
+        key: Option<PathBuf>,
+        /// Key files of approving regulators/validators (the governance path;
+        /// repeat for each, the first authors the transaction).
+        #[arg(long = "approve")]
+        approvers: Vec<PathBuf>,
+        /// A key file of the same organisation holding the new key. Without
+        /// it, a new key is generated from `--key` and written to `--out`.
+        #[arg(long, required_unless_present = "out")]
+        new_key: Option<PathBuf>,
+        /// Where to write the key file with the generated key (must not
+        /// exist; written before anything is submitted).
+        #[arg(long, conflicts_with = "new_key", requires = "key")]
+        out: Option<PathBuf>,
+        /// Rotate the X25519 encryption key instead of the signing key.
+        #[arg(long)]
+        encryption: bool,
+        /// Governance path: the log size from which the old key is held
+        /// compromised; its signatures on entries from there on are flagged.
+        #[arg(long, requires = "approvers")]
+        compromised_since: Option<u64>,
+        #[command(flatten)]
+        node: NodeArg,
         /// Wait until it is in the log.
         #[arg(long)]
         wait: bool,
@@ -92,6 +130,70 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
             }
             Ok(())
         }
+        OrgCommand::RotateKey {
+            key,
+            approvers,
+            new_key,
+            out: out_path,
+            encryption,
+            compromised_since,
+            node,
+            wait,
+        } => {
+            let purpose = if encryption {
+                KeyPurpose::Encryption
+            } else {
+                KeyPurpose::Signing
+            };
+            let client = node.client()?;
+            let network = client
+                .network()
+                .await
+                .context("asking the node for its network")?;
+            let current = key.as_deref().map(OrgKeyFile::load).transpose()?;
+            let new = match (&new_key, &out_path, &current) {
+                (Some(path), _, _) => OrgKeyFile::load(path)?,
+                (None, Some(path), Some(current)) => {
+                    let new = current.with_new_key(purpose)?;
+                    new.save(path)?;
+                    new
+                }
+                _ => bail!("give --new-key FILE, or --key with --out FILE for a generated key"),
+            };
+            if let Some(current) = &current {
+                if current.org_id != new.org_id {
+                    bail!(
+                        "the new key file is for {} but --key is {}'s",
+                        new.org_id,
+                        current.org_id
+                    );
+                }
+            }
+            let kind = build::rotate_key(&network.network, &new, purpose, compromised_since)?;
+            let tx = match &current {
+                Some(current) => {
+                    let nonce = build::next_nonce(&client, &current.org_id).await?;
+                    build::single(&network.network, current, nonce, kind)?
+                }
+                None => governance_tx(&node, &approvers, kind).await?,
+            };
+            out.note(&format!(
+                "rotating the {} key of {} to {}",
+                purpose.as_str(),
+                new.org_id,
+                match purpose {
+                    KeyPurpose::Signing => new.signing_key.to_string(),
+                    KeyPurpose::Encryption => hex::encode(new.encryption_key.0),
+                }
+            ));
+            if let Some(path) = &out_path {
+                out.note(&format!(
+                    "new key file: {} (sign with it once the rotation is committed)",
+                    path.display()
+                ));
+            }
+            submit_and_report(&client, &tx, wait, out).await
+        }
         OrgCommand::List { node } => {
             let orgs = node.client()?.orgs().await?;
             out.print(&orgs, || {
@@ -113,14 +215,26 @@ pub async fn run(cmd: OrgCommand, out: Output) -> Result<()> {
         OrgCommand::Show { id, node } => {
             let org = node.client()?.org(&id).await?;
             out.print(&org, || {
-                format!(
-                    "org id      {}\nname        {}\ncompany id  {}\nroles       {}\nstatus      {}",
+                let mut text = format!(
+                    "org id      {}\nname        {}\ncompany id  {}\nroles       {}\nstatus      {}\nsigning key {}",
                     org.id,
                     org.name,
                     org.company_id,
                     org.roles.join(", "),
-                    org.status
-                )
+                    org.status,
+                    org.signing_key
+                );
+                for r in &org.retired_keys {
+                    let compromised = r
+                        .compromised_since
+                        .map(|s| format!(", compromised from size {s}"))
+                        .unwrap_or_default();
+                    text.push_str(&format!(
+                        "\nretired     {} key {} (entries {}..{}{compromised})",
+                        r.purpose, r.key, r.from, r.until
+                    ));
+                }
+                text
             });
             Ok(())
         }

@@ -121,6 +121,32 @@ pub fn report_submission(status: &TxStatus, out: Output) {
     });
 }
 
+/// A governance transaction of `kind`, authored by the first approver with
+/// its next nonce and approved by every other.
+pub(super) async fn governance_tx(
+    node: &NodeArg,
+    approvers: &[PathBuf],
+    kind: TxKind,
+) -> Result<SignedTx> {
+    let approvers = approvers
+        .iter()
+        .map(|p| OrgKeyFile::load(p).with_context(|| format!("loading {}", p.display())))
+        .collect::<Result<Vec<_>>>()?;
+    let client = node.client()?;
+    let network = client
+        .network()
+        .await
+        .context("asking the node for its network")?;
+    let author = &approvers[0];
+    let nonce = build::next_nonce(&client, &author.org_id).await?;
+    let mut tx = build::single(&network.network, author, nonce, kind)?;
+    for a in &approvers[1..] {
+        tx.approve(a.org_id, &a.signing_key()?);
+    }
+    Ok(tx)
+}
+
+/// Submits `tx` and prints the answer (or, with `wait`, its fate).
 pub async fn submit_and_report(
     client: &Client,
     tx: &SignedTx,

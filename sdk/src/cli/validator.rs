@@ -12,13 +12,12 @@ use clap::Subcommand;
 use serde::Deserialize;
 use tanji_ledger::crypto::PublicKey;
 use tanji_ledger::keyfile::OrgKeyFile;
-use tanji_ledger::tx::{Role, SignedTx, TxKind, ValidatorNode};
+use tanji_ledger::tx::{Role, TxKind, ValidatorNode};
 use tanji_ledger::OrgId;
-use tanji_sdk::build;
 use tanji_sdk::types::orgs::ValidatorChange;
 
 use super::output::Output;
-use super::tx::submit_and_report;
+use super::tx::{governance_tx, submit_and_report};
 use super::NodeArg;
 
 #[derive(Subcommand)]
@@ -101,27 +100,6 @@ fn default_operator(approvers: &[PathBuf]) -> Result<OrgId> {
         }
     }
     bail!("no approver has the validator role; name the node's operator with --operator ORG_ID")
-}
-
-/// A governance transaction of `kind`, authored by the first approver with
-/// its next nonce and approved by every other.
-async fn governance_tx(node: &NodeArg, approvers: &[PathBuf], kind: TxKind) -> Result<SignedTx> {
-    let approvers = approvers
-        .iter()
-        .map(|p| OrgKeyFile::load(p).with_context(|| format!("loading {}", p.display())))
-        .collect::<Result<Vec<_>>>()?;
-    let client = node.client()?;
-    let network = client
-        .network()
-        .await
-        .context("asking the node for its network")?;
-    let author = &approvers[0];
-    let nonce = build::next_nonce(&client, &author.org_id).await?;
-    let mut tx = build::single(&network.network, author, nonce, kind)?;
-    for a in &approvers[1..] {
-        tx.approve(a.org_id, &a.signing_key()?);
-    }
-    Ok(tx)
 }
 
 pub async fn run(cmd: ValidatorCommand, out: Output) -> Result<()> {

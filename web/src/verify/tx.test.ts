@@ -82,12 +82,13 @@ describe('splitting log entries (ledger/src/tx/mod.rs)', () => {
   })
 
   it('names kinds as Rust TxKind::name() does', () => {
-    expect(TX_KIND_NAMES).toHaveLength(17)
+    expect(TX_KIND_NAMES).toHaveLength(18)
     expect(TX_KIND_NAMES[0]).toBe('genesis')
     expect(TX_KIND_NAMES[10]).toBe('issue_certificate')
     expect(TX_KIND_NAMES[14]).toBe('disclose')
     expect(TX_KIND_NAMES[15]).toBe('add_validator')
     expect(TX_KIND_NAMES[16]).toBe('remove_validator')
+    expect(TX_KIND_NAMES[17]).toBe('rotate_key')
   })
 
   it('refuses entries that are not transactions', () => {
@@ -109,7 +110,7 @@ describe('splitting log entries (ledger/src/tx/mod.rs)', () => {
         ]),
         /signed twice/,
       ],
-      ['unknown kind', entry(body({ tag: 17 }), good), /unknown transaction kind tag 17/],
+      ['unknown kind', entry(body({ tag: 18 }), good), /unknown transaction kind tag 18/],
       ['empty network', entry(body({ network: new Uint8Array(0) }), good), /1..=64 bytes/],
       ['long network', entry(body({ network: utf8('n'.repeat(65)) }), good), /1..=64 bytes/],
       ['network with a space', entry(body({ network: utf8('a b') }), good), /printable ASCII/],

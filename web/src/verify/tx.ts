@@ -97,6 +97,7 @@ export const TX_KIND_NAMES = [
   'disclose',
   'add_validator',
   'remove_validator',
+  'rotate_key',
 ] as const
 
 /** A transaction kind's name. */
