@@ -1,12 +1,16 @@
-//! The range-sync wire format: one frame per request and per response, each a
-//! 4-byte big-endian length followed by that many bytes of borsh.
+//! The range-sync protocol's libp2p codec: one frame per request and per
+//! response, each a 4-byte big-endian length followed by that many bytes of
+//! borsh (the frames and messages are `tanji_wire::p2p`'s, so that they
+//! build without RocksDB for fuzzing; they are re-exported here).
 //!
 //! Limits are enforced before reading the body: a length over the limit is
 //! an error at once, and the body buffer grows only as bytes actually arrive,
 //! so a peer cannot make us allocate more than it sends (and never more than
-//! the limit).
+//! the limit). A decoded response is also checked against
+//! [`SyncResponse::check_limits`] (entry counts and sizes, proof lengths).
 //!
-//! Protocol violations (oversized frame, undecodable body) are [`FrameError`]s.
+//! Protocol violations (oversized frame, undecodable body, a response over
+//! the limits) are [`FrameError`]s.
 //! In a *request* they are not returned as errors: libp2p 0.56's
 //! request-response behaviour drops `read_request` errors with a debug log
 //! and never reports them, so the codec turns them into
@@ -20,81 +24,16 @@
 use std::io;
 
 use async_trait::async_trait;
-use borsh::{BorshDeserialize, BorshSerialize};
-use futures::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use futures::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
 
 use super::messages::{SyncRequest, SyncResponse};
+pub use tanji_wire::p2p::frame::{
+    decode, decode_request, decode_response, encode_frame, is_violation, read_frame, FrameError,
+};
 
 /// The range-sync protocol name.
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/tanji/sync/1");
-
-/// A frame that breaks the protocol.
-#[derive(Debug, thiserror::Error)]
-pub enum FrameError {
-    /// The announced length is over the limit.
-    #[error("frame of {len} bytes is larger than the limit of {max}")]
-    TooLarge {
-        /// Announced length.
-        len: u64,
-        /// The limit.
-        max: u64,
-    },
-    /// The body is not a valid encoding of the message.
-    #[error("undecodable message: {0}")]
-    Decode(String),
-}
-
-fn violation(e: FrameError) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, e)
-}
-
-/// Whether an error from the codec is the peer's fault (a [`FrameError`]).
-pub fn is_violation(e: &io::Error) -> bool {
-    e.get_ref().is_some_and(|inner| inner.is::<FrameError>())
-}
-
-/// Encodes `msg` as a frame, failing if it is longer than `max`.
-pub fn encode_frame<M: BorshSerialize>(msg: &M, max: u64) -> io::Result<Vec<u8>> {
-    let body = borsh::to_vec(msg)?;
-    let len = body.len() as u64;
-    if len > max {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("message of {len} bytes is larger than the limit of {max}"),
-        ));
-    }
-    let len = u32::try_from(len)
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "message too large"))?;
-    let mut frame = Vec::with_capacity(4 + body.len());
-    frame.extend_from_slice(&len.to_be_bytes());
-    frame.extend_from_slice(&body);
-    Ok(frame)
-}
-
-/// Reads one frame's body (at most `max` bytes).
-pub async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T, max: u64) -> io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    io.read_exact(&mut len).await?;
-    let len = u64::from(u32::from_be_bytes(len));
-    if len > max {
-        return Err(violation(FrameError::TooLarge { len, max }));
-    }
-    let mut body = Vec::new();
-    (&mut *io).take(len).read_to_end(&mut body).await?;
-    if body.len() as u64 != len {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "truncated frame",
-        ));
-    }
-    Ok(body)
-}
-
-/// Decodes a frame's body; trailing bytes are an error.
-pub fn decode<M: BorshDeserialize>(body: &[u8]) -> io::Result<M> {
-    borsh::from_slice(body).map_err(|e| violation(FrameError::Decode(e.to_string())))
-}
 
 /// A request as read off the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +64,7 @@ impl libp2p::request_response::Codec for SyncCodec {
         T: AsyncRead + Unpin + Send,
     {
         let frame = read_frame(io, self.max_request).await;
-        match frame.and_then(|body| decode::<SyncRequest>(&body)) {
+        match frame.and_then(|body| decode_request(&body)) {
             Ok(request) => Ok(WireRequest::Valid(request)),
             Err(e) if is_violation(&e) => Ok(WireRequest::Malformed(e.to_string())),
             Err(e) => Err(e),
@@ -136,7 +75,7 @@ impl libp2p::request_response::Codec for SyncCodec {
     where
         T: AsyncRead + Unpin + Send,
     {
-        decode(&read_frame(io, self.max_response).await?)
+        decode_response(&read_frame(io, self.max_response).await?)
     }
 
     async fn write_request<T>(
@@ -196,7 +135,7 @@ mod tests {
             assert_eq!(got, req);
 
             let mut buf = Vec::new();
-            let res = SyncResponse::Entries(vec![vec![0; 1000]; 10]);
+            let res = SyncResponse::Entries(vec![vec![7; 1000]; 10]);
             c.write_response(&SYNC_PROTOCOL, &mut buf, res.clone())
                 .await
                 .unwrap();
@@ -298,12 +237,17 @@ mod tests {
     }
 
     #[test]
-    fn p2p_codec_lying_vec_length_does_not_allocate() {
-        // A response claiming 2^32-1 entries inside a small frame fails to
-        // decode quickly (borsh caps pre-allocation).
-        let mut body = vec![0u8]; // variant Entries
-        body.extend_from_slice(&u32::MAX.to_le_bytes());
-        let err = decode::<SyncResponse>(&body).unwrap_err();
-        assert!(is_violation(&err));
+    fn p2p_codec_response_over_limits_is_a_violation() {
+        block_on(async {
+            let mut c = codec();
+            // 1001 entries: more than any request may ask for.
+            let res = SyncResponse::Entries(vec![vec![1]; 1001]);
+            let frame = encode_frame(&res, 1 << 20).unwrap();
+            let err = c
+                .read_response(&SYNC_PROTOCOL, &mut &frame[..])
+                .await
+                .unwrap_err();
+            assert!(is_violation(&err), "{err}");
+        });
     }
 }

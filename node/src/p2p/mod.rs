@@ -63,7 +63,7 @@ pub mod gating;
 mod handle;
 pub mod identity;
 pub mod limits;
-pub mod messages;
+pub use tanji_wire::p2p::messages;
 mod swarm;
 
 pub use config::P2pConfig;

@@ -16,7 +16,6 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use borsh::{BorshDeserialize, BorshSerialize};
 use tanji_ledger::state::current_validators;
 use tanji_ledger::store::{Candidate, Store};
 use tanji_ledger::tx::SignedTx;
@@ -43,12 +42,9 @@ const PULL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Transaction ids remembered to skip re-validating gossip duplicates.
 const MAX_RECENT: usize = 200_000;
 
-/// A gossip message on the transaction topic: a bundle of encoded transactions.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct TxBundle {
-    /// Canonical encodings of signed transactions.
-    pub txs: Vec<Vec<u8>>,
-}
+/// A gossip message on the transaction topic (decoded within its limits by
+/// `tanji-wire`, where the fuzz target `tx_bundle` exercises it).
+pub use tanji_wire::gossip::TxBundle;
 
 /// Everything the network task needs.
 pub struct NetworkTask {
@@ -219,7 +215,7 @@ impl NetworkTask {
         recent: &mut HashSet<TxId>,
         order: &mut VecDeque<TxId>,
     ) -> Verdict {
-        let Ok(bundle) = TxBundle::try_from_slice(data) else {
+        let Ok(bundle) = TxBundle::decode(data) else {
             return Verdict::Reject;
         };
         let mut fresh = 0usize;
@@ -293,7 +289,7 @@ impl NetworkTask {
 
     async fn publish_bundle(&self, txs: Vec<Vec<u8>>) {
         let n = txs.len();
-        let data = match borsh::to_vec(&TxBundle { txs }) {
+        let data = match (TxBundle { txs }).encode() {
             Ok(d) => d,
             Err(e) => {
                 tracing::error!(error = %e, "encoding a transaction bundle");

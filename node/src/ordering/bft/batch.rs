@@ -46,13 +46,8 @@ use super::types::{Address, BatchId, Height, ProposalPart, ValidatorSet};
 pub const BATCH_ID_V1: &str = "tanji/batch-id/v1";
 /// Context of the proposal-parts digest and of the `Fin` signature.
 pub const PROPOSAL_PARTS_V1: &str = "tanji/proposal-parts/v1";
-/// Most entries in one batch.
-pub const MAX_BATCH_TXS: usize = 4096;
-/// Largest canonical batch encoding (8 MiB).
-pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
-/// Largest encoded `Data` chunk (`borsh(Vec<Vec<u8>>)`, 256 KiB). Every
-/// entry fits, since entries are at most [`MAX_TX_BYTES`].
-pub const MAX_PART_BYTES: usize = 256 * 1024;
+/// The batch and part limits (shared with the codec in `tanji-wire`).
+pub use tanji_wire::bft::limits::{MAX_BATCH_BYTES, MAX_BATCH_TXS, MAX_PART_BYTES};
 
 /// A batch or a stream of parts breaks a rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -33,13 +33,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use borsh::{BorshDeserialize, BorshSerialize};
+use borsh::BorshSerialize;
 use malachitebft_app_channel::app::types::core::{
     SignedMessage, SigningScheme, ValidatorProof, VoteExtensionScope,
 };
 use malachitebft_app_channel::{Signer, Verifier};
 use malachitebft_signing::{Error as SigningError, VerificationResult};
-use tanji_ledger::crypto::{self, domain, PublicKey, SecretKey};
+use tanji_ledger::crypto::{domain, PublicKey, SecretKey};
 
 use super::context::TanjiContext;
 use super::types::{Proposal, Vote};
@@ -52,81 +52,9 @@ pub const PROPOSAL_V1: &str = "tanji/proposal/v1";
 /// Context string of vote-extension signatures.
 pub const VOTE_EXTENSION_V1: &str = "tanji/vote-extension/v1";
 
-/// An ed25519 signature as Malachite handles it (totally ordered, as its
-/// `SigningScheme` requires).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
-pub struct Signature(pub [u8; 64]);
-
-impl fmt::Debug for Signature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Signature({})", hex::encode(self.0))
-    }
-}
-
-impl From<crypto::Signature> for Signature {
-    fn from(s: crypto::Signature) -> Self {
-        Signature(s.0)
-    }
-}
-
-impl From<Signature> for crypto::Signature {
-    fn from(s: Signature) -> Self {
-        crypto::Signature(s.0)
-    }
-}
-
-/// A signature or public key could not be decoded.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SchemeError {
-    /// Wrong number of bytes.
-    #[error("expected {expected} bytes, got {got}")]
-    Length {
-        /// Expected length.
-        expected: usize,
-        /// Actual length.
-        got: usize,
-    },
-    /// Not a usable ed25519 public key.
-    #[error("{0}")]
-    Key(#[from] crypto::KeyError),
-}
-
-/// Strict ed25519 over the ledger's key types.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TanjiSigningScheme;
-
-impl SigningScheme for TanjiSigningScheme {
-    type DecodingError = SchemeError;
-    type Signature = Signature;
-    type PublicKey = PublicKey;
-    type PrivateKey = SecretKey;
-
-    fn decode_signature(bytes: &[u8]) -> Result<Signature, SchemeError> {
-        let arr: [u8; 64] = bytes.try_into().map_err(|_| SchemeError::Length {
-            expected: 64,
-            got: bytes.len(),
-        })?;
-        Ok(Signature(arr))
-    }
-
-    fn encode_signature(signature: &Signature) -> Vec<u8> {
-        signature.0.to_vec()
-    }
-
-    fn decode_public_key(bytes: &[u8]) -> Result<PublicKey, SchemeError> {
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| SchemeError::Length {
-            expected: 32,
-            got: bytes.len(),
-        })?;
-        let key = PublicKey(arr);
-        key.check()?;
-        Ok(key)
-    }
-
-    fn encode_public_key(public_key: &PublicKey) -> Vec<u8> {
-        public_key.0.to_vec()
-    }
-}
+// The signature type and the scheme (key and signature decoding) live in
+// `tanji-wire` with the consensus types; signing and verification are here.
+pub use tanji_wire::bft::scheme::{SchemeError, Signature, TanjiSigningScheme};
 
 fn body<T: BorshSerialize>(network: &str, fields: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);

@@ -503,6 +503,24 @@ fn part_stream_refuses_duplicates_and_overflow() {
 
 // ------------------------------------------------------------------ codec
 
+#[test]
+fn empty_data_chunks_and_entries_are_refused() {
+    // No batch streams an empty chunk or an empty entry; the codec refuses
+    // them, and oversized entries, before the stream is reassembled.
+    let cases: [Vec<Vec<u8>>; 4] = [
+        vec![],
+        vec![vec![]],
+        vec![vec![1], vec![]],
+        vec![vec![0; MAX_TX_BYTES + 1]],
+    ];
+    for txs in cases {
+        let mut bytes = vec![VERSION, 1, 1]; // proposal part, variant Data
+        bytes.extend(borsh::to_vec(&txs).unwrap());
+        let got = Codec::<ProposalPart>::decode(&TanjiCodec, Bytes::from(bytes));
+        assert!(matches!(got, Err(CodecError::Invalid(_))), "{got:?}");
+    }
+}
+
 fn round_trip<T>(msg: &T)
 where
     T: PartialEq + std::fmt::Debug,
@@ -608,7 +626,9 @@ fn arb_part() -> impl Strategy<Value = ProposalPart> {
                 proposer: Address(p),
             }
         ),
-        proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..8)
+        // What honest chunks are: non-empty, of non-empty entries (the codec
+        // refuses others, see `empty_data_chunks_and_entries_are_refused`).
+        proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..40), 1..8)
             .prop_map(|txs| ProposalPart::Data { txs }),
         arb_sig().prop_map(|signature| ProposalPart::Fin { signature }),
     ]

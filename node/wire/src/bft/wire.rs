@@ -27,8 +27,9 @@ use malachitebft_app_channel::app::types::{PeerId, ProposedValue, SignedConsensu
 
 use super::codec::CodecError;
 use super::context::TanjiContext;
-use super::signing::Signature;
-use super::types::{Address, BatchId, Height, Proposal, ProposalPart, Vote};
+use super::limits::{MAX_BATCH_BYTES, MAX_BATCH_TXS, MAX_TX_BYTES};
+use super::scheme::Signature;
+use super::types::{Address, BatchId, Height, Proposal, ProposalPart, Vote, MAX_VALIDATORS};
 
 /// Longest vote extension accepted (bytes).
 pub const MAX_EXTENSION_BYTES: usize = 1024;
@@ -38,6 +39,19 @@ pub const MAX_PROOF_KEY_BYTES: usize = 64;
 pub const MAX_PEER_ID_BYTES: usize = 128;
 /// Longest stream id accepted (Tanji's are 16 or 24 bytes).
 pub const MAX_STREAM_ID_BYTES: usize = 64;
+/// Most signatures in a certificate. A commit or polka certificate holds at
+/// most one per validator, a round certificate at most a prevote and a
+/// precommit per validator.
+pub const MAX_CERTIFICATE_SIGNATURES: usize = 2 * MAX_VALIDATORS;
+
+fn check_signatures(kind: &str, n: usize) -> Result<(), CodecError> {
+    if n > MAX_CERTIFICATE_SIGNATURES {
+        return Err(CodecError::Invalid(format!(
+            "{kind} with {n} signatures, more than {MAX_CERTIFICATE_SIGNATURES}"
+        )));
+    }
+    Ok(())
+}
 
 fn round_to(r: Round) -> Option<u32> {
     r.as_u32()
@@ -372,9 +386,12 @@ impl From<&CommitCertificate<TanjiContext>> for WireCommitCertificate {
     }
 }
 
-impl From<WireCommitCertificate> for CommitCertificate<TanjiContext> {
-    fn from(c: WireCommitCertificate) -> Self {
-        CommitCertificate {
+impl TryFrom<WireCommitCertificate> for CommitCertificate<TanjiContext> {
+    type Error = CodecError;
+
+    fn try_from(c: WireCommitCertificate) -> Result<Self, CodecError> {
+        check_signatures("commit certificate", c.signatures.len())?;
+        Ok(CommitCertificate {
             height: Height(c.height),
             round: round_from(c.round),
             value_id: BatchId(c.value_id),
@@ -383,7 +400,7 @@ impl From<WireCommitCertificate> for CommitCertificate<TanjiContext> {
                 .into_iter()
                 .map(|s| CommitSignature::new(Address(s.address), Signature(s.signature)))
                 .collect(),
-        }
+        })
     }
 }
 
@@ -434,6 +451,7 @@ impl TryFrom<WireExtendedCommitCertificate> for ExtendedCommitCertificate<TanjiC
     type Error = CodecError;
 
     fn try_from(c: WireExtendedCommitCertificate) -> Result<Self, CodecError> {
+        check_signatures("extended commit certificate", c.signatures.len())?;
         Ok(ExtendedCommitCertificate {
             height: Height(c.height),
             round: round_from(c.round),
@@ -475,9 +493,12 @@ impl From<&PolkaCertificate<TanjiContext>> for WirePolkaCertificate {
     }
 }
 
-impl From<WirePolkaCertificate> for PolkaCertificate<TanjiContext> {
-    fn from(c: WirePolkaCertificate) -> Self {
-        PolkaCertificate {
+impl TryFrom<WirePolkaCertificate> for PolkaCertificate<TanjiContext> {
+    type Error = CodecError;
+
+    fn try_from(c: WirePolkaCertificate) -> Result<Self, CodecError> {
+        check_signatures("polka certificate", c.signatures.len())?;
+        Ok(PolkaCertificate {
             height: Height(c.height),
             round: round_from(c.round),
             value_id: BatchId(c.value_id),
@@ -486,7 +507,7 @@ impl From<WirePolkaCertificate> for PolkaCertificate<TanjiContext> {
                 .into_iter()
                 .map(|s| PolkaSignature::new(Address(s.address), Signature(s.signature)))
                 .collect(),
-        }
+        })
     }
 }
 
@@ -548,9 +569,12 @@ impl From<&RoundCertificate<TanjiContext>> for WireRoundCertificate {
     }
 }
 
-impl From<WireRoundCertificate> for RoundCertificate<TanjiContext> {
-    fn from(c: WireRoundCertificate) -> Self {
-        RoundCertificate {
+impl TryFrom<WireRoundCertificate> for RoundCertificate<TanjiContext> {
+    type Error = CodecError;
+
+    fn try_from(c: WireRoundCertificate) -> Result<Self, CodecError> {
+        check_signatures("round certificate", c.signatures.len())?;
+        Ok(RoundCertificate {
             height: Height(c.height),
             round: round_from(c.round),
             cert_type: match c.cert_type {
@@ -569,7 +593,7 @@ impl From<WireRoundCertificate> for RoundCertificate<TanjiContext> {
                     )
                 })
                 .collect(),
-        }
+        })
     }
 }
 
@@ -600,8 +624,10 @@ impl TryFrom<WireLivenessMsg> for LivenessMsg<TanjiContext> {
     fn try_from(m: WireLivenessMsg) -> Result<Self, CodecError> {
         Ok(match m {
             WireLivenessMsg::Vote(v) => LivenessMsg::Vote(v.try_into()?),
-            WireLivenessMsg::PolkaCertificate(c) => LivenessMsg::PolkaCertificate(c.into()),
-            WireLivenessMsg::SkipRoundCertificate(c) => LivenessMsg::SkipRoundCertificate(c.into()),
+            WireLivenessMsg::PolkaCertificate(c) => LivenessMsg::PolkaCertificate(c.try_into()?),
+            WireLivenessMsg::SkipRoundCertificate(c) => {
+                LivenessMsg::SkipRoundCertificate(c.try_into()?)
+            }
         })
     }
 }
@@ -654,9 +680,14 @@ impl From<&ProposalPart> for WireProposalPart {
     }
 }
 
-impl From<WireProposalPart> for ProposalPart {
-    fn from(p: WireProposalPart) -> Self {
-        match p {
+impl TryFrom<WireProposalPart> for ProposalPart {
+    type Error = CodecError;
+
+    /// Checks a `Data` chunk's shape: non-empty, at most [`MAX_BATCH_TXS`]
+    /// entries, each non-empty and at most [`MAX_TX_BYTES`] (what every
+    /// honest chunk is; the batch assembly checks the same again).
+    fn try_from(p: WireProposalPart) -> Result<Self, CodecError> {
+        Ok(match p {
             WireProposalPart::Init {
                 height,
                 round,
@@ -668,11 +699,25 @@ impl From<WireProposalPart> for ProposalPart {
                 pol_round: round_from(pol_round),
                 proposer: Address(proposer),
             },
-            WireProposalPart::Data { txs } => Self::Data { txs },
+            WireProposalPart::Data { txs } => {
+                if txs.is_empty() || txs.len() > MAX_BATCH_TXS {
+                    return Err(CodecError::Invalid(format!(
+                        "data chunk of {} entries, not 1..={MAX_BATCH_TXS}",
+                        txs.len()
+                    )));
+                }
+                if let Some(tx) = txs.iter().find(|t| t.is_empty() || t.len() > MAX_TX_BYTES) {
+                    return Err(CodecError::Invalid(format!(
+                        "data chunk entry of {} bytes, not 1..={MAX_TX_BYTES}",
+                        tx.len()
+                    )));
+                }
+                Self::Data { txs }
+            }
             WireProposalPart::Fin { signature } => Self::Fin {
                 signature: Signature(signature),
             },
-        }
+        })
     }
 }
 
@@ -720,7 +765,7 @@ impl TryFrom<WireStreamMessage> for StreamMessage<ProposalPart> {
             StreamId::new(Bytes::from(m.stream_id)),
             m.sequence,
             match m.content {
-                WireStreamContent::Data(p) => StreamContent::Data(p.into()),
+                WireStreamContent::Data(p) => StreamContent::Data(p.try_into()?),
                 WireStreamContent::Fin => StreamContent::Fin,
             },
         ))
@@ -895,6 +940,12 @@ impl TryFrom<WireRawDecidedValue> for RawDecidedValue<TanjiContext> {
     type Error = CodecError;
 
     fn try_from(v: WireRawDecidedValue) -> Result<Self, CodecError> {
+        if v.value_bytes.len() > MAX_BATCH_BYTES {
+            return Err(CodecError::Invalid(format!(
+                "decided value of {} bytes, more than {MAX_BATCH_BYTES}",
+                v.value_bytes.len()
+            )));
+        }
         Ok(RawDecidedValue::new(
             Bytes::from(v.value_bytes),
             v.certificate.try_into()?,

@@ -20,8 +20,8 @@ use malachitebft_app_channel::app::types::core::{
 use malachitebft_app_channel::app::types::sync::{RawDecidedValue, Request, Response, Status};
 use malachitebft_app_channel::app::types::{ProposedValue, SignedConsensusMsg};
 
-use super::batch::{MAX_BATCH_BYTES, MAX_PART_BYTES};
 use super::context::TanjiContext;
+use super::limits::{MAX_BATCH_BYTES, MAX_PART_BYTES};
 use super::types::ProposalPart;
 use super::wire::*;
 
@@ -246,7 +246,7 @@ macro_rules! wire_codec {
     };
 }
 
-wire_codec!(ProposalPart, WireProposalPart, PROPOSAL_PART, from);
+wire_codec!(ProposalPart, WireProposalPart, PROPOSAL_PART, try);
 wire_codec!(
     SignedConsensusMsg<TanjiContext>,
     WireConsensusMsg,
@@ -281,19 +281,19 @@ wire_codec!(
     PolkaCertificate<TanjiContext>,
     WirePolkaCertificate,
     POLKA_CERT,
-    from
+    try
 );
 wire_codec!(
     RoundCertificate<TanjiContext>,
     WireRoundCertificate,
     ROUND_CERT,
-    from
+    try
 );
 wire_codec!(
     CommitCertificate<TanjiContext>,
     WireCommitCertificate,
     COMMIT_CERT,
-    from
+    try
 );
 wire_codec!(
     ExtendedCommitCertificate<TanjiContext>,
@@ -319,5 +319,89 @@ impl HasEncodedLen<Response<TanjiContext>> for TanjiCodec {
             detail: e.to_string(),
         })?;
         Ok(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed<W: BorshSerialize>(kind: &Kind, wire: &W) -> Bytes {
+        let mut out = vec![VERSION, kind.tag];
+        wire.serialize(&mut out).unwrap();
+        Bytes::from(out)
+    }
+
+    fn cert(signatures: usize) -> WireCommitCertificate {
+        WireCommitCertificate {
+            height: 1,
+            round: Some(0),
+            value_id: [1; 32],
+            signatures: vec![
+                WireAddressSignature {
+                    address: [2; 32],
+                    signature: [3; 64],
+                };
+                signatures
+            ],
+        }
+    }
+
+    #[test]
+    fn certificate_signature_counts_are_limited() {
+        let ok = framed(&COMMIT_CERT, &cert(MAX_CERTIFICATE_SIGNATURES));
+        let decoded = Codec::<CommitCertificate<TanjiContext>>::decode(&TanjiCodec, ok.clone());
+        assert_eq!(
+            Codec::<CommitCertificate<TanjiContext>>::encode(&TanjiCodec, &decoded.unwrap()),
+            Ok(ok)
+        );
+        let over = cert(MAX_CERTIFICATE_SIGNATURES + 1);
+        let got = Codec::<CommitCertificate<TanjiContext>>::decode(
+            &TanjiCodec,
+            framed(&COMMIT_CERT, &over),
+        );
+        assert!(matches!(got, Err(CodecError::Invalid(_))), "{got:?}");
+        let got = Codec::<PolkaCertificate<TanjiContext>>::decode(
+            &TanjiCodec,
+            framed(&POLKA_CERT, &over),
+        );
+        assert!(matches!(got, Err(CodecError::Invalid(_))), "{got:?}");
+    }
+
+    #[test]
+    fn kinds_versions_and_limits_are_checked_first() {
+        let bytes = framed(&COMMIT_CERT, &cert(1));
+        let got = Codec::<PolkaCertificate<TanjiContext>>::decode(&TanjiCodec, bytes.clone());
+        assert_eq!(
+            got.err(),
+            Some(CodecError::Kind {
+                expected: POLKA_CERT.name,
+                got: COMMIT_CERT.tag
+            })
+        );
+        let got = Codec::<Request<TanjiContext>>::decode(&TanjiCodec, Bytes::from(vec![1u8; 65]));
+        assert!(matches!(got, Err(CodecError::TooLarge { .. })), "{got:?}");
+        let got = Codec::<Request<TanjiContext>>::decode(&TanjiCodec, Bytes::from_static(&[1]));
+        assert_eq!(got.err(), Some(CodecError::Truncated));
+        let got = Codec::<Request<TanjiContext>>::decode(&TanjiCodec, Bytes::from_static(&[9, 12]));
+        assert_eq!(got.err(), Some(CodecError::Version(9)));
+    }
+
+    #[test]
+    fn oversized_decided_values_are_refused() {
+        let value = WireRawDecidedValue {
+            value_bytes: vec![0; MAX_BATCH_BYTES + 1],
+            certificate: WireExtendedCommitCertificate {
+                height: 1,
+                round: Some(0),
+                value_id: [0; 32],
+                signatures: vec![],
+            },
+        };
+        let got = Codec::<RawDecidedValue<TanjiContext>>::decode(
+            &TanjiCodec,
+            framed(&DECIDED_VALUE, &value),
+        );
+        assert!(matches!(got, Err(CodecError::Invalid(_))), "{got:?}");
     }
 }

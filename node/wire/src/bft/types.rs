@@ -13,7 +13,7 @@ use tanji_ledger::crypto::PublicKey;
 use tanji_ledger::tx::ValidatorNode;
 
 use super::context::TanjiContext;
-use super::signing::Signature;
+use super::scheme::Signature;
 
 /// Most validators a [`ValidatorSet`] may hold. Bounds the size of every
 /// certificate, and therefore the codec's limits.
@@ -100,7 +100,7 @@ impl fmt::Debug for Address {
 
 impl mc::Address for Address {}
 
-/// The value consensus decides on: the id of a [`Batch`](super::batch::Batch),
+/// The value consensus decides on: the id of a batch (the node's `Batch`),
 /// `BLAKE3::derive_key("tanji/batch-id/v1", canonical batch encoding)`.
 ///
 /// The batch itself travels as proposal parts; proposals and votes carry
@@ -418,7 +418,7 @@ impl mc::Vote<TanjiContext> for Vote {
 
 /// One part of a streamed proposal: `Init`, then `Data` chunks of the
 /// batch's transactions in order, then `Fin` with the proposer's signature
-/// over all of them (see [`super::batch`]).
+/// over all of them (see the node's `ordering::bft::batch`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProposalPart {
     /// Opens the stream: which height and round, the POL round and who proposes.

@@ -4,7 +4,7 @@ use malachitebft_app_channel::app::types::core::{
     Context, LinearTimeouts, NilOrVal, Round, VoteType,
 };
 
-use super::signing::TanjiSigningScheme;
+use super::scheme::TanjiSigningScheme;
 use super::types::{
     Address, BatchId, Height, Proposal, ProposalPart, Validator, ValidatorSet, Vote,
 };
@@ -12,8 +12,8 @@ use super::types::{
 /// The type-level glue that instantiates Malachite with Tanji's types.
 ///
 /// It carries no data: the network name that domain-separates signatures
-/// lives in the [`TanjiSigner`](super::signing::TanjiSigner) and
-/// [`TanjiVerifier`](super::signing::TanjiVerifier).
+/// lives in the node's `TanjiSigner` and `TanjiVerifier`
+/// (`tanji_node::ordering::bft::signing`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TanjiContext;
 

@@ -1,15 +1,24 @@
 //! The range-sync protocol's messages (`/tanji/sync/1`).
 //!
-//! Both are borsh-encoded and framed by [`codec`](super::codec) (a 4-byte
+//! Both are borsh-encoded and framed by [`frame`](super::frame) (a 4-byte
 //! big-endian length, then the encoding). Positions are log indexes (0-based)
 //! and sizes are log sizes, as in the ledger's Merkle log. The payloads are
 //! untrusted: the requester verifies entries, proofs and checkpoints against
 //! cosigned checkpoints before using them.
+//!
+//! A decoded response is within [`SyncResponse::check_limits`] (checked by
+//! [`frame::decode_response`](super::frame::decode_response)): no answer
+//! honest peers give is refused by it.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+use tanji_ledger::checkpoint::MAX_NOTE_BYTES;
+use tanji_ledger::merkle::MAX_CONSISTENCY_PROOF_LEN;
+use tanji_ledger::tx::MAX_TX_BYTES;
 
 /// Most entries one [`SyncRequest::Entries`] may ask for.
 pub const MAX_ENTRIES_PER_REQUEST: u64 = 1000;
+/// Longest [`SyncResponse::Error`] message, in bytes.
+pub const MAX_ERROR_BYTES: usize = 16 * 1024;
 
 /// A request from one node to another.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -94,6 +103,57 @@ pub enum SyncResponse {
     Error(String),
 }
 
+impl SyncResponse {
+    /// Checks the counts and lengths a peer could inflate: at most
+    /// [`MAX_ENTRIES_PER_REQUEST`] entries, each a transaction's size
+    /// (1..=[`MAX_TX_BYTES`]); at most [`MAX_CONSISTENCY_PROOF_LEN`] proof
+    /// hashes; notes of at most [`MAX_NOTE_BYTES`] (longer ones never parse);
+    /// errors of at most [`MAX_ERROR_BYTES`].
+    pub fn check_limits(&self) -> Result<(), String> {
+        let note = |n: &Option<String>| match n {
+            Some(n) if n.len() > MAX_NOTE_BYTES => Err(format!(
+                "checkpoint note of {} bytes, more than {MAX_NOTE_BYTES}",
+                n.len()
+            )),
+            _ => Ok(()),
+        };
+        match self {
+            SyncResponse::Entries(entries) => {
+                if entries.len() as u64 > MAX_ENTRIES_PER_REQUEST {
+                    return Err(format!(
+                        "{} entries, more than {MAX_ENTRIES_PER_REQUEST}",
+                        entries.len()
+                    ));
+                }
+                match entries
+                    .iter()
+                    .find(|e| e.is_empty() || e.len() > MAX_TX_BYTES)
+                {
+                    Some(e) => Err(format!(
+                        "entry of {} bytes, not 1..={MAX_TX_BYTES}",
+                        e.len()
+                    )),
+                    None => Ok(()),
+                }
+            }
+            SyncResponse::Checkpoint(n) => note(n),
+            SyncResponse::Consistency(hashes) if hashes.len() > MAX_CONSISTENCY_PROOF_LEN => {
+                Err(format!(
+                    "consistency proof of {} hashes, more than {MAX_CONSISTENCY_PROOF_LEN}",
+                    hashes.len()
+                ))
+            }
+            SyncResponse::Consistency(_) => Ok(()),
+            SyncResponse::Status { checkpoint, .. } => note(checkpoint),
+            SyncResponse::Error(e) if e.len() > MAX_ERROR_BYTES => Err(format!(
+                "error message of {} bytes, more than {MAX_ERROR_BYTES}",
+                e.len()
+            )),
+            SyncResponse::Error(_) => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,7 +208,7 @@ mod tests {
             assert_eq!(borsh::from_slice::<SyncRequest>(&bytes).unwrap(), r);
         }
         let resps = [
-            SyncResponse::Entries(vec![vec![1, 2], vec![]]),
+            SyncResponse::Entries(vec![vec![1, 2], vec![3]]),
             SyncResponse::Checkpoint(Some("note".into())),
             SyncResponse::Consistency(vec![[9; 32]]),
             SyncResponse::Status {
@@ -161,6 +221,35 @@ mod tests {
         for r in resps {
             let bytes = borsh::to_vec(&r).unwrap();
             assert_eq!(borsh::from_slice::<SyncResponse>(&bytes).unwrap(), r);
+            assert!(r.check_limits().is_ok());
         }
+    }
+
+    #[test]
+    fn p2p_response_limits() {
+        let too_many = SyncResponse::Entries(vec![vec![1]; MAX_ENTRIES_PER_REQUEST as usize + 1]);
+        assert!(too_many.check_limits().is_err());
+        assert!(SyncResponse::Entries(vec![vec![]]).check_limits().is_err());
+        assert!(SyncResponse::Entries(vec![vec![0; MAX_TX_BYTES + 1]])
+            .check_limits()
+            .is_err());
+        assert!(SyncResponse::Entries(vec![vec![0; MAX_TX_BYTES]])
+            .check_limits()
+            .is_ok());
+        let proof = SyncResponse::Consistency(vec![[0; 32]; MAX_CONSISTENCY_PROOF_LEN + 1]);
+        assert!(proof.check_limits().is_err());
+        let long = "x".repeat(MAX_NOTE_BYTES + 1);
+        assert!(SyncResponse::Checkpoint(Some(long.clone()))
+            .check_limits()
+            .is_err());
+        let status = SyncResponse::Status {
+            size: 0,
+            root: [0; 32],
+            checkpoint: Some(long),
+        };
+        assert!(status.check_limits().is_err());
+        assert!(SyncResponse::Error("e".repeat(MAX_ERROR_BYTES + 1))
+            .check_limits()
+            .is_err());
     }
 }
