@@ -28,6 +28,8 @@ use tanji_ledger::checkpoint::SignedNote;
 use tanji_sdk::types::ops::{Alarm, Health};
 use tanji_sdk::Client;
 
+pub mod history;
+
 /// Path of a binary built by this workspace.
 pub fn bin(name: &str) -> PathBuf {
     if let Ok(dir) = std::env::var("TANJI_BIN_DIR") {
