@@ -17,6 +17,12 @@
 //! - from synchronous code: [`block_on`];
 //! - checkpoints: [`size_root`]; paths as arguments: [`arg`];
 //! - waiting: [`wait_until`].
+//!
+//! Fault tests across hosts: [`faultnet::FaultNet`] runs a [`Devnet`]'s nodes
+//! each in its own network namespace ([`netns`]) or, where namespaces are
+//! unavailable, on the loopback, with their peer links through userspace
+//! relays ([`relay`]) that shape and cut them; [`history`] records what
+//! clients were told and checks it against every node's log.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -28,7 +34,10 @@ use tanji_ledger::checkpoint::SignedNote;
 use tanji_sdk::types::ops::{Alarm, Health};
 use tanji_sdk::Client;
 
+pub mod faultnet;
 pub mod history;
+pub mod netns;
+pub mod relay;
 
 /// Path of a binary built by this workspace.
 pub fn bin(name: &str) -> PathBuf {
@@ -331,6 +340,10 @@ impl Rng {
         eprintln!("{test}: TANJI_TEST_SEED={seed}");
         Rng(seed.max(1))
     }
+    /// Seeded with `seed` (not printed: for generators that need not be repeated).
+    pub fn seeded(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
     /// Next value.
     pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
@@ -532,6 +545,10 @@ pub struct Devnet {
     restarted: std::collections::HashMap<String, Child>,
     /// Every node pid ever known, to kill on drop.
     pids: Vec<u32>,
+    /// Network namespaces that restarted nodes run in (see [`Devnet::relocate`]).
+    netns: std::collections::HashMap<String, PathBuf>,
+    /// Extra arguments of `tanji-node run` for restarted nodes.
+    run_args: Vec<String>,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -570,6 +587,24 @@ fn die_with_parent(cmd: &mut Command, sig: libc::c_int) {
     }
 }
 
+/// Makes the child enter the network namespace at `path` before it runs.
+fn in_netns_on_exec(cmd: &mut Command, path: &Path) -> Result<()> {
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::process::CommandExt as _;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    // SAFETY: setns(2) is a plain system call, safe between fork and exec; the
+    // closure owns the namespace file, open until the command is dropped.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    Ok(())
+}
+
 impl Devnet {
     /// Starts `tanji-node devnet --validators V --observers O` in a fresh
     /// temporary folder with `extra` flags, and waits (up to 120 s) until it
@@ -606,6 +641,8 @@ impl Devnet {
             devnet: Some(child),
             restarted: Default::default(),
             pids: Vec::new(),
+            netns: Default::default(),
+            run_args: Vec::new(),
             _tmp: Some(tmp),
         };
         let manifest = dir.join("devnet.json");
@@ -759,6 +796,23 @@ impl Devnet {
         Ok(())
     }
 
+    /// From now on, restarts `name` with `config` (also by [`Devnet::restart`])
+    /// and, if `netns` is given, inside that network namespace
+    /// (`/var/run/netns/NAME`; the process enters it before it starts).
+    pub fn relocate(&mut self, name: &str, config: PathBuf, netns: Option<PathBuf>) {
+        self.node_mut(name).config = config;
+        match netns {
+            Some(path) => self.netns.insert(name.to_string(), path),
+            None => self.netns.remove(name),
+        };
+    }
+
+    /// Extra arguments of `tanji-node run` for every restart from now on
+    /// (e.g. `--http-unlimited` for a test that reads from another address).
+    pub fn set_run_args(&mut self, args: &[&str]) {
+        self.run_args = args.iter().map(|a| a.to_string()).collect();
+    }
+
     /// Restarts a stopped node with its own config file.
     pub async fn restart(&mut self, name: &str) -> Result<()> {
         let config = self.node(name).config.clone();
@@ -782,10 +836,14 @@ impl Devnet {
         cmd.arg("run")
             .arg("--config")
             .arg(config)
+            .args(&self.run_args)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
         die_with_parent(&mut cmd, libc::SIGKILL);
+        if let Some(path) = self.netns.get(name) {
+            in_netns_on_exec(&mut cmd, path)?;
+        }
         let mut child = cmd.spawn().with_context(|| format!("restarting {name}"))?;
         let pid = child.id();
         self.pids.push(pid);
