@@ -23,6 +23,13 @@ pub struct TimeoutLabel {
     pub kind: String,
 }
 
+/// Label of a consensus equivocation: which message was signed twice.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EquivocationLabel {
+    /// `prevote`, `precommit` or `proposal`.
+    pub message: String,
+}
+
 /// The node's instruments and their registry.
 pub struct Metrics {
     registry: Mutex<Registry>,
@@ -44,6 +51,10 @@ pub struct Metrics {
     pub queue_depth: Gauge,
     /// Fork and equivocation alarms raised since start.
     pub alarms: Counter,
+    /// Consensus equivocations reported by the engine (one per validator,
+    /// height, round and message type; the first ones of each validator are
+    /// kept as alarms), by message type.
+    pub consensus_equivocations: Family<EquivocationLabel, Counter>,
     /// Highest consensus height applied (replicated nodes).
     pub consensus_height: Gauge,
     /// Log size of the newest checkpoint with a quorum of validator signatures.
@@ -116,6 +127,12 @@ impl Metrics {
             "Fork and equivocation alarms raised since start (see GET /v1/alarms)",
             alarms.clone(),
         );
+        let consensus_equivocations = Family::<EquivocationLabel, Counter>::default();
+        registry.register(
+            "consensus_equivocations",
+            "Conflicting consensus messages signed by one validator for one height, round and type (see GET /v1/alarms), by message (prevote, precommit, proposal)",
+            consensus_equivocations.clone(),
+        );
         let consensus_height = Gauge::default();
         registry.register(
             "consensus_height",
@@ -169,6 +186,7 @@ impl Metrics {
             log_size,
             queue_depth,
             alarms,
+            consensus_equivocations,
             consensus_height,
             final_checkpoint_size,
             http_connections,
@@ -184,6 +202,15 @@ impl Metrics {
         self.http_timeouts
             .get_or_create(&TimeoutLabel {
                 kind: kind.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts a consensus equivocation (kept as an alarm or not).
+    pub fn consensus_equivocation(&self, message: &str) {
+        self.consensus_equivocations
+            .get_or_create(&EquivocationLabel {
+                message: message.to_string(),
             })
             .inc();
     }

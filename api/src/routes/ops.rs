@@ -24,7 +24,8 @@ pub async fn health(State(state): State<ApiState>) -> Json<Health> {
 }
 
 /// `GET /v1/alarms`: forks and equivocations this node has seen, with the
-/// conflicting signed notes as evidence.
+/// conflicting signed notes (or, for consensus equivocations, the two
+/// signed votes or proposals) as evidence.
 #[utoipa::path(get, path = paths::ALARMS, tag = "operations",
     responses((status = 200, description = "Alarms, oldest first", body = Alarms)))]
 pub async fn alarms(State(state): State<ApiState>) -> Json<Alarms> {
