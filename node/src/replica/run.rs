@@ -124,7 +124,8 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
     let tracker = Arc::new(TxTracker::default());
     let alarms = Arc::new(AlarmLog::open(&cfg.data_dir, metrics.clone())?);
     let mempool: Mempool = Arc::default();
-    let (hooks, applied) = AppHooks::new(tracker.clone(), metrics.clone());
+    let (mut hooks, applied) = AppHooks::new(tracker.clone(), metrics.clone());
+    hooks.alarms = Some(alarms.clone());
 
     // Tanji's swarm: gossip and range sync, gated by the ledger's registry.
     let keypair = keypair_from_seed(&secret.seed());

@@ -15,6 +15,10 @@
 //! Decided batches and their extended commit certificates go to the ledger
 //! store with [`Store::append_decided`], atomically with the ledger append;
 //! value sync is served from those records.
+//!
+//! The misbehaviour evidence the engine hands over at `Finalized` (two
+//! conflicting votes or proposals signed by one validator) is checked and
+//! stored as alarms ([`super::evidence`], [`AppHooks::alarms`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -45,7 +49,9 @@ use super::engine::{self, EngineIdentity, EnginePaths, TanjiNodeConfig};
 use super::proposals::{ProposalStore, StoredProposal};
 use super::signing::{TanjiSigner, TanjiVerifier};
 use super::types::{Address, BatchId, Height, ProposalPart, ValidatorSet};
+use crate::replica::alarms::AlarmLog;
 use crate::tracker::TxTracker;
+use malachitebft_app_channel::app::consensus::MisbehaviorEvidence;
 use tanji_api::Metrics;
 
 /// Transactions admitted and waiting to be proposed, shared between the
@@ -113,6 +119,9 @@ pub struct AppHooks {
     pub metrics: Arc<Metrics>,
     /// Last applied height.
     pub applied: tokio::sync::watch::Sender<u64>,
+    /// Where equivocations the engine reports are kept; without it they
+    /// are only logged.
+    pub alarms: Option<Arc<AlarmLog>>,
 }
 
 impl AppHooks {
@@ -127,6 +136,7 @@ impl AppHooks {
                 tracker,
                 metrics,
                 applied,
+                alarms: None,
             },
             rx,
         )
@@ -147,6 +157,8 @@ pub struct BftApp {
     store: Arc<Store>,
     network: String,
     validators: ValidatorSet,
+    /// Names of every validator seen in a set in force since start, for alarms.
+    names: HashMap<Address, String>,
     signer: Option<TanjiSigner>,
     mempool: Mempool,
     config: BftConfig,
@@ -193,12 +205,18 @@ impl BftApp {
         let info = store
             .network()?
             .ok_or_else(|| anyhow::anyhow!("the store has no genesis"))?;
-        let validators = ValidatorSet::from_nodes(&current_validators(store.as_ref())?)?;
+        let nodes = current_validators(store.as_ref())?;
+        let validators = ValidatorSet::from_nodes(&nodes)?;
+        let names = nodes
+            .iter()
+            .map(|v| (Address::from(v.key), v.name.clone()))
+            .collect();
         let proposals = ProposalStore::open(proposals_dir)?;
         let mut app = Self {
             store,
             network: info.network,
             validators,
+            names,
             signer,
             mempool,
             config,
@@ -281,6 +299,9 @@ impl BftApp {
     fn refresh_validators(&mut self) -> anyhow::Result<()> {
         let nodes = current_validators(self.store.as_ref())?;
         let set = ValidatorSet::from_nodes(&nodes)?;
+        for v in &nodes {
+            self.names.insert(Address::from(v.key), v.name.clone());
+        }
         if set != self.validators {
             let names: Vec<&str> = nodes.iter().map(|v| v.name.as_str()).collect();
             tracing::info!(height = %self.height, validators = ?names, "validator set changed");
@@ -431,8 +452,12 @@ impl BftApp {
                 let _ = reply.send(());
             }
             AppMsg::Finalized {
-                certificate, reply, ..
+                certificate,
+                evidence,
+                reply,
+                ..
             } => {
+                self.keep_evidence(&evidence);
                 let next = Height(certificate.height.0 + 1);
                 self.height = next;
                 self.prune(next);
@@ -721,6 +746,24 @@ impl BftApp {
         Ok(())
     }
 
+    /// Checks the engine's misbehaviour evidence of a finalised height and
+    /// keeps each equivocation as an alarm (see [`super::evidence`]).
+    fn keep_evidence(&self, evidence: &MisbehaviorEvidence<TanjiContext>) {
+        if evidence.is_empty() {
+            return;
+        }
+        let found =
+            super::evidence::equivocations(&self.network, evidence, |a| self.names.get(a).cloned());
+        for e in found {
+            match &self.hooks.alarms {
+                Some(alarms) => {
+                    alarms.raise_consensus(e.kind, e.detail, e.notes, e.evidence);
+                }
+                None => tracing::error!(kind = e.kind, detail = %e.detail, "equivocation"),
+            }
+        }
+    }
+
     fn prune(&mut self, next: Height) {
         self.undecided.retain(|(h, _), _| *h >= next);
         self.batches.retain(|(h, _), _| *h >= next);
@@ -811,7 +854,7 @@ pub struct NodeStart<'a> {
     pub validator: bool,
     /// Admitted transactions waiting to be proposed.
     pub mempool: Mempool,
-    /// Tracker, metrics and applied-height watch.
+    /// Tracker, metrics, applied-height watch and alarms.
     pub hooks: AppHooks,
 }
 

@@ -4,7 +4,8 @@
 //! This module holds the application-side types Malachite is instantiated
 //! with, how they are signed and encoded, how the engine is started, and
 //! the loop that answers the engine's messages ([`app`]; [`engine`]
-//! documents what it must do).
+//! documents what it must do). Equivocations the engine reports are
+//! checked and kept as alarms ([`evidence`]).
 //!
 //! # Mapping
 //!
@@ -54,6 +55,7 @@
 pub mod app;
 pub mod batch;
 pub mod engine;
+pub mod evidence;
 pub mod proposals;
 pub mod signing;
 // The consensus types, their wire mirrors and the codec build without
