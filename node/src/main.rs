@@ -67,6 +67,11 @@ enum Command {
         role: Option<String>,
         #[command(flatten)]
         http: server::HttpLimitArgs,
+        /// TEST ONLY, hidden: make this validator Byzantine. For each vote it
+        /// signs, it also signs and broadcasts a conflicting one (see
+        /// docs/byzantine.md). Honest nodes raise equivocating_vote alarms.
+        #[arg(long, hide = true)]
+        byzantine_equivocate_votes: bool,
     },
     /// Start a local replicated network (one process per node) on 127.0.0.1 and
     /// keep it running until interrupted.
@@ -99,6 +104,10 @@ enum Command {
         /// Most transactions per batch.
         #[arg(long, default_value_t = 1024)]
         max_batch: usize,
+        /// TEST ONLY, hidden: run the validator NAME with
+        /// `--byzantine-equivocate-votes` (repeatable; see docs/byzantine.md).
+        #[arg(long, hide = true, value_name = "NAME")]
+        byzantine_equivocate_votes: Vec<String>,
     },
     /// Recompute every leaf and checkpoint root of a stopped node's store.
     Check {
@@ -201,7 +210,12 @@ fn main() -> Result<()> {
                 .map_err(|_| anyhow::anyhow!("sequencer thread panicked"))?;
             Ok(())
         }
-        Command::Run { config, role, http } => {
+        Command::Run {
+            config,
+            role,
+            http,
+            byzantine_equivocate_votes,
+        } => {
             server::HttpLimits::try_from(http)?.install();
             let mut cfg = tanji_node::replica::config::NodeConfig::load(&config)?;
             if let Some(role) = role {
@@ -210,6 +224,7 @@ fn main() -> Result<()> {
                     _ => NodeRole::Observer,
                 };
             }
+            cfg.byzantine.equivocate_votes = byzantine_equivocate_votes;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(tanji_node::replica::run::run(cfg))
         }
@@ -223,6 +238,7 @@ fn main() -> Result<()> {
             no_fsync,
             propose_timeout_ms,
             max_batch,
+            byzantine_equivocate_votes,
         } => {
             tanji_ledger::tx::check_network_name(&network)
                 .map_err(|e| anyhow::anyhow!("--network: {e}"))?;
@@ -240,6 +256,7 @@ fn main() -> Result<()> {
                     max_batch_txs: max_batch,
                     ..ConsensusTuning::default()
                 },
+                byzantine_equivocate_votes,
             };
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(run_devnet(opts))

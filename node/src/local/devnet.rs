@@ -54,6 +54,9 @@ pub struct DevnetOptions {
     pub fsync: bool,
     /// Consensus tuning for every node.
     pub consensus: ConsensusTuning,
+    /// Validators started with `--byzantine-equivocate-votes`, by name
+    /// (tests only; see [`crate::ordering::bft::byzantine`]).
+    pub byzantine_equivocate_votes: Vec<String>,
 }
 
 /// Organisations founding a devnet: the regulator, then one operator per validator.
@@ -307,6 +310,18 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
             });
         }
     }
+    for name in &opts.byzantine_equivocate_votes {
+        if !nodes
+            .iter()
+            .any(|n| &n.name == name && n.role == NodeRole::Validator)
+        {
+            bail!("--byzantine-equivocate-votes {name}: no validator of that name");
+        }
+        tracing::error!(
+            node = %name,
+            "BYZANTINE TEST MODE: {name} will sign a conflicting vote for each of its votes"
+        );
+    }
     let genesis_path = base.join("genesis.json");
     if genesis_path.exists() {
         let g = GenesisFile::load(&genesis_path)?;
@@ -379,6 +394,9 @@ pub async fn start(opts: &DevnetOptions) -> Result<Vec<RunningNode>> {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
+        if opts.byzantine_equivocate_votes.contains(&n.name) {
+            cmd.arg("--byzantine-equivocate-votes");
+        }
         #[cfg(target_os = "linux")]
         {
             use std::os::unix::process::CommandExt as _;

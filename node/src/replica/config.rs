@@ -290,6 +290,10 @@ pub struct NodeConfig {
     pub pact: Option<PactConfig>,
     /// Origins that may read the API from a browser.
     pub cors: CorsOrigins,
+    /// Honest by default; only `tanji-node run`'s hidden test options make
+    /// it Byzantine, never the config file (see
+    /// [`crate::ordering::bft::byzantine`]).
+    pub byzantine: crate::ordering::bft::byzantine::ByzantineMode,
 }
 
 fn multiaddr(what: &str, s: &str) -> Result<Multiaddr> {
@@ -353,6 +357,7 @@ impl NodeConfig {
                 .map(|p| PactConfig::from_file(p, base))
                 .transpose()?,
             cors: CorsOrigins::parse(&file.cors_allow_origins)?,
+            byzantine: Default::default(),
         })
     }
 

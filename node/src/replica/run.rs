@@ -126,6 +126,12 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
     let mempool: Mempool = Arc::default();
     let (mut hooks, applied) = AppHooks::new(tracker.clone(), metrics.clone());
     hooks.alarms = Some(alarms.clone());
+    if cfg.byzantine.equivocate_votes {
+        tracing::error!(
+            name = %cfg.name,
+            "BYZANTINE TEST MODE (--byzantine-equivocate-votes): this validator signs and broadcasts a second, conflicting vote for each of its votes. Honest nodes will raise equivocating_vote alarms naming it. For tests only."
+        );
+    }
 
     // Tanji's swarm: gossip and range sync, gated by the ledger's registry.
     let keypair = keypair_from_seed(&secret.seed());
@@ -158,6 +164,7 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
         validator: cfg.role == NodeRole::Validator,
         mempool: mempool.clone(),
         hooks,
+        byzantine: cfg.byzantine,
     })
     .await?;
 

@@ -43,6 +43,7 @@ use tanji_ledger::tx::SignedTx;
 use tokio::task::JoinHandle;
 
 use super::batch::{assemble, stream_id, stream_messages, Batch, PartStream};
+use super::byzantine::{self, ByzantineMode};
 use super::codec::TanjiCodec;
 use super::context::TanjiContext;
 use super::engine::{self, EngineIdentity, EnginePaths, TanjiNodeConfig};
@@ -856,6 +857,8 @@ pub struct NodeStart<'a> {
     pub mempool: Mempool,
     /// Tracker, metrics, applied-height watch and alarms.
     pub hooks: AppHooks,
+    /// Honest, unless a test asks for a Byzantine validator (see [`byzantine`]).
+    pub byzantine: ByzantineMode,
 }
 
 /// Starts a node: Malachite (as a validator, or as a full node that never
@@ -886,15 +889,19 @@ pub async fn start_node(s: NodeStart<'_>) -> anyhow::Result<BftNode> {
         &proposals_dir,
         s.hooks,
     )?;
-    let (channels, engine) = engine::start(
-        TanjiContext,
-        cfg,
-        &paths,
-        identity,
-        engine_signer,
-        TanjiVerifier::new(network.as_str()),
-    )
-    .await?;
+    let verifier = TanjiVerifier::new(network.as_str());
+    let (channels, engine) = match (engine_signer, s.byzantine.equivocate_votes) {
+        (Some(signer), true) => {
+            byzantine::start_equivocating(TanjiContext, cfg, &paths, identity, signer, verifier)
+                .await?
+        }
+        (signer, _) => {
+            if !s.byzantine.is_honest() {
+                tracing::warn!("Byzantine test mode ignored: this node does not vote");
+            }
+            engine::start(TanjiContext, cfg, &paths, identity, signer, verifier).await?
+        }
+    };
     let app = tokio::spawn(async move {
         let r = app.run(channels).await;
         if let Err(e) = &r {
@@ -931,6 +938,7 @@ pub async fn start_validator(
         validator: true,
         mempool: Arc::default(),
         hooks,
+        byzantine: ByzantineMode::default(),
     })
     .await
 }

@@ -5,7 +5,8 @@
 //! with, how they are signed and encoded, how the engine is started, and
 //! the loop that answers the engine's messages ([`app`]; [`engine`]
 //! documents what it must do). Equivocations the engine reports are
-//! checked and kept as alarms ([`evidence`]).
+//! checked and kept as alarms ([`evidence`]); a test-only Byzantine mode
+//! makes a validator equivocate on purpose ([`byzantine`]).
 //!
 //! # Mapping
 //!
@@ -54,6 +55,7 @@
 
 pub mod app;
 pub mod batch;
+pub mod byzantine;
 pub mod engine;
 pub mod evidence;
 pub mod proposals;
