@@ -429,7 +429,9 @@ async fn faults_across_hosts() {
             cut_off[0].0,
             caught_up.elapsed().as_secs_f64()
         ));
+    }
 
+    if run("no-quorum") {
         load.phase("no-quorum", &VALIDATORS);
         fnet.partition(&[
             &["validator-0", "validator-1", "observer-0"],
