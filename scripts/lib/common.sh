@@ -35,6 +35,18 @@ ensure_build_deps() {
   fi
 }
 
+# iproute2 (`ip`, `tc`) for the fault tests' network namespaces
+# (docs/fault-tests.md), when running as root without it. Best effort: without
+# it the fault tests run on the loopback and say so.
+ensure_netns_tools() {
+  if [ "$(id -u)" -eq 0 ] && ! command -v ip >/dev/null 2>&1; then
+    say "installing iproute2 for the fault tests' network namespaces"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null ||
+      say "warning: iproute2 not installed; the fault tests will run on the loopback"
+  fi
+}
+
 # Schemathesis (PyPI), pinned, in a venv of its own under target/, for the
 # API contract test (tests/tests/contract.rs). Exports TANJI_SCHEMATHESIS.
 SCHEMATHESIS_VERSION="4.32.5"
