@@ -48,6 +48,7 @@ fn config(seed: u8, allowed: &[u8]) -> P2pConfig {
     c.heartbeat_interval = Duration::from_millis(200);
     c.redial_initial = Duration::from_millis(200);
     c.redial_max = Duration::from_secs(1);
+    c.reconnect_grace = Duration::from_millis(500);
     c
 }
 
@@ -281,6 +282,63 @@ async fn p2p_unregistered_peer_is_denied_until_allowed_and_dropped_when_removed(
     .await;
     assert!(!a.handle.peers().await.unwrap().contains(&xp));
     assert!(a.handle.peers().await.unwrap().contains(&b.peer));
+}
+
+/// A node that comes back under the same key while its peer still holds the
+/// old instance's connection (it crashed without closing it, or the link
+/// was cut): gossipsub sends its subscriptions to a peer only on the first
+/// connection, so without the gate's reset the new instance would never
+/// learn that its peer is subscribed, and its gossip would go nowhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p2p_peer_back_under_the_same_key_learns_subscriptions_again() {
+    let mut a = start(config(1, &[2])).await;
+    let mut b1_config = with_bootstrap(config(2, &[1]), &[&a]);
+    // The old instance stands for a dead one: it does not redial in time.
+    b1_config.redial_initial = Duration::from_secs(30);
+    b1_config.redial_max = Duration::from_secs(60);
+    let mut b1 = start(b1_config).await;
+    wait_connected(&mut a, &[b1.peer]).await;
+    wait_connected(&mut b1, &[a.peer]).await;
+    publish(&b1, Topic::Transactions, b"from the first instance").await;
+    wait_for(
+        &mut a.events,
+        "gossip from the first instance",
+        |e| match e {
+            P2pEvent::Gossip { data, .. } if data == b"from the first instance" => Some(()),
+            _ => None,
+        },
+    )
+    .await;
+    // The old connection is older than the reconnect grace.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // B is back under the same key while A still holds B1's connection.
+    let mut b2 = start(with_bootstrap(config(2, &[1]), &[&a])).await;
+    wait_connected(&mut b2, &[a.peer]).await;
+    b1.handle.shutdown().await.unwrap();
+
+    // The new instance knows A's subscriptions: its gossip reaches A, and
+    // A's reaches it.
+    publish(&b2, Topic::Transactions, b"from the second instance").await;
+    wait_for(
+        &mut a.events,
+        "gossip from the second instance",
+        |e| match e {
+            P2pEvent::Gossip { data, .. } if data == b"from the second instance" => Some(()),
+            _ => None,
+        },
+    )
+    .await;
+    publish(&a, Topic::Checkpoints, b"to the second instance").await;
+    wait_for(
+        &mut b2.events,
+        "gossip at the second instance",
+        |e| match e {
+            P2pEvent::Gossip { data, .. } if data == b"to the second instance" => Some(()),
+            _ => None,
+        },
+    )
+    .await;
 }
 
 /// Answers sync requests like a node with a log of `u64`s.

@@ -52,7 +52,11 @@ impl Behaviour {
             request_response::Config::default().with_request_timeout(config.request_timeout),
         );
         Ok(Self {
-            gate: Gate::new(config.allowed.clone(), config.max_connections_per_peer),
+            gate: Gate::new(
+                config.allowed.clone(),
+                config.max_connections_per_peer,
+                config.reconnect_grace,
+            ),
             gossipsub,
             sync,
         })

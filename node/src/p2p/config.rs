@@ -55,6 +55,14 @@ pub struct P2pConfig {
     /// Connections allowed per peer (default 2, so that simultaneous dials in
     /// both directions do not fail).
     pub max_connections_per_peer: u32,
+    /// A peer that opens a connection this long (default 5 s) or longer
+    /// after its newest open one is taken to be back under the same key
+    /// (restarted, or its old connection is dead without our knowing): the
+    /// new connection is refused and the old ones closed, so that it
+    /// reconnects afresh and gossip subscriptions are exchanged again (see
+    /// [`gating`](super::gating)). Far longer than a handshake, so the two
+    /// halves of a simultaneous dial are never mistaken for it.
+    pub reconnect_grace: Duration,
     /// First delay before redialing a dropped peer (default 1 s); it doubles
     /// after each failure ...
     pub redial_initial: Duration,
@@ -98,6 +106,7 @@ impl P2pConfig {
             penalty_window: Duration::from_secs(60),
             ban_duration: Duration::from_secs(300),
             max_connections_per_peer: 2,
+            reconnect_grace: Duration::from_secs(5),
             redial_initial: Duration::from_secs(1),
             redial_max: Duration::from_secs(60),
             heartbeat_interval: Duration::from_secs(1),
@@ -134,6 +143,9 @@ impl P2pConfig {
         }
         if self.max_connections_per_peer == 0 {
             return Err(Config("max_connections_per_peer must be at least 1".into()));
+        }
+        if self.reconnect_grace.is_zero() {
+            return Err(Config("reconnect_grace must be positive".into()));
         }
         if self.event_buffer == 0 {
             return Err(Config("event_buffer must be at least 1".into()));

@@ -6,12 +6,39 @@
 //! the first point where the remote PeerId is known and authenticated (by
 //! the Noise handshake). Outbound dials to a known PeerId are checked even
 //! earlier, in `handle_pending_outbound_connection`.
+//!
+//! # A peer back under the same key
+//!
+//! libp2p-gossipsub 0.49 (libp2p 0.56) sends our topic subscriptions to a
+//! peer only when its *first* connection is established
+//! (`on_connection_established` returns early when `other_established > 0`),
+//! and forgets the peer's own subscriptions only when its *last* connection
+//! closes. So when a node comes back under the same key (a restart after a
+//! crash whose connection was never closed, a cut link, a restart that races
+//! the old connection's close) while we still hold its old connection, the
+//! new instance never learns that we are subscribed: it never forwards or
+//! publishes gossip to us (its `publish` fails with no subscribed peer),
+//! while we keep the old instance's subscriptions and mesh membership.
+//! Nothing else in the swarm repairs this until the old connection dies,
+//! which, on an idle connection without keep-alive traffic, may be never.
+//!
+//! The gate therefore treats a new connection from a peer whose newest
+//! existing connection is older than the reconnect grace
+//! ([`P2pConfig::reconnect_grace`](super::P2pConfig::reconnect_grace)) as
+//! that peer coming back: it refuses the new connection
+//! ([`DenyReason::Reconnect`]) and closes all the old ones, so the peer has
+//! no connection left; it redials (as does the swarm, if it knows its
+//! address), and the next connection is a first one, on which both sides
+//! send their subscriptions. Both halves of a simultaneous dial are
+//! established within a handshake of each other, well inside the grace, and
+//! our own swarm never dials a connected peer, so an honest peer opens a
+//! second connection later than the grace only when it has lost the first.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::fmt;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use libp2p::core::transport::PortUse;
 use libp2p::core::Endpoint;
@@ -30,6 +57,11 @@ pub enum DenyReason {
     Banned,
     /// The peer already has the maximum number of connections.
     TooManyConnections,
+    /// The peer opened a connection while an older one (older than the
+    /// reconnect grace) was still open: it is back under the same key, and
+    /// all its connections are closed so that it reconnects afresh (see the
+    /// module documentation).
+    Reconnect,
 }
 
 impl fmt::Display for DenyReason {
@@ -38,6 +70,7 @@ impl fmt::Display for DenyReason {
             DenyReason::NotAllowed => "peer is not registered",
             DenyReason::Banned => "peer is banned",
             DenyReason::TooManyConnections => "too many connections from peer",
+            DenyReason::Reconnect => "peer reconnected while an older connection was open",
         })
     }
 }
@@ -70,21 +103,26 @@ pub enum GateEvent {
 pub struct Gate {
     allowed: HashSet<PeerId>,
     banned: HashMap<PeerId, Instant>,
-    connections: HashMap<PeerId, HashSet<ConnectionId>>,
+    /// Established connections and when each was established.
+    connections: HashMap<PeerId, HashMap<ConnectionId, Instant>>,
     max_per_peer: usize,
+    reconnect_grace: Duration,
     to_close: VecDeque<PeerId>,
     events: VecDeque<GateEvent>,
     waker: Option<Waker>,
 }
 
 impl Gate {
-    /// A gate admitting `allowed`, with at most `max_per_peer` connections each.
-    pub fn new(allowed: HashSet<PeerId>, max_per_peer: u32) -> Self {
+    /// A gate admitting `allowed`, with at most `max_per_peer` connections
+    /// each, that resets a peer opening a connection more than
+    /// `reconnect_grace` after its newest open one.
+    pub fn new(allowed: HashSet<PeerId>, max_per_peer: u32, reconnect_grace: Duration) -> Self {
         Self {
             allowed,
             banned: HashMap::new(),
             connections: HashMap::new(),
             max_per_peer: max_per_peer.max(1) as usize,
+            reconnect_grace,
             to_close: VecDeque::new(),
             events: VecDeque::new(),
             waker: None,
@@ -150,13 +188,17 @@ impl Gate {
         count_connections: bool,
     ) -> Result<(), ConnectionDenied> {
         let now = Instant::now();
+        let existing = self.connections.get(&peer);
+        let newest = existing.and_then(|c| c.values().max().copied());
         let reason = if !self.allowed.contains(&peer) {
             Some(DenyReason::NotAllowed)
         } else if self.is_banned(&peer, now) {
             Some(DenyReason::Banned)
         } else if count_connections
-            && self.connections.get(&peer).map_or(0, HashSet::len) >= self.max_per_peer
+            && newest.is_some_and(|t| now.saturating_duration_since(t) >= self.reconnect_grace)
         {
+            Some(DenyReason::Reconnect)
+        } else if count_connections && existing.map_or(0, HashMap::len) >= self.max_per_peer {
             Some(DenyReason::TooManyConnections)
         } else {
             None
@@ -165,6 +207,9 @@ impl Gate {
             None => Ok(()),
             Some(reason) => {
                 tracing::debug!(%peer, %reason, inbound, "p2p: connection denied");
+                if reason == DenyReason::Reconnect {
+                    self.close(peer);
+                }
                 self.events.push_back(GateEvent::Denied {
                     peer,
                     reason,
@@ -228,7 +273,7 @@ impl NetworkBehaviour for Gate {
                 self.connections
                     .entry(e.peer_id)
                     .or_default()
-                    .insert(e.connection_id);
+                    .insert(e.connection_id, Instant::now());
                 // The allow-list may have changed while the connection was
                 // being upgraded.
                 if !self.admits(&e.peer_id, Instant::now()) {
@@ -287,7 +332,7 @@ mod tests {
     fn p2p_gate_allow_list_and_bans() {
         let a = PeerId::random();
         let b = PeerId::random();
-        let mut gate = Gate::new([a].into_iter().collect(), 2);
+        let mut gate = Gate::new([a].into_iter().collect(), 2, Duration::from_secs(5));
         let now = Instant::now();
         assert!(gate.admits(&a, now));
         assert!(!gate.admits(&b, now));
@@ -315,17 +360,47 @@ mod tests {
     #[test]
     fn p2p_gate_caps_connections_per_peer() {
         let a = PeerId::random();
-        let mut gate = Gate::new([a].into_iter().collect(), 1);
+        let mut gate = Gate::new([a].into_iter().collect(), 1, Duration::from_secs(5));
         gate.connections
             .entry(a)
             .or_default()
-            .insert(ConnectionId::new_unchecked(1));
+            .insert(ConnectionId::new_unchecked(1), Instant::now());
         let err = gate.check(a, true, true).unwrap_err();
         assert_eq!(
             err.downcast_ref::<Denied>().map(|d| d.reason),
             Some(DenyReason::TooManyConnections)
         );
         // Pending dials are not counted.
+        assert!(gate.check(a, false, false).is_ok());
+    }
+
+    #[test]
+    fn p2p_gate_resets_a_peer_back_under_the_same_key() {
+        let a = PeerId::random();
+        let grace = Duration::from_secs(5);
+        let mut gate = Gate::new([a].into_iter().collect(), 2, grace);
+        let now = Instant::now();
+        // A second connection within the grace (a simultaneous dial) is fine.
+        gate.connections
+            .entry(a)
+            .or_default()
+            .insert(ConnectionId::new_unchecked(1), now);
+        assert!(gate.check(a, true, true).is_ok());
+        assert!(gate.to_close.is_empty());
+        // One whose newest open connection is older than the grace is the
+        // peer coming back: refused, and the old connections closed.
+        let old = now.checked_sub(grace + Duration::from_secs(1)).unwrap();
+        gate.connections
+            .entry(a)
+            .or_default()
+            .insert(ConnectionId::new_unchecked(1), old);
+        let err = gate.check(a, true, true).unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<Denied>().map(|d| d.reason),
+            Some(DenyReason::Reconnect)
+        );
+        assert_eq!(gate.to_close.pop_front(), Some(a));
+        // Pending dials are not affected.
         assert!(gate.check(a, false, false).is_ok());
     }
 }

@@ -26,6 +26,11 @@
 //!   PeerId that is not on the allow-list, that is banned, or that already has
 //!   the maximum number of connections is refused before any protocol (gossip,
 //!   sync) sees it. Peers removed from the list are disconnected at once.
+//!   A peer that opens a connection long after its newest open one is back
+//!   under the same key (restarted, or its old connection died unseen): the
+//!   gate closes all its connections so that it reconnects afresh, because
+//!   gossipsub exchanges subscriptions on a peer's first connection only
+//!   (see [`gating`]).
 //! - **What an unregistered or banned peer can do**: open a TCP connection
 //!   and complete a Noise + Yamux handshake (a few kilobytes and two
 //!   signature checks of our CPU), after which the connection is closed. It

@@ -21,7 +21,7 @@ use tracing::{debug, info, warn};
 
 use super::behaviour::{Behaviour, BehaviourEvent};
 use super::codec::{self, WireRequest};
-use super::gating::GateEvent;
+use super::gating::{DenyReason, GateEvent};
 use super::handle::{Command, Counters, P2pEvent, SyncReply, Topic, Verdict};
 use super::limits::{Offence, Penalties, RateLimiter};
 use super::messages::SyncResponse;
@@ -439,7 +439,11 @@ impl SwarmTask {
                 inbound,
             })) => {
                 Counters::inc(&self.counters.denied_connections);
-                debug!(%peer, %reason, inbound, "p2p: connection denied");
+                if reason == DenyReason::Reconnect {
+                    info!(%peer, inbound, "p2p: peer is back while an older connection is still open; closing them all so that it reconnects afresh and gossip subscriptions are exchanged again");
+                } else {
+                    debug!(%peer, %reason, inbound, "p2p: connection denied");
+                }
                 self.emit(P2pEvent::ConnectionDenied(peer));
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(event)) => self.on_gossip(event),
