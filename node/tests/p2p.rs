@@ -137,7 +137,7 @@ async fn publish(node: &Node, topic: Topic, data: &[u8]) {
         loop {
             match node.handle.publish(topic, data.to_vec()).await {
                 Ok(_) => return,
-                Err(P2pError::Publish(e)) if e.contains("NoPeersSubscribedToTopic") => {
+                Err(P2pError::NoSubscribers) => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(e) => panic!("publish failed: {e}"),
@@ -338,6 +338,44 @@ async fn p2p_peer_back_under_the_same_key_learns_subscriptions_again() {
             _ => None,
         },
     )
+    .await;
+}
+
+/// Gossip published before any peer has subscribed (right after start) is
+/// held by the swarm and published when a peer subscribes, not dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p2p_gossip_published_before_any_peer_is_held_until_one_subscribes() {
+    let a = start(config(1, &[2])).await;
+    let err = a
+        .handle
+        .publish(Topic::Transactions, b"dropped".to_vec())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, P2pError::NoSubscribers), "{err}");
+    let held = a
+        .handle
+        .publish_or_hold(Topic::Transactions, b"early".to_vec())
+        .await
+        .unwrap();
+    assert!(held.is_none(), "no peer yet: held");
+
+    let mut b = start(with_bootstrap(config(2, &[1]), &[&a])).await;
+    wait_for(&mut b.events, "held gossip", |e| match e {
+        P2pEvent::Gossip { data, .. } if data == b"early" => Some(()),
+        _ => None,
+    })
+    .await;
+    // With a subscriber, it is published at once.
+    let id = a
+        .handle
+        .publish_or_hold(Topic::Transactions, b"later".to_vec())
+        .await
+        .unwrap();
+    assert!(id.is_some());
+    wait_for(&mut b.events, "gossip", |e| match e {
+        P2pEvent::Gossip { data, .. } if data == b"later" => Some(()),
+        _ => None,
+    })
     .await;
 }
 

@@ -31,10 +31,16 @@ pub enum P2pError {
     /// The swarm task has stopped (after `shutdown`, or all handles dropped).
     #[error("the p2p swarm has stopped")]
     Closed,
-    /// Publishing a gossip message failed (no peers on the topic, too large,
-    /// duplicate).
+    /// Publishing a gossip message failed (too large, duplicate, queues
+    /// full).
     #[error("publish failed: {0}")]
     Publish(String),
+    /// No connected peer has subscribed to the topic yet (right after start,
+    /// or while every peer is away): nothing was sent, and the same bytes
+    /// may be published again (see
+    /// [`P2pHandle::publish_or_hold`](super::P2pHandle::publish_or_hold)).
+    #[error("publish failed: no peer has subscribed to the topic yet")]
+    NoSubscribers,
     /// A sync request was sent to a peer we are not connected to.
     #[error("peer {0} is not connected")]
     NotConnected(PeerId),

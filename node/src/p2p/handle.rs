@@ -200,6 +200,11 @@ pub(crate) enum Command {
         data: Vec<u8>,
         reply: oneshot::Sender<Result<MessageId, P2pError>>,
     },
+    PublishOrHold {
+        topic: Topic,
+        data: Vec<u8>,
+        reply: oneshot::Sender<Result<Option<MessageId>, P2pError>>,
+    },
     Report {
         id: MessageId,
         source: PeerId,
@@ -303,10 +308,25 @@ impl P2pHandle {
     }
 
     /// Publishes `data` on `topic`. Fails if it is larger than
-    /// [`P2pConfig::max_gossip_size`], if no peer is subscribed yet, or if
-    /// the same bytes were published before (ids are content hashes).
+    /// [`P2pConfig::max_gossip_size`], if no peer is subscribed yet
+    /// ([`P2pError::NoSubscribers`]), or if the same bytes were published
+    /// before (ids are content hashes).
     pub async fn publish(&self, topic: Topic, data: Vec<u8>) -> Result<MessageId, P2pError> {
         self.call(|reply| Command::Publish { topic, data, reply })
+            .await?
+    }
+
+    /// Like [`publish`](Self::publish), but when no peer has subscribed to
+    /// `topic` yet (right after start, or while every peer is away) the
+    /// message is held and published as soon as a peer subscribes, and
+    /// `Ok(None)` is returned. At most 4 MiB are held, each message for at
+    /// most a minute; the oldest are dropped first.
+    pub async fn publish_or_hold(
+        &self,
+        topic: Topic,
+        data: Vec<u8>,
+    ) -> Result<Option<MessageId>, P2pError> {
+        self.call(|reply| Command::PublishOrHold { topic, data, reply })
             .await?
     }
 

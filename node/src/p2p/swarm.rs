@@ -1,8 +1,24 @@
 //! The swarm task: owns the libp2p `Swarm`, serves handle commands, turns
 //! swarm events into [`P2pEvent`]s, enforces rate limits and penalties, and
 //! redials dropped peers.
+//!
+//! # Startup
+//!
+//! A node must not go quiet while its peers come up:
+//! - the node gives the swarm the ledger's allow-list when it starts
+//!   ([`P2pConfig::allowed`]), so peers that dial in early are admitted
+//!   rather than refused (each refusal doubles their redial delay);
+//! - known peers are dialed as soon as they are admitted (at start, and
+//!   whenever the allow-list changes), not at the next housekeeping tick;
+//! - a dropped or refused peer is redialed with a doubling delay
+//!   ([`P2pConfig::redial_initial`] up to [`P2pConfig::redial_max`]), reset
+//!   once a connection has lasted 10 s;
+//! - gossip published with [`P2pHandle::publish_or_hold`](super::P2pHandle::publish_or_hold)
+//!   before any peer subscribed to its topic (gossipsub refuses it with
+//!   `NoPeersSubscribedToTopic` and forgets it) is held and published when
+//!   the first peer subscribes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,6 +51,11 @@ const TICK: Duration = Duration::from_millis(500);
 /// and then closes, which must not look like success.
 const STABLE: Duration = Duration::from_secs(10);
 
+/// Most bytes of gossip held for want of a subscribed peer ...
+const HELD_BYTES: usize = 4 * 1024 * 1024;
+/// ... and how long each is held.
+const HELD_TTL: Duration = Duration::from_secs(60);
+
 type PendingReply = BoxFuture<'static, (u64, Result<SyncResponse, oneshot::error::RecvError>)>;
 
 struct Redial {
@@ -65,6 +86,11 @@ pub(crate) struct SwarmTask {
     known_addrs: HashMap<PeerId, Vec<Multiaddr>>,
     redial: HashMap<PeerId, Redial>,
     listen_addrs: Vec<Multiaddr>,
+
+    /// Gossip published with `publish_or_hold` before any peer subscribed
+    /// to its topic, oldest first, with the time it was held.
+    held: VecDeque<(Topic, Vec<u8>, Instant)>,
+    held_bytes: usize,
 
     outbound: HashMap<OutboundRequestId, oneshot::Sender<Result<SyncResponse, P2pError>>>,
     inbound: HashMap<u64, ResponseChannel<SyncResponse>>,
@@ -162,6 +188,8 @@ impl SwarmTask {
             known_addrs,
             redial: HashMap::new(),
             listen_addrs: Vec::new(),
+            held: VecDeque::new(),
+            held_bytes: 0,
             outbound: HashMap::new(),
             inbound: HashMap::new(),
             replies: FuturesUnordered::new(),
@@ -234,6 +262,16 @@ impl SwarmTask {
             Command::Publish { topic, data, reply } => {
                 let _ = reply.send(self.publish(topic, data));
             }
+            Command::PublishOrHold { topic, data, reply } => {
+                // Oversized messages fail in `publish`, never held.
+                let result = if data.len() > self.max_gossip_size || self.has_subscribers(topic) {
+                    self.publish(topic, data).map(Some)
+                } else {
+                    self.hold(topic, data);
+                    Ok(None)
+                };
+                let _ = reply.send(result);
+            }
             Command::Report {
                 id,
                 source,
@@ -264,6 +302,9 @@ impl SwarmTask {
                 self.redial.retain(|p, _| peers.contains(p));
                 self.swarm.behaviour_mut().gate.set_allowed(peers);
                 let _ = reply.send(());
+                // Newly admitted peers are dialed now, not at the next tick:
+                // gossip published meanwhile would find no peer.
+                self.redial_due(Instant::now());
             }
             Command::Dial { addr, reply } => {
                 let _ = reply.send(self.dial(addr));
@@ -312,9 +353,58 @@ impl SwarmTask {
             .behaviour_mut()
             .gossipsub
             .publish(ident, data)
-            .map_err(|e| P2pError::Publish(e.to_string()))?;
+            .map_err(|e| match e {
+                gossipsub::PublishError::NoPeersSubscribedToTopic => P2pError::NoSubscribers,
+                e => P2pError::Publish(e.to_string()),
+            })?;
         Counters::inc(&self.counters.gossip_published);
         Ok(id)
+    }
+
+    /// Whether a connected peer has subscribed to `topic`.
+    fn has_subscribers(&self, topic: Topic) -> bool {
+        let Some(hash) = self.topics.get(&topic).map(IdentTopic::hash) else {
+            return false;
+        };
+        self.swarm
+            .behaviour()
+            .gossipsub
+            .all_peers()
+            .any(|(_, topics)| topics.contains(&&hash))
+    }
+
+    fn hold(&mut self, topic: Topic, data: Vec<u8>) {
+        self.held_bytes += data.len();
+        self.held.push_back((topic, data, Instant::now()));
+        while self.held_bytes > HELD_BYTES {
+            match self.held.pop_front() {
+                Some((_, old, _)) => {
+                    self.held_bytes -= old.len();
+                    debug!("p2p: held gossip dropped (over the byte budget)");
+                }
+                None => break,
+            }
+        }
+        debug!(
+            ?topic,
+            held = self.held.len(),
+            "p2p: no peer subscribed yet, gossip held"
+        );
+    }
+
+    /// Publishes the held gossip of `topic` (a peer has just subscribed).
+    fn release_held(&mut self, topic: Topic) {
+        let (release, keep): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|(t, _, _)| *t == topic);
+        self.held = keep;
+        for (topic, data, _) in release {
+            self.held_bytes -= data.len();
+            match self.publish(topic, data) {
+                Ok(_) => debug!(?topic, "p2p: held gossip published"),
+                Err(e) => debug!(?topic, error = %e, "p2p: held gossip not published"),
+            }
+        }
     }
 
     fn report(&mut self, id: &MessageId, source: &PeerId, verdict: Verdict) -> bool {
@@ -374,7 +464,21 @@ impl SwarmTask {
         // Requests whose channel closed (timeout, disconnect) while the
         // application still holds the reply.
         self.inbound.retain(|_, channel| channel.is_open());
+        while let Some((_, data, _)) = self
+            .held
+            .front()
+            .filter(|(_, _, at)| now.saturating_duration_since(*at) >= HELD_TTL)
+        {
+            self.held_bytes -= data.len();
+            self.held.pop_front();
+            debug!("p2p: held gossip dropped (no peer subscribed in time)");
+        }
+        self.redial_due(now);
+    }
 
+    /// Dials every known, admitted, unconnected peer whose redial time has
+    /// come (the first time at once), doubling its delay each time.
+    fn redial_due(&mut self, now: Instant) {
         let due: Vec<(PeerId, Vec<Multiaddr>)> = self
             .known_addrs
             .iter()
@@ -562,6 +666,9 @@ impl SwarmTask {
             }
             gossipsub::Event::Subscribed { peer_id, topic } => {
                 debug!(peer = %peer_id, %topic, "p2p: peer subscribed");
+                if let Some(&topic) = self.topic_of.get(&topic) {
+                    self.release_held(topic);
+                }
             }
             gossipsub::Event::Unsubscribed { peer_id, topic } => {
                 debug!(peer = %peer_id, %topic, "p2p: peer unsubscribed");

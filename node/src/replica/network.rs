@@ -151,18 +151,7 @@ impl NetworkTask {
     /// observer, but us. A removed validator's connections close here.
     async fn refresh_gate(&mut self) -> anyhow::Result<()> {
         self.witnessing.refresh_registry()?;
-        let validators = current_validators(self.store.as_ref())?;
-        let mut allowed = HashSet::new();
-        for key in validators.iter().map(|v| v.key).chain(
-            super::checkpoints::active_observers(self.store.as_ref())?
-                .iter()
-                .map(|o| o.key),
-        ) {
-            let peer = peer_id_of(&key)?;
-            if peer != self.me {
-                allowed.insert(peer);
-            }
-        }
+        let allowed = allowed_peers(&self.store, self.me)?;
         if self.allowed.as_ref() != Some(&allowed) {
             self.p2p.set_allowed(allowed.clone()).await?;
             self.allowed = Some(allowed);
@@ -179,12 +168,13 @@ impl NetworkTask {
 
     async fn publish_notes(&self, notes: Vec<String>) {
         for note in notes {
+            // Held by the swarm until a peer subscribes (right after start);
+            // a duplicate is not gossiped again, and peers pull checkpoints anyway.
             if let Err(e) = self
                 .p2p
-                .publish(Topic::Checkpoints, note.into_bytes())
+                .publish_or_hold(Topic::Checkpoints, note.into_bytes())
                 .await
             {
-                // No peer yet, or a duplicate: peers pull checkpoints anyway.
                 tracing::debug!(error = %e, "checkpoint not gossiped");
             }
         }
@@ -296,8 +286,13 @@ impl NetworkTask {
                 return;
             }
         };
-        if let Err(e) = self.p2p.publish(Topic::Transactions, data).await {
-            tracing::warn!(error = %e, txs = n, "transactions not gossiped");
+        // Right after start no peer has subscribed yet: the swarm holds the
+        // bundle and publishes it when one does (it used to be dropped, and
+        // an observer's submissions with it).
+        match self.p2p.publish_or_hold(Topic::Transactions, data).await {
+            Ok(Some(_)) => {}
+            Ok(None) => tracing::debug!(txs = n, "no peer subscribed yet, transactions held"),
+            Err(e) => tracing::warn!(error = %e, txs = n, "transactions not gossiped"),
         }
     }
 
@@ -354,6 +349,26 @@ impl NetworkTask {
         })();
         result.unwrap_or_else(|e| SyncResponse::Error(e.to_string()))
     }
+}
+
+/// The PeerIds the gate admits: every node in the validator set in force
+/// and every active observer, but `me`. The node gives this to its swarm
+/// when it starts, so the gate knows the validator set before the first
+/// peer dials in, and again after every applied height.
+pub fn allowed_peers(store: &Store, me: PeerId) -> anyhow::Result<HashSet<PeerId>> {
+    let validators = current_validators(store)?;
+    let mut allowed = HashSet::new();
+    for key in validators.iter().map(|v| v.key).chain(
+        super::checkpoints::active_observers(store)?
+            .iter()
+            .map(|o| o.key),
+    ) {
+        let peer = peer_id_of(&key)?;
+        if peer != me {
+            allowed.insert(peer);
+        }
+    }
+    Ok(allowed)
 }
 
 /// Asks `peer` for its status and hands its newest signed note to the

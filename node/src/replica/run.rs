@@ -1,6 +1,5 @@
 //! `tanji-node run`: one node of a replicated network, from its config file.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +19,7 @@ use super::alarms::AlarmLog;
 use super::checkpoints::Witnessing;
 use super::config::{NodeConfig, NodeRole};
 use super::genesis::GenesisFile;
-use super::network::NetworkTask;
+use super::network::{allowed_peers, NetworkTask};
 use crate::local::dev::{DB_DIR, NODE_INFO_FILE, NODE_KEY_FILE};
 use crate::ordering::bft::app::{start_node, AppHooks, BftConfig, Mempool, NodeStart};
 use crate::ordering::replicated::ReplicatedOrdering;
@@ -142,9 +141,13 @@ pub async fn run(cfg: NodeConfig) -> Result<()> {
         .iter()
         .map(|p| with_peer_id(&p.p2p_addr, &p.key))
         .collect::<Result<_>>()?;
-    p2p_config.allowed = HashSet::new(); // set from the ledger by the network task
-    p2p_config.redial_max = Duration::from_secs(5);
+    // The gate knows the validator set before the swarm starts: with an
+    // empty list it refused every peer that dialed in before the network
+    // task's first refresh (after Malachite started), pushing their redial
+    // backoff up. The network task refreshes it after every applied height.
     let me = p2p_config.peer_id();
+    p2p_config.allowed = allowed_peers(&store, me)?;
+    p2p_config.redial_max = Duration::from_secs(5);
     let (p2p, events) = P2p::start(p2p_config)?;
 
     // Malachite.
