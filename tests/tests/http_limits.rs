@@ -253,7 +253,9 @@ fn idle_and_slow_loris_connections_are_cut_off_while_another_client_is_served() 
         assert_eq!(victim_get(&url, "/health").await, 200);
 
         // Slow-loris: 8 connections (the cap) send a request head one byte
-        // every 100 ms, for at most 30 s; the node must cut them off first.
+        // every 100 ms, for at most 30 s; the node must cut them off first,
+        // or refuse them at once with 429 (while it still counts connections
+        // of the idle phase above, closing on its side, against the cap).
         let mut dribblers = JoinSet::new();
         for _ in 0..8 {
             let mut c = connect_from(ATTACKER, addr).await;
@@ -262,21 +264,23 @@ fn idle_and_slow_loris_connections_are_cut_off_while_another_client_is_served() 
                     .await
                     .is_err()
                 {
-                    return true;
+                    return Dribble::CutOff;
                 }
                 let mut buf = [0u8; 1024];
                 for _ in 0..300 {
                     match timeout(Duration::from_millis(100), c.read(&mut buf)).await {
-                        Ok(Ok(0)) | Ok(Err(_)) => return true,
-                        // The refusal of a connection over the cap: not what is tested.
-                        Ok(Ok(_)) => return false,
+                        Ok(Ok(0)) | Ok(Err(_)) => return Dribble::CutOff,
+                        Ok(Ok(n)) if buf[..n].starts_with(b"HTTP/1.1 429") => {
+                            return Dribble::Refused
+                        }
+                        Ok(Ok(_)) => return Dribble::Answered,
                         Err(_) => {}
                     }
                     if c.write_all(b"a").await.is_err() {
-                        return true;
+                        return Dribble::CutOff;
                     }
                 }
-                false
+                Dribble::Held
             });
         }
         // The victim, while they dribble.
@@ -288,12 +292,30 @@ fn idle_and_slow_loris_connections_are_cut_off_while_another_client_is_served() 
             );
             sleep(Duration::from_millis(50)).await;
         }
-        let mut cut = 0;
+        let mut outcomes = Vec::new();
         while let Some(r) = dribblers.join_next().await {
-            cut += usize::from(r.expect("dribbler"));
+            outcomes.push(r.expect("dribbler"));
         }
-        println!("slow-loris: {cut} of 8 connections cut off");
-        assert_eq!(cut, 8, "every slow-loris connection was cut off");
+        let count = |d: Dribble| outcomes.iter().filter(|o| **o == d).count();
+        println!(
+            "slow-loris: 8 connections, {} cut off, {} refused at once with 429",
+            count(Dribble::CutOff),
+            count(Dribble::Refused)
+        );
+        assert_eq!(
+            count(Dribble::Held),
+            0,
+            "a slow-loris connection was held 30 s"
+        );
+        assert_eq!(
+            count(Dribble::Answered),
+            0,
+            "an unfinished request head was answered"
+        );
+        assert!(
+            count(Dribble::CutOff) > 0,
+            "slow-loris connections are cut off"
+        );
         assert_eq!(victim_get(&url, "/health").await, 200);
     });
 }
@@ -341,4 +363,17 @@ fn slow_bodies_get_408_and_idle_keep_alive_connections_are_closed() {
 
         assert_eq!(victim_get(&url, "/health").await, 200);
     });
+}
+
+/// What became of one slow-loris connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dribble {
+    /// The node closed it before the request head was complete.
+    CutOff,
+    /// The node refused it at once (429: over the per-client cap).
+    Refused,
+    /// The node answered something else to an unfinished head.
+    Answered,
+    /// Still open after 30 s of dribbling.
+    Held,
 }
