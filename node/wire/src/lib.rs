@@ -26,6 +26,8 @@
 //!   (and, for the consensus codec, of stored decision records): the node's
 //!   golden tests pin them.
 
+#![warn(missing_docs)]
+
 pub mod bft;
 pub mod gossip;
 pub mod p2p;
