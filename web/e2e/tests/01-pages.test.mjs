@@ -50,6 +50,9 @@ describe('1. every page loads with demo data in zh and en', () => {
           await assertNoErrorState(page)
           const root = tid(page, `page-${name}`)
           const data = root.locator(p.data)
+          // A list can arrive just after the page settles (a second request
+          // under load): wait for it, bounded, then assert it is there.
+          await data.first().waitFor({ state: 'attached', timeout: 15_000 }).catch(() => {})
           assert.ok((await data.count()) > 0, `page-${name} (${lang}): nothing matches ${p.data}, i.e. the demo data is not shown`)
           const htmlLang = await page.evaluate(() => document.documentElement.lang)
           assert.equal(htmlLang, lang === 'zh' ? 'zh-CN' : 'en', `<html lang> for ?lang=${lang}`)
