@@ -191,7 +191,10 @@ pub async fn status(
         out.status = TxState::Committed;
         out.index = Some(index);
         out.leaf_hash = Some(B64.encode(Blake3Hasher::hash_leaf(&entry)));
-        let tx = SignedTx::decode(&entry).map_err(ApiError::internal)?;
+        // A logged entry passed every check when it was admitted: decoding
+        // is enough (no form checks) to read its signers.
+        let tx: SignedTx =
+            tanji_ledger::encoding::decode(&entry, MAX_TX_BYTES).map_err(ApiError::internal)?;
         out.compromised_signatures = compromised_signatures(state.store.as_ref(), &tx, index)
             .map_err(ApiError::internal)?
             .into_iter()

@@ -62,26 +62,22 @@ impl RetiredKeyValue {
     }
 }
 
-/// The signing key that was in force for an organisation at log index
-/// `index`, and from when it was held compromised (if ever).
+/// The retired signing key that was in force at log index `index`, if one
+/// was: `None` means the organisation's current key signed there (or it was
+/// not yet registered).
 ///
 /// Every verifier that checks an old entry's signature resolves the key
 /// this way: entries signed before a rotation verify under the key they were
-/// signed with; an entry at or after a key's `compromised_since` is flagged.
-pub fn signing_key_at(
-    org: &OrgState,
+/// signed with; an entry at or after a key's `compromised_since` is flagged
+/// ([`compromised_signatures`]).
+pub fn retired_signing_key_at(
     retired: &[RetiredKey],
     index: u64,
-) -> (PublicKey, Option<u64>) {
-    retired
-        .iter()
-        .find_map(|r| match r.key {
-            RetiredKeyValue::Signing(key) if r.from <= index && index < r.until => {
-                Some((key, r.compromised_since))
-            }
-            _ => None,
-        })
-        .unwrap_or((org.record.signing_key, None))
+) -> Option<(PublicKey, &RetiredKey)> {
+    retired.iter().find_map(|r| match r.key {
+        RetiredKeyValue::Signing(key) if r.from <= index && index < r.until => Some((key, r)),
+        _ => None,
+    })
 }
 
 /// The log index from which an organisation's current key of `purpose` is
@@ -119,22 +115,17 @@ pub fn compromised_signatures<V: StateView + ?Sized>(
     let mut out = Vec::new();
     for approval in &tx.approvals {
         let retired = view.retired_keys(&approval.signer)?;
-        let hit = retired
-            .iter()
-            .find_map(|r| match (r.key, r.compromised_since) {
-                (RetiredKeyValue::Signing(key), Some(since))
-                    if r.from <= index && index < r.until && since <= index =>
-                {
-                    Some(CompromisedSignature {
-                        signer: approval.signer,
-                        key,
-                        compromised_since: since,
-                        rotated_at: r.until,
-                    })
-                }
-                _ => None,
+        let Some((key, r)) = retired_signing_key_at(&retired, index) else {
+            continue;
+        };
+        if let Some(since) = r.compromised_since.filter(|s| *s <= index) {
+            out.push(CompromisedSignature {
+                signer: approval.signer,
+                key,
+                compromised_since: since,
+                rotated_at: r.until,
             });
-        out.extend(hit);
+        }
     }
     Ok(out)
 }

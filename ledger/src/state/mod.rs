@@ -13,8 +13,8 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 pub use keys::{
-    compromised_signatures, current_key_since, signing_key_at, CompromisedSignature, RetiredKey,
-    RetiredKeyValue, MAX_RETIRED_KEYS,
+    compromised_signatures, current_key_since, retired_signing_key_at, CompromisedSignature,
+    RetiredKey, RetiredKeyValue, MAX_RETIRED_KEYS,
 };
 pub use pending::{CarbonRecords, MemoryState, PendingState};
 

@@ -17,7 +17,7 @@
 //!
 //! Entries signed before a rotation stay valid: every verifier resolves a
 //! signer's key as of the entry's position in the log
-//! ([`crate::state::signing_key_at`]).
+//! ([`crate::state::retired_signing_key_at`]).
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};

@@ -588,27 +588,20 @@ fn rotate_key<V: StateView + ?Sized>(
     }
     let purpose = rotation.new_key.purpose();
     let since = current_key_since(&target, &retired, purpose);
-    let (old, reused) = match &rotation.new_key {
-        NewKey::Signing { key, .. } => {
-            let old = RetiredKeyValue::Signing(target.record.signing_key);
-            let reused = *key == target.record.signing_key
-                || retired
-                    .iter()
-                    .any(|r| r.key == RetiredKeyValue::Signing(*key));
-            target.record.signing_key = *key;
-            (old, reused)
+    let new = match &rotation.new_key {
+        NewKey::Signing { key, .. } => RetiredKeyValue::Signing(*key),
+        NewKey::Encryption { key } => RetiredKeyValue::Encryption(*key),
+    };
+    let record = &mut target.record;
+    let old = match new {
+        RetiredKeyValue::Signing(key) => {
+            RetiredKeyValue::Signing(std::mem::replace(&mut record.signing_key, key))
         }
-        NewKey::Encryption { key } => {
-            let old = RetiredKeyValue::Encryption(target.record.encryption_key);
-            let reused = *key == target.record.encryption_key
-                || retired
-                    .iter()
-                    .any(|r| r.key == RetiredKeyValue::Encryption(*key));
-            target.record.encryption_key = *key;
-            (old, reused)
+        RetiredKeyValue::Encryption(key) => {
+            RetiredKeyValue::Encryption(std::mem::replace(&mut record.encryption_key, key))
         }
     };
-    if reused {
+    if new == old || retired.iter().any(|r| r.key == new) {
         return Err(TxError::InvalidRotation(format!(
             "the new {} key is {org}'s current or an earlier one",
             purpose.as_str()
