@@ -914,6 +914,71 @@ impl Devnet {
     }
 }
 
+/// `Some((size, root))` when every named node reports the same log size and
+/// serves a latest checkpoint for exactly that size, with the same root.
+pub async fn converged<S: AsRef<str>>(net: &Devnet, nodes: &[S]) -> Option<(u64, rfc9162::Hash)> {
+    let mut seen = None;
+    for n in nodes {
+        let size = net.size(n.as_ref()).await.ok()?;
+        let note = net.checkpoint(n.as_ref(), None).await.ok()??;
+        let cp = size_root(&note);
+        if cp.0 != size || seen.is_some_and(|s| s != cp) {
+            return None;
+        }
+        seen = Some(cp);
+    }
+    seen
+}
+
+/// An anchoring transaction (`AnchorEvidence` of the nonce's hash, labelled
+/// `"{label} {nonce}"`) by `org` on `network`: the load the network tests put
+/// on a devnet.
+pub fn anchor_tx(
+    network: &str,
+    org: &tanji_ledger::keyfile::OrgKeyFile,
+    nonce: u64,
+    label: &str,
+) -> tanji_ledger::tx::SignedTx {
+    tanji_sdk::build::single(
+        network,
+        org,
+        nonce,
+        tanji_ledger::tx::TxKind::AnchorEvidence {
+            digest: *blake3::hash(&nonce.to_le_bytes()).as_bytes(),
+            label: format!("{label} {nonce}"),
+        },
+    )
+    .unwrap_or_else(|e| panic!("signing with {}: {e}", org.org_id))
+}
+
+/// Signs anchoring transactions for one devnet organisation, with fresh
+/// nonces (nonces are a set of used numbers, not a sequence: starting at a
+/// random point keeps reruns against a kept devnet apart).
+pub struct AnchorSigner {
+    network: String,
+    org: tanji_ledger::keyfile::OrgKeyFile,
+    nonce: u64,
+}
+
+impl AnchorSigner {
+    /// Signs as the devnet organisation whose key file is `keys/{key}.json`.
+    pub fn new(net: &Devnet, key: &str, rng: &mut Rng) -> Self {
+        let path = net.keys().join(format!("{key}.json"));
+        AnchorSigner {
+            network: net.network.clone(),
+            org: tanji_ledger::keyfile::OrgKeyFile::load(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+            nonce: rng.range(1 << 20, 1 << 40),
+        }
+    }
+
+    /// The next anchoring transaction.
+    pub fn tx(&mut self, label: &str) -> tanji_ledger::tx::SignedTx {
+        self.nonce += 1;
+        anchor_tx(&self.network, &self.org, self.nonce, label)
+    }
+}
+
 impl Drop for Devnet {
     fn drop(&mut self) {
         if std::thread::panicking() {

@@ -20,46 +20,22 @@
 use std::time::Duration;
 
 use tanji_ledger::crypto::Signature;
-use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
-use tanji_ledger::tx::{SignedTx, TxKind};
+use tanji_ledger::keyfile::NodeKeyFile;
+use tanji_ledger::tx::SignedTx;
 use tanji_node::ordering::bft::evidence;
-use tanji_sdk::build;
 use tanji_sdk::types::ops::{Alarm, ConsensusEquivocation};
 use tanji_sdk::types::tx::TxState;
-use tanji_tests::{size_root, wait_until, Devnet, Rng};
+use tanji_tests::{size_root, wait_until, AnchorSigner, Devnet, Rng};
 
 /// Upper bound for any single wait.
 const WAIT: Duration = Duration::from_secs(60);
 const BYZANTINE: &str = "validator-3";
 const HONEST: [&str; 3] = ["validator-0", "validator-1", "validator-2"];
 
-/// Signs anchoring transactions for one organisation, with fresh nonces.
-struct Signer {
-    network: String,
-    org: OrgKeyFile,
-    nonce: u64,
-}
-
-impl Signer {
-    fn tx(&mut self) -> SignedTx {
-        self.nonce += 1;
-        build::single(
-            &self.network,
-            &self.org,
-            self.nonce,
-            TxKind::AnchorEvidence {
-                digest: *blake3::hash(&self.nonce.to_le_bytes()).as_bytes(),
-                label: format!("byzantine test {}", self.nonce),
-            },
-        )
-        .expect("sign")
-    }
-}
-
 /// Submits `n` transactions through `node` and waits until every honest
 /// node has committed them all.
-async fn commit(net: &Devnet, node: &str, signer: &mut Signer, n: usize) {
-    let txs: Vec<SignedTx> = (0..n).map(|_| signer.tx()).collect();
+async fn commit(net: &Devnet, node: &str, signer: &mut AnchorSigner, n: usize) {
+    let txs: Vec<SignedTx> = (0..n).map(|_| signer.tx("byzantine test")).collect();
     for tx in &txs {
         net.client(node).submit(tx).await.expect("submitted");
     }
@@ -83,16 +59,9 @@ async fn converged(net: &Devnet) -> u64 {
         WAIT,
         "honest nodes at one size and checkpoint",
         async || {
-            let mut seen = None;
-            for n in HONEST {
-                let size = net.size(n).await.ok()?;
-                let cp = size_root(&net.checkpoint(n, None).await.ok()??);
-                if cp.0 != size || seen.is_some_and(|s| s != cp) {
-                    return None;
-                }
-                seen = Some(cp);
-            }
-            seen.map(|(size, _)| size)
+            tanji_tests::converged(net, &HONEST)
+                .await
+                .map(|(size, _)| size)
         },
     )
     .await
@@ -149,11 +118,7 @@ async fn equivocating_validator_cannot_fork_and_is_reported() {
     let key = NodeKeyFile::load(&net.node(BYZANTINE).data_dir.join("node-key.json"))
         .expect("validator-3's key file")
         .signing_key;
-    let mut alice = Signer {
-        network: net.network.clone(),
-        org: OrgKeyFile::load(&net.keys().join("operator.json")).expect("org key"),
-        nonce: rng.range(1 << 20, 1 << 40),
-    };
+    let mut alice = AnchorSigner::new(&net, "operator", &mut rng);
 
     // Commits go on, through honest nodes and through the Byzantine one.
     commit(&net, "validator-0", &mut alice, 3).await;

@@ -35,13 +35,12 @@ use std::time::{Duration, Instant};
 
 use tanji_ledger::checkpoint::{NoteVerifier, SignedNote};
 use tanji_ledger::keyfile::OrgKeyFile;
-use tanji_ledger::tx::TxKind;
 use tanji_sdk::types::tx::TxState;
-use tanji_sdk::{build, Client};
+use tanji_sdk::Client;
 use tanji_tests::faultnet::FaultNet;
 use tanji_tests::history::{self, History};
 use tanji_tests::relay::Shape;
-use tanji_tests::{size_root, wait_until, Devnet, Rng};
+use tanji_tests::{anchor_tx, converged, wait_until, Devnet, Rng};
 
 /// Upper bound of any single wait (commits, catch-up).
 const WAIT: Duration = Duration::from_secs(90);
@@ -123,16 +122,7 @@ impl Load {
                         t[next % t.len()].clone()
                     };
                     nonce += 1;
-                    let tx = build::single(
-                        &network,
-                        &org,
-                        nonce,
-                        TxKind::AnchorEvidence {
-                            digest: *blake3::hash(&nonce.to_le_bytes()).as_bytes(),
-                            label: format!("fault test {nonce}"),
-                        },
-                    )
-                    .expect("sign");
+                    let tx = anchor_tx(&network, &org, nonce, "fault test");
                     let id = tx.id();
                     let p = phase.lock().expect("lock").clone();
                     history.invoke(id, &target, &p);
@@ -252,22 +242,6 @@ async fn wait_acked(fnet: &FaultNet, load: &Load, phase: &str, n: usize) {
     if let Err(e) = wait_until(WAIT, &what, async || (load.acked(phase) >= n).then_some(())).await {
         panic!("{e}\n{}", describe(&fnet.net, &ALL).await);
     }
-}
-
-/// `Some((size, root))` when every named node reports the same size and
-/// serves a latest checkpoint of exactly that size, with the same root.
-async fn converged(net: &Devnet, nodes: &[&str]) -> Option<(u64, [u8; 32])> {
-    let mut seen = None;
-    for n in nodes {
-        let size = net.size(n).await.ok()?;
-        let note = net.checkpoint(n, None).await.ok()??;
-        let cp = size_root(&note);
-        if cp.0 != size || seen.is_some_and(|s| s != cp) {
-            return None;
-        }
-        seen = Some(cp);
-    }
-    seen
 }
 
 async fn wait_converged(net: &Devnet, nodes: &[&str]) -> (u64, [u8; 32]) {

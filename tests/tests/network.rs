@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use tanji_ledger::checkpoint::{Checkpoint, NoteVerifier, SignedNote};
 use tanji_ledger::crypto::SecretKey;
-use tanji_ledger::keyfile::{NodeKeyFile, OrgKeyFile};
-use tanji_ledger::tx::{SignedTx, TxKind};
+use tanji_ledger::keyfile::NodeKeyFile;
+use tanji_ledger::tx::SignedTx;
 use tanji_ledger::TxId;
 use tanji_node::p2p::{
     keypair_from_seed, peer_id_of, Multiaddr, P2p, P2pConfig, P2pError, P2pEvent, P2pHandle,
@@ -26,8 +26,10 @@ use tanji_node::p2p::{
 };
 use tanji_node::replica::config::{NodeConfig, NodeConfigFile};
 use tanji_sdk::types::tx::TxState;
-use tanji_sdk::{build, Client};
-use tanji_tests::{arg, cli, note_signers, rfc9162, size_root, wait_until, Devnet, Rng};
+use tanji_sdk::Client;
+use tanji_tests::{
+    arg, cli, converged, note_signers, rfc9162, size_root, wait_until, AnchorSigner, Devnet, Rng,
+};
 use tokio::sync::mpsc;
 
 /// Upper bound for any single wait (replication, catch-up, events).
@@ -47,40 +49,8 @@ fn names(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-/// Signs anchoring transactions for one organisation, with fresh nonces
-/// (nonces are a set of used numbers, not a sequence).
-struct Signer {
-    network: String,
-    org: OrgKeyFile,
-    nonce: u64,
-}
-
-impl Signer {
-    fn new(net: &Devnet, key: &str, rng: &mut Rng) -> Self {
-        Signer {
-            network: net.network.clone(),
-            org: OrgKeyFile::load(&net.keys().join(format!("{key}.json"))).expect("org key"),
-            nonce: rng.range(1 << 20, 1 << 40),
-        }
-    }
-
-    fn tx(&mut self, label: &str) -> SignedTx {
-        self.nonce += 1;
-        build::single(
-            &self.network,
-            &self.org,
-            self.nonce,
-            TxKind::AnchorEvidence {
-                digest: *blake3::hash(&self.nonce.to_le_bytes()).as_bytes(),
-                label: format!("{label} {}", self.nonce),
-            },
-        )
-        .expect("sign")
-    }
-}
-
 /// Submits `n` new transactions to `node`; returns them (all accepted).
-async fn submit(net: &Devnet, node: &str, signer: &mut Signer, n: usize) -> Vec<SignedTx> {
+async fn submit(net: &Devnet, node: &str, signer: &mut AnchorSigner, n: usize) -> Vec<SignedTx> {
     let c = net.client(node);
     let mut txs = Vec::new();
     for _ in 0..n {
@@ -120,22 +90,6 @@ async fn wait_committed(net: &Devnet, node: &str, txs: &[SignedTx]) {
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", net.logs_tail(20)));
     }
-}
-
-/// `Some((size, root))` when every named node reports the same log size and
-/// serves a latest checkpoint for exactly that size, with the same root.
-async fn converged(net: &Devnet, nodes: &[String]) -> Option<(u64, rfc9162::Hash)> {
-    let mut seen = None;
-    for n in nodes {
-        let size = net.size(n).await.ok()?;
-        let note = net.checkpoint(n, None).await.ok()??;
-        let cp = size_root(&note);
-        if cp.0 != size || seen.is_some_and(|s| s != cp) {
-            return None;
-        }
-        seen = Some(cp);
-    }
-    seen
 }
 
 async fn wait_converged(net: &Devnet, nodes: &[String]) -> (u64, rfc9162::Hash) {
@@ -575,8 +529,8 @@ async fn one_down_commits_two_down_stop_safely_then_resume() {
         "validator-3",
         "observer-0",
     ]);
-    let mut alice = Signer::new(&net, "operator-1", &mut rng);
-    let mut bob = Signer::new(&net, "operator-2", &mut rng);
+    let mut alice = AnchorSigner::new(&net, "operator-1", &mut rng);
+    let mut bob = AnchorSigner::new(&net, "operator-2", &mut rng);
     let warm = submit(&net, "validator-0", &mut alice, 5).await;
     wait_committed(&net, "validator-0", &warm).await;
     wait_converged(&net, &all).await;
@@ -659,7 +613,7 @@ async fn late_and_empty_observer_catch_up() {
     ]);
     net.kill("observer-0");
 
-    let mut alice = Signer::new(&net, "operator", &mut rng);
+    let mut alice = AnchorSigner::new(&net, "operator", &mut rng);
     for _ in 0..3 {
         let txs = submit(&net, "validator-0", &mut alice, 20).await;
         wait_committed(&net, "validator-0", &txs).await;
@@ -741,7 +695,7 @@ async fn isolated_validator_cannot_diverge() {
         "observer-0",
     ]);
     let others = names(&["validator-0", "validator-1", "validator-2", "observer-0"]);
-    let mut alice = Signer::new(&net, "operator", &mut rng);
+    let mut alice = AnchorSigner::new(&net, "operator", &mut rng);
     let warm = submit(&net, "validator-0", &mut alice, 5).await;
     wait_committed(&net, "validator-0", &warm).await;
     wait_converged(&net, &all).await;
@@ -764,7 +718,7 @@ async fn isolated_validator_cannot_diverge() {
     let h3 = net.health("validator-3").await.expect("health");
 
     // Transactions to it and to the others: the others go on, it decides nothing.
-    let mut bob = Signer::new(&net, "operator-3", &mut rng);
+    let mut bob = AnchorSigner::new(&net, "operator-3", &mut rng);
     let stranded = submit(&net, "validator-3", &mut bob, 5).await;
     let txs = submit(&net, "validator-0", &mut alice, 20).await;
     wait_committed(&net, "validator-0", &txs).await;
@@ -805,7 +759,7 @@ async fn unregistered_peer_cannot_connect_and_malformed_gossip_is_penalised() {
     let _serial = SERIAL.lock().await;
     let mut rng = Rng::from_env("unregistered_peer");
     let mut net = start_devnet().await;
-    let mut alice = Signer::new(&net, "operator", &mut rng);
+    let mut alice = AnchorSigner::new(&net, "operator", &mut rng);
     let v0 = p2p_addr(&net, "validator-0");
 
     // A stranger's key: validator-0's gate refuses it after the handshake.
@@ -958,7 +912,7 @@ async fn byzantine_checkpoint_signer_is_caught_without_fork() {
         "observer-0",
     ]);
     let honest = names(&["validator-0", "validator-1", "validator-2", "observer-0"]);
-    let mut alice = Signer::new(&net, "operator", &mut rng);
+    let mut alice = AnchorSigner::new(&net, "operator", &mut rng);
     let txs = submit(&net, "validator-0", &mut alice, 10).await;
     wait_committed(&net, "validator-0", &txs).await;
     let (s0, _) = wait_converged(&net, &all).await;
